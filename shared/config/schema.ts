@@ -1,0 +1,135 @@
+/**
+ * The one config schema (SPEC.md "Configuration"): every key optional, defaults filled in, unknown keys rejected,
+ * every problem reported at once with its key path. The CLI, the Lambda and `cdk synth` all parse through here.
+ */
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors';
+import { parseDuration } from './durations';
+
+/** A duration string such as `90m`, `36h`, `3d`; `allowZero` admits `0m` (used to turn warnings off). */
+const duration = (fallback: string, options: { allowZero?: boolean } = {}) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && (options.allowZero ? ms >= 0 : ms > 0);
+      },
+      { message: `must be a duration such as 30m, 12h or 3d${options.allowZero ? ' (0m allowed)' : ''}` },
+    );
+
+const percent = (fallback: number) => z.number().min(0).max(100).default(fallback);
+const ruleAction = z.enum(['stop', 'terminate', 'notify']);
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+const configSchema = z
+  .strictObject({
+    mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
+    regions: z.array(z.string().regex(REGION, 'must be an AWS region name such as us-east-1')).default([]),
+    schedule: z
+      .string()
+      .regex(SCHEDULE, 'must be an EventBridge rate(...) or cron(...) expression')
+      .default('rate(5 minutes)'),
+    scope: z
+      .strictObject({
+        tags: z.record(z.string().min(1), z.array(z.string()).min(1, 'must list at least one value')).default({}),
+      })
+      .prefault({}),
+    tagPrefix: z.string().min(1).max(64).default('gpu-reaper:'),
+    ownerTag: z.string().min(1).max(128).default('Owner'),
+    metrics: z
+      .strictObject({
+        namespace: z.string().min(1).default('CWAgent'),
+        metric: z.string().min(1).default('nvidia_smi_utilization_gpu'),
+      })
+      .prefault({}),
+    maxRuntime: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        default: duration('12h'),
+        ceiling: duration('7d'),
+        warnAhead: duration('1h', { allowZero: true }),
+      })
+      .prefault({}),
+    idle: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        threshold: percent(5),
+        window: duration('1h'),
+        minCoverage: z.number().gt(0).max(1).default(0.8),
+      })
+      .prefault({}),
+    neverUsed: z
+      .strictObject({ enabled: z.boolean().default(true), after: duration('30m'), threshold: percent(5) })
+      .prefault({}),
+    noTelemetry: z.strictObject({ enabled: z.boolean().default(true), after: duration('30m') }).prefault({}),
+    warning: z.strictObject({ grace: duration('30m', { allowZero: true }) }).prefault({}),
+    snooze: z.strictObject({ ceiling: duration('24h') }).prefault({}),
+    actions: z
+      .strictObject({
+        expired: ruleAction.default('stop'),
+        maxRuntime: ruleAction.default('stop'),
+        neverUsed: ruleAction.default('stop'),
+        idle: ruleAction.default('stop'),
+        whenStopImpossible: z.enum(['notify', 'terminate', 'skip']).default('notify'),
+        asgMembers: z.enum(['skip', 'notify', 'stop', 'terminate']).default('skip'),
+      })
+      .prefault({}),
+    maxActionsPerPass: z.number().int().min(0).default(20),
+    auditTable: z.string().min(3).max(255).nullable().default(null),
+    auditRetention: duration('400d'),
+    topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN').nullable().default(null),
+    notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const ms = (text: string) => parseDuration(text) ?? Number.NaN;
+    if (ms(config.maxRuntime.default) > ms(config.maxRuntime.ceiling)) {
+      ctx.addIssue({ code: 'custom', path: ['maxRuntime', 'default'], message: 'must not exceed maxRuntime.ceiling' });
+    }
+  });
+
+/** The validated config, every default filled in. */
+type Config = z.output<typeof configSchema>;
+/** What a config file may contain: every key optional. */
+type ConfigInput = z.input<typeof configSchema>;
+
+/** Renders zod's issue path (`['idle', 'threshold']`) as the key path people type (`idle.threshold`). */
+function keyPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), message: 'unknown key' }));
+    }
+    return [{ path: keyPath(issue.path), message: issue.message }];
+  });
+}
+
+/**
+ * Validates a parsed config document and fills in the defaults.
+ *
+ * @param raw the parsed JSON (`undefined` or `{}` gives the defaults)
+ * @param source where it came from, for the error message (a file path)
+ * @throws ConfigError listing every problem with its key path
+ * @example parseConfig({ mode: 'enforce', idle: { threshold: 10 } }).idle.window // '1h'
+ */
+function parseConfig(raw: unknown, source?: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) throw new ConfigError(toIssues(result.error), source);
+  return result.data;
+}
+
+/** The defaults of SPEC.md, as one validated config. */
+function defaultConfig(): Config {
+  return parseConfig({});
+}
+
+export type { Config, ConfigInput };
+export { configSchema, defaultConfig, parseConfig };

@@ -1,0 +1,175 @@
+/**
+ * The shapes the engine works on: plain data in (instances, GPU telemetry, config, the clock, warning state),
+ * plain decisions out. Nothing here knows about AWS; adapters translate to and from these shapes.
+ */
+
+/** How the instance type was recognised as having a GPU. */
+type GpuSource = 'instance-types' | 'family-fallback';
+
+/** GPU facts of an instance type. `count` may be 0 for fractional GPUs (g6f), which still count as GPU. */
+interface GpuInfo {
+  readonly hasGpu: boolean;
+  readonly count: number;
+  /** `family-fallback` when DescribeInstanceTypes did not know the type and the name (`p*`, `g*`) decided. */
+  readonly source: GpuSource;
+  readonly memoryMiB?: number;
+}
+
+/** An EC2 instance as the engine sees it: what DescribeInstances and DescribeInstanceTypes told. */
+interface InstanceFacts {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly accountId: string | null;
+  readonly instanceType: string;
+  /** EC2 state name: `running`, `stopped`, … */
+  readonly state: string;
+  /** Since the last start (EC2 `LaunchTime`). */
+  readonly launchTime: Date;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly gpu: GpuInfo;
+  readonly rootDeviceType: 'ebs' | 'instance-store';
+  /** Spot details when the instance is Spot; a one-time Spot instance cannot be stopped. */
+  readonly spot: { readonly requestType: 'one-time' | 'persistent' | 'unknown' } | null;
+  /** Stop/termination protection, when known (re-described right before acting). */
+  readonly protection?: { readonly stop: boolean; readonly termination: boolean };
+}
+
+/** One minute of GPU telemetry: the maximum across all GPUs of the instance in that minute. */
+interface GpuPoint {
+  /** Start of the minute, epoch ms. */
+  readonly at: number;
+  /** GPU utilization in percent (0–100) of the busiest GPU. */
+  readonly max: number;
+}
+
+/** Where GPU telemetry came from; `none` when no series exists for the instance. */
+type TelemetrySource = 'instance-rollup' | 'per-gpu' | 'none';
+
+/**
+ * GPU telemetry of one instance over a look-back window ending at `now`.
+ * `status`: `ok` (the call answered; points may still be few), `missing` (no series at all), `error` (the read
+ * failed: never evidence of idleness).
+ */
+interface GpuTelemetry {
+  readonly status: 'ok' | 'missing' | 'error';
+  readonly source: TelemetrySource;
+  /** Per-minute maxima, ascending by `at`, inside `[from, to)`. */
+  readonly points: readonly GpuPoint[];
+  readonly from: Date;
+  readonly to: Date;
+  /**
+   * Maximum GPU utilization since launch when the launch is older than the window (a coarse, hourly read);
+   * `null` when not read or no data. When the launch is inside the window, `points` already cover it.
+   */
+  readonly sinceLaunchMax: number | null;
+  /** How many per-GPU series were merged (`per-gpu` source). */
+  readonly gpuSeries?: number;
+  /** What went wrong, for `status: 'error'`. */
+  readonly error?: string;
+}
+
+/** A pending warning: what the reaper told the owner it will do, and when. From the state table or the tag. */
+interface WarningState {
+  readonly rule: RuleName;
+  readonly action: Action;
+  /** When the action is due (the warning's promise). */
+  readonly actAt: Date;
+  /** When the warning went out; unknown when read back from the tag only. */
+  readonly warnedAt: Date | null;
+}
+
+/** What a pass decides for one instance. */
+type Outcome = 'keep' | 'warn' | 'act' | 'skip' | 'notify' | 'error';
+const OUTCOMES = ['keep', 'warn', 'act', 'skip', 'notify', 'error'] as const satisfies readonly Outcome[];
+
+/** The rule that names a decision (SPEC.md's list); `null` for `keep`. */
+type RuleName =
+  | 'expired'
+  | 'max-runtime'
+  | 'never-used'
+  | 'idle'
+  | 'no-telemetry'
+  | 'opt-out'
+  | 'snoozed'
+  | 'protected'
+  | 'managed-by-asg'
+  | 'managed-by-service'
+  | 'capped';
+
+type Action = 'stop' | 'terminate' | 'notify';
+
+/** A tag whose value did not parse: ignored (the default applies), named in the reason, and the owner is told. */
+interface TagProblem {
+  readonly tag: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+/** The numbers behind a decision, so every outcome can be explained and audited. */
+interface Evidence {
+  readonly launchTime: string;
+  readonly runningForMinutes: number;
+  readonly gpuCount: number;
+  readonly gpuSource: GpuSource;
+  readonly telemetry: GpuTelemetry['status'];
+  readonly telemetrySource: TelemetrySource;
+  /** The window the rule looked at. */
+  readonly window?: { readonly from: string; readonly to: string; readonly minutes: number };
+  readonly datapoints?: number;
+  /** Share of the window's minutes that have a datapoint, 0–1. */
+  readonly coverage?: number;
+  /** Highest per-minute GPU maximum in the window (or since launch, for never-used). */
+  readonly maxUtilization?: number | null;
+  readonly threshold?: number;
+  readonly minCoverage?: number;
+  readonly maxRuntime?: string;
+  readonly deadline?: string;
+  readonly expiresAt?: string;
+  readonly snoozeUntil?: string;
+  readonly [key: string]: unknown;
+}
+
+/** What changes in the warning state when this decision is carried out. */
+type WarningChange =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'warn'; readonly warning: WarningState }
+  | { readonly kind: 'act'; readonly warning: WarningState }
+  | { readonly kind: 'clear'; readonly previous: WarningState };
+
+/** The engine's answer for one instance (SPEC.md's decision object, plus what the shell needs to carry it out). */
+interface Decision {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly instanceType: string;
+  readonly owner: string | null;
+  readonly outcome: Outcome;
+  readonly rule: RuleName | null;
+  readonly action: Action | null;
+  /** Whether an EC2 stop/terminate was performed; the engine always says `false`, the actuator sets it. */
+  readonly executed: boolean;
+  /** When the action is (or was) due, ISO; `null` when nothing is planned. */
+  readonly actAt: string | null;
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly tagProblems: readonly TagProblem[];
+  /** The warning-state transition this decision implies; not part of the JSON output. */
+  readonly warningChange: WarningChange;
+}
+
+export type {
+  Action,
+  Decision,
+  Evidence,
+  GpuInfo,
+  GpuPoint,
+  GpuSource,
+  GpuTelemetry,
+  InstanceFacts,
+  Outcome,
+  RuleName,
+  TagProblem,
+  TelemetrySource,
+  WarningChange,
+  WarningState,
+};
+export { OUTCOMES };
