@@ -1,0 +1,50 @@
+/**
+ * The `gpu-reaper` command: parses flags with commander, runs one verb, maps errors to SPEC.md's exit codes.
+ * Each verb lives in its own module and stays thin: the pass itself is in shared/.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, errorLine, exitCodeFor } from './exit-codes';
+import { planCommand } from './plan';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Command {
+  const program = new Command('gpu-reaper')
+    .description('Finds idle, never-used and over-time GPU instances; warns their owners, then stops them.')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  program
+    .command('plan')
+    .description('one read-only pass: what the reaper would do now (writes nothing)')
+    .option('--config <file>', 'JSON config file (SPEC.md "Configuration")')
+    .option('--region <region>', 'region to scan (repeatable)', collect, [])
+    .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
+    .option('--json', 'print one JSON document on stdout')
+    .action((flags) => run(() => planCommand(flags)));
+
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.Done;
+  const program = buildProgram(async (verb) => {
+    exitCode = await verb();
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version end with code 0; everything else commander rejects is bad usage.
+      return error.exitCode === 0 ? ExitCode.Done : ExitCode.Usage;
+    }
+    process.stderr.write(`${errorLine(error, argv.includes('--debug'))}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+process.exitCode = await main(process.argv);
+
+export { buildProgram, main };

@@ -1,0 +1,49 @@
+/**
+ * A reaper event: one transition of one instance (warned, acted, cleared, protected, notified, error). Each is
+ * audited once (DynamoDB) and notified once (SNS); both adapters take this same plain shape.
+ */
+import type { Action, Evidence, RuleName } from '../engine';
+
+/** SPEC.md's audit event names. */
+const AUDIT_EVENTS = [
+  'WARNED',
+  'STOPPED',
+  'TERMINATED',
+  'WOULD_STOP',
+  'WOULD_TERMINATE',
+  'CLEARED',
+  'SKIPPED',
+  'NOTIFIED',
+  'ERROR',
+] as const;
+type AuditEventName = (typeof AUDIT_EVENTS)[number];
+
+/** One transition, as audited and notified. */
+interface ReaperEvent {
+  /** Deterministic id of the transition (instance, event, rule, due time): the same transition never gets two. */
+  readonly transitionId: string;
+  readonly event: AuditEventName;
+  readonly instanceId: string;
+  readonly region: string;
+  readonly accountId: string | null;
+  /** When the transition happened (the pass's clock), ISO. */
+  readonly at: string;
+  readonly rule: RuleName | null;
+  readonly action: Action | null;
+  /** When the action is (or was) due, ISO. */
+  readonly actAt: string | null;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly instanceType: string;
+  readonly owner: string | null;
+  /** On-demand price of the instance type, when known. */
+  readonly hourlyUsd: number | null;
+  readonly passId: string;
+  readonly configHash: string;
+  /** The tag prefix in force, so messages can name the tags that keep an instance. */
+  readonly tagPrefix: string;
+}
+
+export type { AuditEventName, ReaperEvent };
+export { AUDIT_EVENTS };

@@ -1,0 +1,41 @@
+/**
+ * What a pass needs from the outside world and what it returns. The CLI and the Lambda build these from their own
+ * edges (flags or environment) and then run the very same pass.
+ */
+import type { Config } from '../config';
+import type { Decision, GpuTelemetry, InstanceFacts } from '../engine';
+
+/** Reads one region's GPU fleet and its telemetry (implemented by the EC2 and CloudWatch adapters). */
+interface RegionReader {
+  readonly region: string;
+  /** Running GPU instances (already narrowed by `scope.tags` server-side where possible). */
+  scanGpuInstances(scopeTags: Readonly<Record<string, readonly string[]>>): Promise<readonly InstanceFacts[]>;
+  /** GPU telemetry for these instances over the look-back window ending at `now`. */
+  readGpuTelemetry(
+    instances: readonly InstanceFacts[],
+    window: { readonly now: Date; readonly lookbackMs: number },
+  ): Promise<ReadonlyMap<string, GpuTelemetry>>;
+}
+
+/** A region that could not be scanned at all; its instances are absent from the decisions. */
+interface RegionFailure {
+  readonly region: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The outcome of one pass, before rendering. */
+interface PassResult {
+  readonly passId: string;
+  readonly mode: Config['mode'];
+  readonly now: Date;
+  readonly regions: readonly string[];
+  readonly decisions: readonly Decision[];
+  readonly regionFailures: readonly RegionFailure[];
+  /** Set when more than half of the fleet had no GPU telemetry and idle/never-used were held back. */
+  readonly telemetryBrake: boolean;
+  /** Actions held back by `maxActionsPerPass`. */
+  readonly capped: number;
+}
+
+export type { PassResult, RegionFailure, RegionReader };
