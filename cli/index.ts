@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorLine, exitCodeFor } from './exit-codes';
 import { planCommand } from './plan';
+import { reportCommand } from './report';
+import { runCommand } from './run';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -23,6 +25,27 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .action((flags) => run(() => planCommand(flags)));
+
+  program
+    .command('run')
+    .description('one full pass: warn, then stop or terminate (dry-run unless mode is enforce), notify, audit')
+    .option('--config <file>', 'JSON config file')
+    .option('--region <region>', 'region to scan (repeatable)', collect, [])
+    .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--table <name>', 'DynamoDB table for warning state and the audit trail (default: auditTable)')
+    .option('--topic <arn>', 'SNS topic for notifications (default: topicArn; none: printed)')
+    .action((flags) => run(() => runCommand(flags)));
+
+  program
+    .command('report')
+    .description('what the reaper did over a period, from the audit trail')
+    .option('--config <file>', 'JSON config file')
+    .option('--since <when>', 'a duration back from now (7d) or an ISO instant', '7d')
+    .option('--table <name>', 'the audit table (default: auditTable)')
+    .option('--now <iso>', 'end of the period, ISO-8601 (default: now)')
+    .option('--json', 'print one JSON document on stdout')
+    .action((flags) => run(() => reportCommand(flags)));
 
   return program;
 }

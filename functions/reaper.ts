@@ -1,6 +1,77 @@
 /**
- * The reaper Lambda: one pass per EventBridge schedule tick. (Wiring lands with the act path.)
+ * The reaper Lambda: one pass per EventBridge schedule tick. Reads like the pass itself:
+ * load config → build adapters → scan → read metrics → decide → act → notify → audit → publish metrics.
+ * Reserved concurrency 1 (set by the stack) keeps passes from overlapping; the state table's conditional writes
+ * keep a retried invocation from repeating a transition.
  */
-import type { ScheduledEvent } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
+import { summarize } from '../shared/engine';
+import { composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
+import { runPass } from '../shared/pass/run-pass';
 
-export const handler = async (_event: ScheduledEvent): Promise<void> => {};
+const logger = new Logger({ serviceName: ReaperMetrics.service });
+const metrics = new Metrics({ namespace: ReaperMetrics.namespace, serviceName: ReaperMetrics.service });
+
+// Validated once per cold start: a bad config fails every invocation fast, with the key path in the log.
+let config: Config | undefined;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** Runs one pass and returns its summary. */
+export const handler = async (_event: ScheduledEvent, context?: Context) => {
+  const started = Date.now();
+  try {
+    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
+  } catch (error) {
+    logger.error('invalid configuration', { error: (error as Error).message });
+    throw error;
+  }
+  const homeRegion = required('AWS_REGION');
+  const table = process.env[EnvName.Table] ?? config.auditTable;
+  if (!table) throw new Error(`no table: set ${EnvName.Table} or auditTable`);
+  const edges = {
+    config,
+    regions: config.regions.length > 0 ? config.regions : [homeRegion],
+    homeRegion,
+    table,
+    topicArn: process.env[EnvName.TopicArn] ?? config.topicArn,
+    adminTopicArn: process.env[EnvName.AdminTopicArn] ?? null,
+  };
+  logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
+
+  const result = await runPass({
+    config,
+    now: new Date(),
+    ...composeRegions(edges),
+    ...composeTable(edges, table),
+    publisher: composePublisher(edges),
+    onProblem: (message, error) => logger.warn(message, { error: (error as Error).message }),
+  });
+
+  const summary = summarize(result.decisions);
+  metrics.addMetric(ReaperMetrics.instancesScanned, MetricUnit.Count, summary.scanned);
+  metrics.addMetric(ReaperMetrics.warned, MetricUnit.Count, summary.warned);
+  metrics.addMetric(ReaperMetrics.acted, MetricUnit.Count, summary.acted);
+  metrics.addMetric(ReaperMetrics.notified, MetricUnit.Count, summary.notified);
+  metrics.addMetric(ReaperMetrics.errors, MetricUnit.Count, summary.errors + result.regionFailures.length);
+  metrics.addMetric(ReaperMetrics.passDuration, MetricUnit.Milliseconds, Date.now() - started);
+  metrics.addMetric(ReaperMetrics.passCompleted, MetricUnit.Count, 1);
+  for (const decision of result.decisions.filter((d) => d.outcome === 'act')) {
+    metrics
+      .singleMetric()
+      .addDimension('Rule', decision.rule ?? 'none')
+      .addMetric(ReaperMetrics.acted, MetricUnit.Count, 1);
+  }
+  metrics.publishStoredMetrics();
+
+  for (const failure of result.regionFailures) logger.error('region not scanned', { ...failure });
+  logger.info('pass done', { passId: result.passId, summary, events: result.events.length });
+  return { passId: result.passId, mode: result.mode, summary, events: result.events.length };
+};

@@ -38,4 +38,15 @@ interface PassResult {
   readonly capped: number;
 }
 
-export type { PassResult, RegionFailure, RegionReader };
+/** EC2 mutations and the fresh re-describe of one region (implemented by the EC2 adapter). */
+interface RegionActor {
+  readonly region: string;
+  /** Fresh facts right before acting (state, tags, protection); `null` when the instance is gone. */
+  describeForAction(instanceId: string): Promise<InstanceFacts | null>;
+  stop(instanceId: string): Promise<void>;
+  terminate(instanceId: string): Promise<void>;
+  setTags(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  removeTags(instanceId: string, keys: readonly string[]): Promise<void>;
+}
+
+export type { PassResult, RegionActor, RegionFailure, RegionReader };

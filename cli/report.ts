@@ -1,0 +1,44 @@
+/**
+ * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan).
+ *
+ * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit
+ */
+import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
+import { UsageError } from '../shared/errors';
+import { composeTable } from '../shared/pass/compose';
+import { auditReport, renderAuditReport } from '../shared/render/audit-report';
+import { parseNow, resolveRegions } from './pass-context';
+
+/** Flags of `report`. */
+interface ReportFlags {
+  readonly config?: string;
+  readonly since?: string;
+  readonly table?: string;
+  readonly json?: boolean;
+  readonly now?: string;
+}
+
+/** `--since`: a duration back from now (`7d`) or an ISO instant. */
+function parseSince(text: string, now: Date): Date {
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(now.getTime() - ms);
+  const at = new Date(text);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(at.getTime())) return at;
+  throw new UsageError(`--since must be a duration such as 7d or an ISO instant, got "${text}"`);
+}
+
+/** Runs `report` and returns the exit code. */
+async function reportCommand(flags: ReportFlags): Promise<number> {
+  const config = loadConfigFile(flags.config);
+  const now = parseNow(flags.now);
+  const from = parseSince(flags.since ?? '7d', now);
+  const table = flags.table ?? config.auditTable ?? process.env[EnvName.Table] ?? null;
+  if (!table) throw new UsageError('report needs the audit table: pass --table NAME or set "auditTable"');
+  const [homeRegion] = await resolveRegions(undefined, config);
+  const { audit } = composeTable({ config, regions: [], homeRegion: homeRegion!, table, topicArn: null }, table);
+  const report = auditReport(await audit.between(from, now), from, now);
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderAuditReport(report)}\n`);
+  return 0;
+}
+
+export { reportCommand };

@@ -1,0 +1,72 @@
+/**
+ * `gpu-reaper run`: one full pass exactly as the Lambda runs it (warn, act, notify, audit). In `dry-run` mode no
+ * instance is stopped or terminated.
+ *
+ * @example npx gpu-reaper run --config gpu-reaper.json --table gpu-reaper-audit --topic arn:aws:sns:…:gpu-reaper
+ */
+import { EnvName } from '../shared/config';
+import { UsageError } from '../shared/errors';
+import { composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
+import { runPass } from '../shared/pass/run-pass';
+import { renderDecisionTable } from '../shared/render/decision-table';
+import { renderNotification } from '../shared/render/notification';
+import { passDocument } from '../shared/render/pass-document';
+import { type PassFlags, passContext } from './pass-context';
+import { outcomeExitCode } from './pass-exit';
+
+/** Flags of `run`. */
+interface RunFlags extends PassFlags {
+  readonly json?: boolean;
+  readonly table?: string;
+  readonly topic?: string;
+}
+
+/** Runs one pass for real and returns the exit code. */
+async function runCommand(flags: RunFlags): Promise<number> {
+  const { config, now, regions } = await passContext(flags);
+  const table = flags.table ?? config.auditTable ?? process.env[EnvName.Table] ?? null;
+  if (!table) {
+    throw new UsageError(
+      'run needs a table for warning state and the audit trail: pass --table NAME or set "auditTable"',
+    );
+  }
+  const topicArn = flags.topic ?? config.topicArn ?? process.env[EnvName.TopicArn] ?? null;
+  const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regions[0]!;
+  const edges = { config, regions, homeRegion, table, topicArn };
+  const { readers, actorFor } = composeRegions(edges);
+  const publisher = composePublisher(edges);
+  const problems: string[] = [];
+  const result = await runPass({
+    config,
+    now,
+    readers,
+    actorFor,
+    ...composeTable(edges, table),
+    publisher,
+    onProblem: (message, error) => problems.push(`${message}: ${(error as Error).message}`),
+  });
+
+  if (flags.json) {
+    const events = result.events.map(({ event, instanceId, rule, actAt, transitionId }) => ({
+      event,
+      instanceId,
+      rule,
+      actAt,
+      transitionId,
+    }));
+    process.stdout.write(`${JSON.stringify({ ...passDocument(result), events }, null, 2)}\n`);
+  } else {
+    const lines = [renderDecisionTable(result)];
+    for (const event of result.events)
+      lines.push(`  ${event.event.padEnd(15)} ${event.instanceId} ${event.rule ?? ''}`);
+    if (!topicArn && result.events.length > 0) {
+      lines.push('', 'No topic configured: the notifications of this pass were:');
+      for (const event of result.events) lines.push('', renderNotification(event, now).text);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  for (const problem of problems) process.stderr.write(`gpu-reaper: ${problem}\n`);
+  return outcomeExitCode(result);
+}
+
+export { runCommand };

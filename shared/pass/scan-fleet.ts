@@ -1,0 +1,58 @@
+/**
+ * The read half of a pass: scan every region concurrently and read GPU telemetry in batches. Shared by `plan`,
+ * `run` and the Lambda; deciding comes after, with the warning state in hand.
+ */
+import type { Config } from '../config';
+import { type InstanceInput, isInScope, lookbackMs } from '../engine';
+import { ReaperError } from '../errors';
+import type { RegionFailure, RegionReader } from './types';
+
+async function readRegion(
+  reader: RegionReader,
+  config: Config,
+  now: Date,
+): Promise<{ inputs: InstanceInput[] } | { failure: RegionFailure }> {
+  try {
+    const scanned = await reader.scanGpuInstances(config.scope.tags);
+    const instances = scanned.filter((instance) => isInScope(instance, config));
+    const telemetry = await reader.readGpuTelemetry(instances, { now, lookbackMs: lookbackMs(config) });
+    const inputs = instances.map((instance) => ({
+      instance,
+      telemetry: telemetry.get(instance.instanceId) ?? unreadTelemetry(now, config),
+    }));
+    return { inputs };
+  } catch (error) {
+    const code = error instanceof ReaperError ? error.code : 'UNEXPECTED';
+    return { failure: { region: reader.region, code, message: (error as Error).message } };
+  }
+}
+
+/** Telemetry for an instance the reader returned nothing for: an error, so never evidence of idleness. */
+function unreadTelemetry(now: Date, config: Config): InstanceInput['telemetry'] {
+  return {
+    status: 'error',
+    source: 'none',
+    points: [],
+    from: new Date(now.getTime() - lookbackMs(config)),
+    to: now,
+    sinceLaunchMax: null,
+    error: 'no telemetry result for this instance',
+  };
+}
+
+/**
+ * Scans and reads every region. A region that fails is reported in `regionFailures` and the others go on: one
+ * region's outage never sinks the pass.
+ */
+async function scanFleet(readers: readonly RegionReader[], config: Config, now: Date) {
+  const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now)));
+  const inputs: InstanceInput[] = [];
+  const regionFailures: RegionFailure[] = [];
+  for (const result of perRegion) {
+    if ('failure' in result) regionFailures.push(result.failure);
+    else inputs.push(...result.inputs);
+  }
+  return { inputs, regionFailures };
+}
+
+export { scanFleet };

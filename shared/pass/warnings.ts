@@ -1,0 +1,28 @@
+/**
+ * Joins the stored warnings to the scanned instances. A warning recorded for an earlier launch of the instance
+ * (it was stopped and started since) is stale: the new run starts with a clean slate.
+ */
+import type { InstanceInput } from '../engine';
+import type { StateStore, StoredWarning } from './ports';
+
+/** True when the stored warning belongs to the instance's current launch. */
+function isCurrent(stored: StoredWarning, input: InstanceInput): boolean {
+  return stored.launchTime === null || stored.launchTime === input.instance.launchTime.toISOString();
+}
+
+/**
+ * Loads the warnings of these instances and attaches them: the table is the source of truth, so an instance
+ * without a current warning gets `null` (the `warned` tag is then ignored).
+ */
+async function warningsFor(
+  inputs: readonly InstanceInput[],
+  store: StateStore,
+): Promise<(InstanceInput & { stored?: StoredWarning })[]> {
+  const stored = await store.load(inputs.map((input) => input.instance.instanceId));
+  return inputs.map((input) => {
+    const warning = stored.get(input.instance.instanceId);
+    return warning && isCurrent(warning, input) ? { ...input, warning, stored: warning } : { ...input, warning: null };
+  });
+}
+
+export { warningsFor };
