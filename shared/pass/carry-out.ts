@@ -110,7 +110,7 @@ async function carryOutChange(
     }
     case 'clear': {
       const { previous } = change;
-      if (!(await ctx.store.claimClear(decision.instanceId, previous))) return decision;
+      if (!(await ctx.store.claimClear(decision.instanceId, previous, ctx.stamp.passId))) return decision;
       await actor
         .removeTags(decision.instanceId, [warnedTag])
         .catch((error) => ctx.onProblem(`removing the warned tag of ${decision.instanceId} failed`, error));
@@ -160,7 +160,7 @@ async function act(
     throw error;
   }
   if (fresh?.state !== 'running') {
-    await ctx.store.claimClear(decision.instanceId, expected);
+    await ctx.store.claimClear(decision.instanceId, expected, ctx.stamp.passId);
     const reason = `warning cleared: the instance is ${fresh ? fresh.state : 'gone'}`;
     const cleared: Decision = { ...decision, outcome: 'keep', action: null, reason };
     await record(cleared, 'CLEARED', { reason });
@@ -179,7 +179,7 @@ async function act(
   }
   const action = again.action;
   if (again.outcome !== 'act' || again.rule !== decision.rule || (action !== 'stop' && action !== 'terminate')) {
-    await ctx.store.claimClear(decision.instanceId, expected);
+    await ctx.store.claimClear(decision.instanceId, expected, ctx.stamp.passId);
     await actor.removeTags(decision.instanceId, [warnedTag]).catch((e) => ctx.onProblem('untag failed', e));
     await record({ ...again, rule: stored.rule, actAt: decision.actAt }, 'CLEARED', {
       reason: `warning cleared on fresh data: ${again.reason}`,

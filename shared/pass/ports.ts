@@ -36,7 +36,12 @@ interface StateStore {
   ): Promise<boolean>;
   finishAct(instanceId: string, phase: 'acted' | 'protected', passId: string): Promise<void>;
   releaseAct(instanceId: string, passId: string): Promise<void>;
-  claimClear(instanceId: string, expected: { readonly rule: RuleName; readonly actAt: Date }): Promise<boolean>;
+  /** With `passId`, refuses while another pass holds an acting claim. */
+  claimClear(
+    instanceId: string,
+    expected: { readonly rule: RuleName; readonly actAt: Date },
+    passId?: string,
+  ): Promise<boolean>;
   claimNotice(instanceId: string, key: string, ttlSeconds: number): Promise<boolean>;
 }
 
