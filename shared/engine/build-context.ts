@@ -1,0 +1,30 @@
+/**
+ * Builds the {@link RuleContext} of one instance: normalized telemetry, parsed tags, the config's durations, and
+ * the running time, all read once so every rule sees the same values.
+ */
+import type { Config } from '../config/schema';
+import { policyOf } from './policy';
+import type { RuleContext } from './rules/context';
+import { readTags } from './tags';
+import { normalizePoints } from './telemetry';
+import type { GpuTelemetry, InstanceFacts } from './types';
+
+/**
+ * The rule context of one instance at `now`.
+ *
+ * @example buildContext(instance, telemetry, defaultConfig(), now).runningForMs // 5_400_000
+ */
+function buildContext(instance: InstanceFacts, telemetry: GpuTelemetry, config: Config, now: Date): RuleContext {
+  return {
+    instance,
+    telemetry: { ...telemetry, points: normalizePoints(telemetry.points) },
+    tags: readTags(instance.tags, config, now),
+    config,
+    policy: policyOf(config),
+    now,
+    // A launch time after `now` (clock skew) is a fresh instance, not a negative age.
+    runningForMs: Math.max(0, now.getTime() - instance.launchTime.getTime()),
+  };
+}
+
+export { buildContext };

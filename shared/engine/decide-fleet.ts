@@ -1,0 +1,97 @@
+/**
+ * One pass over the fleet: every instance decided alone, then the two fleet-wide safety nets of SPEC.md. A
+ * telemetry outage (GPU telemetry missing for more than half of the fleet) holds back idle and never-used, since a
+ * metrics outage is not idleness; and at most `maxActionsPerPass` instances are acted on, the rest next pass.
+ */
+import type { Config } from '../config/schema';
+import { decideInstance, type InstanceInput } from './decide-instance';
+import { policyOf } from './policy';
+import { windowStats } from './telemetry';
+import type { Decision, RuleName } from './types';
+
+/** The telemetry-outage brake of one pass. */
+interface TelemetryBrake {
+  /** Whether idle and never-used were held back this pass. */
+  readonly engaged: boolean;
+  /** Instances without GPU telemetry (not `ok`, or no datapoint in the idle window). */
+  readonly missing: number;
+  readonly scanned: number;
+}
+
+/** What a pass decides for its fleet. */
+interface FleetDecision {
+  /** One decision per input, in input order. */
+  readonly decisions: readonly Decision[];
+  readonly brake: TelemetryBrake;
+  /** Actions held back by `maxActionsPerPass`. */
+  readonly capped: number;
+}
+
+/** Rules whose evidence is the telemetry itself, so an outage must not let them act. */
+const BRAKED_RULES: readonly RuleName[] = ['idle', 'never-used'];
+
+function telemetryMissing(input: InstanceInput, idleWindowMs: number, now: Date): boolean {
+  const { telemetry } = input;
+  if (telemetry.status !== 'ok') return true;
+  return windowStats(telemetry.points, new Date(now.getTime() - idleWindowMs), now).datapoints === 0;
+}
+
+function brakeOf(inputs: readonly InstanceInput[], config: Config, now: Date): TelemetryBrake {
+  const { idleWindowMs } = policyOf(config);
+  const missing = inputs.filter((input) => telemetryMissing(input, idleWindowMs, now)).length;
+  return { engaged: missing * 2 > inputs.length, missing, scanned: inputs.length };
+}
+
+function braked(decision: Decision, brake: TelemetryBrake): Decision {
+  const acts = decision.outcome === 'warn' || decision.outcome === 'act';
+  if (!acts || decision.rule === null || !BRAKED_RULES.includes(decision.rule)) return decision;
+  return {
+    ...decision,
+    outcome: 'skip',
+    warningChange: { kind: 'none' },
+    reason:
+      `held back: GPU telemetry is missing for ${brake.missing} of ${brake.scanned} instances, and a metrics outage ` +
+      `is not idleness (${decision.reason})`,
+  };
+}
+
+function capped(decision: Decision, limit: number): Decision {
+  return {
+    ...decision,
+    outcome: 'skip',
+    rule: 'capped',
+    warningChange: { kind: 'none' },
+    reason: `held back to the next pass: at most ${limit} actions per pass (maxActionsPerPass) (${decision.reason})`,
+  };
+}
+
+/**
+ * Decides for every input, then applies the telemetry-outage brake and the per-pass action cap. Inputs should be
+ * in scope already (see `isInScope`); each gets exactly one decision, in input order.
+ *
+ * @example
+ * const { decisions, brake, capped } = decideFleet(inputs, config, new Date());
+ * summarize(decisions); // { scanned: 12, kept: 9, warned: 2, acted: 1, … }
+ */
+function decideFleet(inputs: readonly InstanceInput[], config: Config, now: Date): FleetDecision {
+  const brake = brakeOf(inputs, config, now);
+  let decisions = inputs.map((input) => decideInstance(input, config, now));
+  if (brake.engaged) decisions = decisions.map((decision) => braked(decision, brake));
+  // Earliest due first, then by id, so the same fleet always keeps the same actions.
+  const acting = decisions
+    .map((decision, index) => ({ decision, index }))
+    .filter(({ decision }) => decision.outcome === 'act')
+    .sort(
+      (a, b) =>
+        String(a.decision.actAt).localeCompare(String(b.decision.actAt)) ||
+        a.decision.instanceId.localeCompare(b.decision.instanceId),
+    );
+  const held = new Set(acting.slice(config.maxActionsPerPass).map(({ index }) => index));
+  decisions = decisions.map((decision, index) =>
+    held.has(index) ? capped(decision, config.maxActionsPerPass) : decision,
+  );
+  return { decisions, brake, capped: held.size };
+}
+
+export type { FleetDecision, TelemetryBrake };
+export { decideFleet };

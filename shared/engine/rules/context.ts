@@ -1,0 +1,53 @@
+/**
+ * What every rule reads and what it answers. Rules are small pure functions of one {@link RuleContext}; the
+ * registry (`rules/index.ts`) runs them in SPEC.md's priority order.
+ */
+import type { Config } from '../../config/schema';
+import type { Policy } from '../policy';
+import type { ReadTags } from '../tags';
+import type { Action, Evidence, GpuTelemetry, InstanceFacts, RuleName } from '../types';
+
+/** Everything a rule may look at for one instance at one instant. */
+interface RuleContext {
+  readonly instance: InstanceFacts;
+  /** Telemetry with normalized points (see `normalizePoints`). */
+  readonly telemetry: GpuTelemetry;
+  readonly tags: ReadTags;
+  readonly config: Config;
+  /** The config's durations in milliseconds. */
+  readonly policy: Policy;
+  readonly now: Date;
+  /** Since the last start (`LaunchTime`); never negative. */
+  readonly runningForMs: number;
+}
+
+/** What every finding says: the rule, what holds with its numbers, and the evidence. */
+interface FindingBase {
+  readonly rule: RuleName;
+  /** What holds, with its numbers: the first part of the decision's reason. */
+  readonly reason: string;
+  readonly evidence: Partial<Evidence>;
+}
+
+/** Leave the instance alone (opt-out, snoozed, managed by another system), or tell the owner only (no-telemetry). */
+interface PassiveFinding extends FindingBase {
+  readonly verdict: 'skip' | 'notify';
+}
+
+/** The rule's configured `action` is due at `deadline` (`null`: due now), to be warned about from `warnFrom`. */
+interface ActingFinding extends FindingBase {
+  readonly verdict: 'act';
+  readonly action: Action;
+  /** When the action is due; `null` for conditions that hold now (idle, never-used). */
+  readonly deadline: Date | null;
+  /** When the warning goes out (deadline − `maxRuntime.warnAhead`); `null` when due now. */
+  readonly warnFrom: Date | null;
+}
+
+/** What a rule found: a passive finding (skip, notify) or an acting one. */
+type RuleFinding = PassiveFinding | ActingFinding;
+
+/** One rule: a finding, or `null` when the rule does not apply. */
+type Rule = (context: RuleContext) => RuleFinding | null;
+
+export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleFinding };

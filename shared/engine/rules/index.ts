@@ -1,0 +1,47 @@
+/**
+ * The rule registry: every rule in SPEC.md's priority order (the first that holds names the decision), like Cloud
+ * Custodian's filter registry. `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover.
+ */
+import type { RuleName } from '../types';
+import type { Rule } from './context';
+import { expired } from './expired';
+import { idle } from './idle';
+import { managedByAsg } from './managed-by-asg';
+import { managedByService } from './managed-by-service';
+import { maxRuntime } from './max-runtime';
+import { neverUsed } from './never-used';
+import { noTelemetry } from './no-telemetry';
+import { optOut } from './opt-out';
+import { snoozed } from './snoozed';
+
+/** One registered rule: its name and its function. */
+interface RuleEntry {
+  readonly name: RuleName;
+  readonly evaluate: Rule;
+}
+
+/** Every rule, highest priority first. */
+const RULES: readonly RuleEntry[] = [
+  { name: 'opt-out', evaluate: optOut },
+  { name: 'managed-by-service', evaluate: managedByService },
+  { name: 'managed-by-asg', evaluate: managedByAsg },
+  { name: 'expired', evaluate: expired },
+  { name: 'max-runtime', evaluate: maxRuntime },
+  { name: 'snoozed', evaluate: snoozed },
+  { name: 'never-used', evaluate: neverUsed },
+  { name: 'idle', evaluate: idle },
+  { name: 'no-telemetry', evaluate: noTelemetry },
+];
+
+export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleFinding } from './context';
+export { expired } from './expired';
+export { idle } from './idle';
+export { ASG_TAG_KEY, asgAction, managedByAsg } from './managed-by-asg';
+export { managedByService, SERVICE_TAG_KEYS, serviceTagKey } from './managed-by-service';
+export { maxRuntime } from './max-runtime';
+export { neverUsed } from './never-used';
+export { noTelemetry } from './no-telemetry';
+export { optOut } from './opt-out';
+export { snoozed } from './snoozed';
+export type { RuleEntry };
+export { RULES };

@@ -1,0 +1,37 @@
+/**
+ * Rule 5, `max-runtime`: running since the last start (`LaunchTime`) for the tag's or the default max runtime. A
+ * `max-runtime` tag applies even when the default is disabled; it is capped at `maxRuntime.ceiling`.
+ */
+import { formatDuration } from '../../config/durations';
+import { when } from '../format';
+import { TagName } from '../tags';
+import type { Rule } from './context';
+
+/**
+ * Finds the max-runtime deadline (launch + limit), warned `warnAhead` before it so the action lands on it.
+ */
+const maxRuntime: Rule = ({ instance, tags, config, policy, now, runningForMs }) => {
+  const limit = tags.maxRuntimeMs ?? (config.maxRuntime.enabled ? policy.maxRuntimeDefaultMs : null);
+  if (limit === null) return null;
+  const deadline = new Date(instance.launchTime.getTime() + limit);
+  const ceiling = tags.maxRuntimeCapped ? `, capped at the ${config.maxRuntime.ceiling} ceiling` : '';
+  const source =
+    tags.maxRuntimeMs === null ? 'maxRuntime.default' : `tag ${config.tagPrefix}${TagName.maxRuntime}${ceiling}`;
+  return {
+    rule: 'max-runtime',
+    verdict: 'act',
+    action: config.actions.maxRuntime,
+    deadline,
+    warnFrom: new Date(deadline.getTime() - policy.warnAheadMs),
+    reason:
+      `running ${formatDuration(runningForMs)} of a ${formatDuration(limit)} max runtime (${source}), ` +
+      `deadline ${when(deadline, now)}`,
+    evidence: {
+      maxRuntime: formatDuration(limit),
+      deadline: deadline.toISOString(),
+      ...(tags.maxRuntimeCapped ? { maxRuntimeCapped: true } : {}),
+    },
+  };
+};
+
+export { maxRuntime };

@@ -1,0 +1,81 @@
+/**
+ * Warn, then act (SPEC.md): no instance is stopped or terminated without a warning issued at least `warning.grace`
+ * earlier. Deadline rules are warned `warnAhead` before their deadline so the action lands on it; an instance first
+ * seen past its deadline is warned now. A grace of 0 turns warnings off.
+ */
+import { when } from './format';
+import type { RuleName, WarningChange, WarningState } from './types';
+
+/** What the warn-then-act step is asked about. */
+interface WarnThenActInput {
+  readonly rule: RuleName;
+  readonly action: 'stop' | 'terminate';
+  /** The rule's deadline; `null` for conditions that hold now. */
+  readonly deadline: Date | null;
+  /** The pending warning, if any (for any rule). */
+  readonly warning: WarningState | null;
+  readonly graceMs: number;
+  readonly now: Date;
+}
+
+/** The warn-then-act answer: warn (new or pending) or act, when, and the warning-state change. */
+interface WarnThenAct {
+  readonly outcome: 'warn' | 'act';
+  readonly actAt: Date;
+  readonly change: WarningChange;
+  /** The part of the reason that says what was or will be done, and when. */
+  readonly note: string;
+}
+
+/** When a kept warning lets the action happen: its promise, its grace, and the (possibly moved) deadline. */
+function dueAt(warning: WarningState, deadline: Date | null, graceMs: number): number {
+  return Math.max(
+    warning.actAt.getTime(),
+    warning.warnedAt === null ? Number.NEGATIVE_INFINITY : warning.warnedAt.getTime() + graceMs,
+    deadline === null ? Number.NEGATIVE_INFINITY : deadline.getTime(),
+  );
+}
+
+/**
+ * Decides between warning and acting for a rule that holds with a stop or terminate.
+ *
+ * @example warnThenAct({ rule: 'idle', action: 'stop', deadline: null, warning: null, graceMs: 1_800_000, now })
+ *   // { outcome: 'warn', actAt: now + 30m, change: { kind: 'warn', … }, … }
+ */
+function warnThenAct(input: WarnThenActInput): WarnThenAct {
+  const { rule, action, deadline, warning, graceMs, now } = input;
+  const same = warning !== null && warning.rule === rule && warning.action === action ? warning : null;
+  if (graceMs === 0) {
+    const acted = same ?? { rule, action, actAt: now, warnedAt: null };
+    return {
+      outcome: 'act',
+      actAt: now,
+      change: { kind: 'act', warning: acted },
+      note: `${action} now (warning.grace 0m)`,
+    };
+  }
+  if (same !== null) {
+    const due = new Date(dueAt(same, deadline, graceMs));
+    const warned = same.warnedAt === null ? 'warned' : `warned at ${same.warnedAt.toISOString()}`;
+    if (now >= due) {
+      return {
+        outcome: 'act',
+        actAt: due,
+        change: { kind: 'act', warning: same },
+        note: `${warned}; ${action} due since ${when(due, now)}`,
+      };
+    }
+    return { outcome: 'warn', actAt: due, change: { kind: 'none' }, note: `${warned}; ${action} at ${when(due, now)}` };
+  }
+  const actAt = new Date(Math.max(deadline?.getTime() ?? now.getTime(), now.getTime() + graceMs));
+  const replaces = warning === null ? '' : ` (replaces the warning for ${warning.rule}, ${warning.action})`;
+  return {
+    outcome: 'warn',
+    actAt,
+    change: { kind: 'warn', warning: { rule, action, actAt, warnedAt: now } },
+    note: `will ${action} at ${when(actAt, now)} unless this changes${replaces}`,
+  };
+}
+
+export type { WarnThenAct, WarnThenActInput };
+export { warnThenAct };

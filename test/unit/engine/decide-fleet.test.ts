@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { decideFleet, type InstanceInput } from '../../../shared/engine';
+import { ago, config, failed, instance, missing, NOW, points, telemetry, warning } from './fixtures';
+
+let next = 0;
+function member(overrides: Partial<InstanceInput> & { id?: string } = {}): InstanceInput {
+  next += 1;
+  const instanceId = overrides.id ?? `i-${String(next).padStart(17, '0')}`;
+  return {
+    instance: overrides.instance ?? instance({ instanceId }),
+    telemetry: overrides.telemetry ?? telemetry(points(50)),
+    warning: overrides.warning ?? null,
+  };
+}
+
+const idle = (extra: Partial<InstanceInput> = {}) => member({ telemetry: telemetry(points(1)), ...extra });
+const dueIdle = (id: string, actAt: Date) =>
+  member({
+    id,
+    instance: instance({ instanceId: id }),
+    telemetry: telemetry(points(1)),
+    warning: warning('idle', actAt, ago('1h')),
+  });
+
+describe('the telemetry-outage brake', () => {
+  it('holds back idle when telemetry is missing for more than half of the fleet', () => {
+    const fleet = [idle(), member({ telemetry: missing() }), member({ telemetry: telemetry([]) })];
+    const { decisions, brake } = decideFleet(fleet, config(), NOW);
+    expect(brake).toEqual({ engaged: true, missing: 2, scanned: 3 });
+    expect(decisions[0]).toMatchObject({ outcome: 'skip', rule: 'idle', warningChange: { kind: 'none' } });
+    expect(decisions[0]?.reason).toMatch(
+      /^held back: GPU telemetry is missing for 2 of 3 instances, and a metrics outage is not idleness \(GPU max 1%/,
+    );
+    expect(decisions.slice(1).map((decision) => decision.outcome)).toEqual(['notify', 'notify']);
+  });
+
+  it('never acts on never-used during an outage, and keeps the pending warning', () => {
+    const neverUsed = member({
+      instance: instance({ launchTime: ago('45m') }),
+      telemetry: telemetry(points(0, { span: '45m' })),
+      warning: warning('never-used', ago('1m'), ago('31m')),
+    });
+    const { decisions } = decideFleet(
+      [neverUsed, member({ telemetry: failed() }), member({ telemetry: failed() })],
+      config(),
+      NOW,
+    );
+    expect(decisions[0]).toMatchObject({ outcome: 'skip', rule: 'never-used', warningChange: { kind: 'none' } });
+    expect(decisions[1]?.outcome).toBe('error');
+  });
+
+  it('does not engage when exactly half of the fleet lacks telemetry', () => {
+    const { decisions, brake } = decideFleet(
+      [idle(), member(), member({ telemetry: missing() }), member({ telemetry: missing() })],
+      config(),
+      NOW,
+    );
+    expect(brake.engaged).toBe(false);
+    expect(decisions[0]?.outcome).toBe('warn');
+  });
+
+  it('counts telemetry with no datapoint in the idle window as missing', () => {
+    const stale = telemetry(points(50, { span: '3h', until: '1h' }), { from: ago('3h') });
+    const { brake } = decideFleet([idle(), member({ telemetry: stale }), member({ telemetry: stale })], config(), NOW);
+    expect(brake).toEqual({ engaged: true, missing: 2, scanned: 3 });
+  });
+
+  it('lets max-runtime act during an outage', () => {
+    const overTime = member({ instance: instance({ launchTime: ago('13h') }), telemetry: missing() });
+    const { decisions } = decideFleet([overTime, member({ telemetry: missing() })], config(), NOW);
+    expect(decisions[0]).toMatchObject({ outcome: 'warn', rule: 'max-runtime' });
+  });
+
+  it('does nothing for an empty fleet', () => {
+    expect(decideFleet([], config(), NOW)).toEqual({
+      decisions: [],
+      brake: { engaged: false, missing: 0, scanned: 0 },
+      capped: 0,
+    });
+  });
+});
+
+describe('the per-pass action cap', () => {
+  const fleet = [
+    dueIdle('i-e', ago('1m')),
+    dueIdle('i-b', ago('20m')),
+    dueIdle('i-a', ago('5m')),
+    dueIdle('i-c', ago('20m')),
+    dueIdle('i-d', ago('2m')),
+  ];
+
+  it('acts on at most maxActionsPerPass, earliest due first, and holds back the rest', () => {
+    const { decisions, capped } = decideFleet(fleet, config({ maxActionsPerPass: 2 }), NOW);
+    expect(capped).toBe(3);
+    expect(decisions.map((decision) => [decision.instanceId, decision.outcome, decision.rule])).toEqual([
+      ['i-e', 'skip', 'capped'],
+      ['i-b', 'act', 'idle'],
+      ['i-a', 'skip', 'capped'],
+      ['i-c', 'act', 'idle'],
+      ['i-d', 'skip', 'capped'],
+    ]);
+    const held = decisions[0];
+    expect(held?.warningChange).toEqual({ kind: 'none' });
+    expect(held?.reason).toMatch(/^held back to the next pass: at most 2 actions per pass \(maxActionsPerPass\)/);
+    expect(held?.actAt).toBe(ago('1m').toISOString());
+  });
+
+  it('holds back every action when the cap is 0', () => {
+    const { decisions, capped } = decideFleet(fleet, config({ maxActionsPerPass: 0 }), NOW);
+    expect(capped).toBe(5);
+    expect(decisions.every((decision) => decision.rule === 'capped')).toBe(true);
+  });
+
+  it('never caps warnings', () => {
+    const warns = [idle(), idle(), idle()];
+    const { decisions, capped } = decideFleet(warns, config({ maxActionsPerPass: 1 }), NOW);
+    expect(capped).toBe(0);
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['warn', 'warn', 'warn']);
+  });
+
+  it('keeps one decision per input, in input order', () => {
+    const inputs = [member(), idle(), member({ telemetry: missing() })];
+    const { decisions } = decideFleet(inputs, config(), NOW);
+    expect(decisions.map((decision) => decision.instanceId)).toEqual(inputs.map((input) => input.instance.instanceId));
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['keep', 'warn', 'notify']);
+  });
+});

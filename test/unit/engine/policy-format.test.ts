@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { clip, policyOf } from '../../../shared/engine';
+import { peak, percent, relative, share } from '../../../shared/engine/format';
+import { ConfigError } from '../../../shared/errors';
+import { config } from './fixtures';
+
+describe('policyOf', () => {
+  it('reads the default durations as milliseconds', () => {
+    expect(policyOf(config())).toEqual({
+      maxRuntimeDefaultMs: 43_200_000,
+      maxRuntimeCeilingMs: 604_800_000,
+      warnAheadMs: 3_600_000,
+      idleWindowMs: 3_600_000,
+      neverUsedAfterMs: 1_800_000,
+      noTelemetryAfterMs: 1_800_000,
+      graceMs: 1_800_000,
+      snoozeCeilingMs: 86_400_000,
+    });
+  });
+
+  it('throws a ConfigError naming the key for a config that skipped validation', () => {
+    const unvalidated = { ...config(), idle: { ...config().idle, window: 'soon' } };
+    expect(() => policyOf(unvalidated)).toThrow(ConfigError);
+    expect(() => policyOf(unvalidated)).toThrow(/idle\.window/);
+  });
+});
+
+describe('clip', () => {
+  it('leaves short values and clips long ones to 64 characters and an ellipsis', () => {
+    expect(clip('abc')).toBe('abc');
+    expect(clip('x'.repeat(64))).toBe('x'.repeat(64));
+    expect(clip('x'.repeat(65))).toBe(`${'x'.repeat(64)}…`);
+  });
+});
+
+describe('numbers in reasons', () => {
+  it.each([
+    [2.14, '2.1%'],
+    [5, '5%'],
+    [0, '0%'],
+    [99.96, '100%'],
+  ])('writes %d as %s', (value, text) => {
+    expect(percent(value)).toBe(text);
+    expect(peak(value)).toBe(text);
+  });
+
+  it('writes a window without data as no data', () => {
+    expect(peak(null)).toBe('no data');
+  });
+
+  it('writes shares and distances in time', () => {
+    expect(share(58 / 60)).toBe('97%');
+    const now = new Date('2025-06-02T12:00:00Z');
+    expect(relative(new Date('2025-06-02T12:30:00Z'), now)).toBe('in 30m');
+    expect(relative(new Date('2025-06-02T10:00:00Z'), now)).toBe('2h ago');
+    expect(relative(new Date('2025-06-02T12:00:59Z'), now)).toBe('now');
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { noTelemetry } from '../../../../shared/engine/rules';
+import { ago, context, failed, missing, points, type Scenario, telemetry } from '../fixtures';
+
+describe('no-telemetry: the rule', () => {
+  it.each<[string, Scenario, boolean]>([
+    ['notifies when no series exists', { telemetry: missing() }, true],
+    ['notifies when the series has no datapoint', { telemetry: telemetry([]) }, true],
+    [
+      'notifies when the only datapoint is older than the window',
+      { telemetry: telemetry(points(50, { span: '31m', until: '30m' })) },
+      true,
+    ],
+    [
+      'stays quiet with one datapoint in the window',
+      { telemetry: telemetry(points(0, { span: '30m', until: '29m' })) },
+      false,
+    ],
+    ['stays quiet when the read failed', { telemetry: failed() }, false],
+    [
+      'stays quiet when running exactly noTelemetry.after',
+      { instance: { launchTime: ago('30m') }, telemetry: missing() },
+      false,
+    ],
+    [
+      'notifies when running just longer than noTelemetry.after',
+      { instance: { launchTime: new Date(ago('30m').getTime() - 1) }, telemetry: missing() },
+      true,
+    ],
+    [
+      'stays quiet when the rule is disabled',
+      { telemetry: missing(), config: { noTelemetry: { enabled: false } } },
+      false,
+    ],
+  ])('%s', (_, scenario, holds) => {
+    const found = noTelemetry(context(scenario));
+    expect(found?.rule ?? null).toBe(holds ? 'no-telemetry' : null);
+    if (found) expect(found.verdict).toBe('notify');
+  });
+
+  it('names the metric and what is missing', () => {
+    expect(noTelemetry(context({ telemetry: missing() }))?.reason).toBe(
+      'no GPU datapoint in the last 30m (CWAgent/nvidia_smi_utilization_gpu: no series exists); ' +
+        'is the CloudWatch agent running with its nvidia_smi plugin?',
+    );
+  });
+});
