@@ -1,0 +1,174 @@
+/**
+ * The `GpuReaper` construct: a scheduled Lambda that warns about, then stops or terminates, idle and over-time GPU
+ * instances, with its audit table, topics, least-privilege role, agent config, alarms and dashboard.
+ */
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
+import { AgentConfig } from './agent-config';
+import { createAuditTable } from './audit-table';
+import { Monitoring, type ReaperAlarms } from './monitoring';
+import { Notifications } from './notifications';
+import { DEFAULT_GPU_INSTANCE_TYPES, grantReaperRole } from './permissions';
+import { configSlice, type GpuReaperProps } from './props';
+import { functionEntry, GpuReaperFunction } from './reaper-function';
+import { ScheduledInvoke, schedulePeriod } from './schedule';
+import { validateProps } from './validate-props';
+
+/** The metric the shipped agent config publishes; another `metrics.metric` needs an agent config of your own. */
+const AGENT_METRIC = 'nvidia_smi_utilization_gpu';
+
+/**
+ * A complete, least-privilege, observable GPU reaper.
+ *
+ * Props are SPEC.md's config keys (validated at synth by the shared schema, defaults filled in) plus infra options.
+ * The validated config reaches the Lambda as JSON in `GPU_REAPER_CONFIG`.
+ *
+ * @example
+ * const reaper = new GpuReaper(stack, 'GpuReaper', {
+ *   mode: 'dry-run',
+ *   scope: { tags: { Purpose: ['transient-ml-training'] } },
+ *   notifications: { emails: ['ml-platform@example.com'] },
+ *   installAgent: true,
+ * });
+ * reaper.alarms.errors.addAlarmAction(myPagerAction);
+ */
+class GpuReaper extends Construct {
+  /** The validated config, every default filled in, exactly as the Lambda receives it. */
+  readonly config: Config;
+  /** The reaper Lambda. */
+  readonly reaperFunction: NodejsFunction;
+  /** The reaper Lambda's execution role. */
+  readonly role: iam.Role;
+  /** Owner notifications. */
+  readonly topic: sns.ITopic;
+  /** Alarms and admin notices. */
+  readonly adminTopic: sns.ITopic;
+  /** The key of the topics created here; `undefined` when both topics were passed in. */
+  readonly topicKey: kms.IKey | undefined;
+  /** The audit trail and warning state. */
+  readonly table: dynamodb.ITable;
+  /** The EventBridge rule that starts each pass. */
+  readonly scheduleRule: events.Rule;
+  /** Failed and undelivered scheduled invokes. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The CloudWatch agent config (SSM parameter). */
+  readonly agentConfigParameter: ssm.StringParameter;
+  /** Install and configure associations for the agent; empty unless `installAgent`. */
+  readonly agentAssociations: readonly ssm.CfnAssociation[];
+  /** Errors, did-not-run and dead-letter alarms, notifying the admin topic. */
+  readonly alarms: ReaperAlarms;
+  /** What the reaper does, pass by pass. */
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: GpuReaperProps = {}) {
+    super(scope, id);
+    validateProps(props);
+    this.config = parseConfig(configSlice(props), `GpuReaper props (${this.node.path})`);
+    const config = this.config;
+    const runInterval = props.runInterval ?? schedulePeriod(config.schedule) ?? Duration.days(1);
+    // A tick older than one period is superseded by the next one.
+    const maxEventAge = Duration.seconds(Math.min(Math.max(runInterval.toSeconds(), 60), 6 * 3600));
+
+    this.table = props.table ?? this.createTable(config, props.tableRemovalPolicy);
+    const notifications = new Notifications(this, 'Notifications', {
+      topic: props.topic,
+      topicArn: config.topicArn,
+      adminTopic: props.adminTopic,
+      emails: config.notifications.emails,
+      adminEmails: props.adminEmails ?? config.notifications.emails,
+    });
+    this.topic = notifications.topic;
+    this.adminTopic = notifications.adminTopic;
+    this.topicKey = notifications.key;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Holds failed invokes for inspection only; nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the reaper Lambda and its schedule.' },
+    ]);
+
+    const reaper = new GpuReaperFunction(this, 'Reaper', {
+      entry: props.reaperEntry ?? functionEntry('reaper'),
+      description: 'gpu-reaper: one pass over the GPU fleet (warn, then stop or terminate)',
+      environment: {
+        [EnvName.Config]: JSON.stringify(config),
+        [EnvName.Table]: this.table.tableName,
+        [EnvName.TopicArn]: this.topic.topicArn,
+        [EnvName.AdminTopicArn]: this.adminTopic.topicArn,
+        POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
+        POWERTOOLS_METRICS_NAMESPACE: ReaperMetrics.namespace,
+      },
+      deadLetterQueue: this.deadLetterQueue,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      maxEventAge,
+    });
+    this.reaperFunction = reaper.function;
+    this.role = reaper.role;
+    grantReaperRole(this.role, {
+      regions: config.regions,
+      tagPrefix: config.tagPrefix,
+      scopeTags: config.scope.tags,
+      gpuInstanceTypes: props.gpuInstanceTypes ?? DEFAULT_GPU_INSTANCE_TYPES,
+      mayStopOrTerminate: config.mode === 'enforce',
+      table: this.table,
+      topics: [this.topic, this.adminTopic],
+    });
+
+    this.scheduleRule = new ScheduledInvoke(this, 'Schedule', {
+      schedule: config.schedule,
+      target: this.reaperFunction,
+      deadLetterQueue: this.deadLetterQueue,
+      maxEventAge,
+      description: `gpu-reaper: starts a pass (${config.schedule})`,
+    }).rule;
+
+    const agent = new AgentConfig(this, 'AgentConfig', {
+      parameterName: props.agentConfigParameterName ?? 'AmazonCloudWatch-gpu-reaper',
+      namespace: config.metrics.namespace,
+      installAgent: props.installAgent,
+      targetTagKey: props.agentTargetTagKey ?? `${config.tagPrefix}cloudwatch-agent`,
+      targetTagValues: props.agentTargetTagValues,
+    });
+    this.agentConfigParameter = agent.parameter;
+    this.agentAssociations = agent.associations;
+    if (config.metrics.metric !== AGENT_METRIC) {
+      Annotations.of(this).addWarningV2(
+        'gpu-reaper:custom-metric',
+        `metrics.metric is "${config.metrics.metric}" but the shipped agent config publishes ${AGENT_METRIC}: publish it yourself`,
+      );
+    }
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      reaper: this.reaperFunction,
+      deadLetterQueue: this.deadLetterQueue,
+      adminTopic: this.adminTopic,
+      runInterval,
+    });
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
+  }
+
+  private createTable(config: Config, removalPolicy: RemovalPolicy | undefined): dynamodb.Table {
+    return createAuditTable(this, 'AuditTable', { tableName: config.auditTable ?? undefined, removalPolicy });
+  }
+}
+
+export { GpuReaper };

@@ -1,0 +1,19 @@
+export { AgentConfig, type AgentConfigProps, agentConfigDocument, GPU_MEASUREMENTS } from './agent-config';
+export { type AuditTableOptions, createAuditTable } from './audit-table';
+export { GpuReaper } from './gpu-reaper';
+export { Monitoring, type MonitoringProps, missedRunWindow, type ReaperAlarms } from './monitoring';
+export { Notifications, type NotificationsProps } from './notifications';
+export {
+  DEFAULT_GPU_INSTANCE_TYPES,
+  type Ec2PermissionOptions,
+  ec2PolicyStatements,
+  grantReaperRole,
+  READ_ACTIONS,
+  type ReaperGrantOptions,
+  reaperTagKeys,
+  TABLE_ACTIONS,
+} from './permissions';
+export type { GpuReaperConfigProps, GpuReaperInfraProps, GpuReaperProps } from './props';
+export { functionEntry, GpuReaperFunction, type GpuReaperFunctionProps, REPO_ROOT } from './reaper-function';
+export { ScheduledInvoke, type ScheduledInvokeProps, schedulePeriod } from './schedule';
+export { GpuReaperPropsError } from './validate-props';

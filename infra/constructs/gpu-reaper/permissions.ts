@@ -1,0 +1,181 @@
+/**
+ * What the reaper's role may do to EC2, written so that it holds even if the code is wrong: it can stop, terminate
+ * and tag only GPU instances (by `ec2:InstanceType`), only in the configured regions, only those in `scope.tags`,
+ * only its own `warned` tag, and never an instance that carries the opt-out tag (any value but `false`). In dry-run
+ * mode it cannot stop or terminate anything.
+ */
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+
+/** The GPU families by name, as SPEC.md's fallback names them (`p*`, `g*`). Every EC2 family starting with p or g
+ * (p3, p4d, p5, p6-b200, g4dn, g4ad, g5, g5g, g6, g6e, g6f, gr6, …) has a GPU. */
+const DEFAULT_GPU_INSTANCE_TYPES = ['p*.*', 'g*.*'] as const;
+
+/** What the EC2 grants depend on. */
+interface Ec2PermissionOptions {
+  /** Regions the reaper scans; empty means the stack's own region. */
+  readonly regions: readonly string[];
+  /** The reaper's tag prefix (`gpu-reaper:`). */
+  readonly tagPrefix: string;
+  /** `scope.tags`: tag key → allowed values; empty means every GPU instance. */
+  readonly scopeTags: Readonly<Record<string, readonly string[]>>;
+  /** `ec2:InstanceType` patterns of the GPU families (`p*.*`, `g*.*`). */
+  readonly gpuInstanceTypes: readonly string[];
+  /** Grant stop/terminate at all: only in `enforce` mode; a dry run never needs them. */
+  readonly mayStopOrTerminate: boolean;
+}
+
+/** The reaper's own tag names, derived from the prefix as the engine derives them. */
+function reaperTagKeys(tagPrefix: string): { readonly optOut: string; readonly warned: string } {
+  return { optOut: `${tagPrefix}opt-out`, warned: `${tagPrefix}warned` };
+}
+
+/** Read calls the pass makes. AWS offers no resource-level permission for these, so they need `*`. */
+const READ_ACTIONS = [
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceTypes',
+  'ec2:DescribeSpotInstanceRequests',
+  'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
+  'pricing:GetProducts',
+] as const;
+
+function instanceArns(scope: Construct, regions: readonly string[]): string[] {
+  const stack = Stack.of(scope);
+  const arn = (region: string) =>
+    stack.formatArn({
+      service: 'ec2',
+      region,
+      resource: 'instance',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  return regions.length > 0 ? regions.map(arn) : [arn(Aws.REGION)];
+}
+
+function scopeCondition(scopeTags: Ec2PermissionOptions['scopeTags']): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(scopeTags).map(([key, values]) => [`aws:ResourceTag/${key}`, [...values]]));
+}
+
+/**
+ * The EC2 statements of the reaper's role: scoped reads, the guarded stop/terminate/tag allows, and the opt-out deny.
+ */
+function ec2PolicyStatements(scope: Construct, options: Ec2PermissionOptions): iam.PolicyStatement[] {
+  const instances = instanceArns(scope, options.regions);
+  const tags = reaperTagKeys(options.tagPrefix);
+  const inScope = Object.keys(options.scopeTags).length > 0 ? { StringEquals: scopeCondition(options.scopeTags) } : {};
+  const isGpu = { StringLike: { 'ec2:InstanceType': [...options.gpuInstanceTypes] } };
+  // ForAllValues alone is true for an empty key list (DeleteTags with no keys deletes every tag): require keys too.
+  const onlyWarnedTag = {
+    'ForAllValues:StringEquals': { 'aws:TagKeys': [tags.warned] },
+    Null: { 'aws:TagKeys': 'false' },
+  };
+
+  return [
+    new iam.PolicyStatement({ sid: 'ReadFleetAndTelemetry', actions: [...READ_ACTIONS], resources: ['*'] }),
+    new iam.PolicyStatement({
+      sid: 'ReadProtection',
+      actions: ['ec2:DescribeInstanceAttribute'],
+      resources: instances,
+    }),
+    // Dry run: no stop/terminate grant at all, so not even a bug can act.
+    ...(options.mayStopOrTerminate
+      ? [
+          new iam.PolicyStatement({
+            sid: 'StopOrTerminateGpuInstancesInScope',
+            actions: ['ec2:StopInstances', 'ec2:TerminateInstances'],
+            resources: instances,
+            conditions: { ...isGpu, ...inScope },
+          }),
+        ]
+      : []),
+    new iam.PolicyStatement({
+      sid: 'MarkWarnedGpuInstancesInScope',
+      actions: ['ec2:CreateTags'],
+      resources: instances,
+      conditions: { ...isGpu, ...inScope, ...onlyWarnedTag },
+    }),
+    // DeleteTags does not support ec2:InstanceType (Service Authorization Reference); removing the reaper's own
+    // marker is harmless on any instance, and it must work after an owner opts out to clear a pending warning.
+    new iam.PolicyStatement({
+      sid: 'ClearWarnedMarkInScope',
+      actions: ['ec2:DeleteTags'],
+      resources: instances,
+      conditions: { ...inScope, ...onlyWarnedTag },
+    }),
+    new iam.PolicyStatement({
+      sid: 'NeverTouchOptedOutInstances',
+      effect: iam.Effect.DENY,
+      actions: ['ec2:StopInstances', 'ec2:TerminateInstances', 'ec2:CreateTags'],
+      resources: instanceArns(scope, ['*']),
+      conditions: {
+        // Negated operators also match a missing tag, hence the Null check: the tag must exist and not be "false".
+        StringNotEqualsIgnoreCase: { [`aws:ResourceTag/${tags.optOut}`]: 'false' },
+        Null: { [`aws:ResourceTag/${tags.optOut}`]: 'false' },
+      },
+    }),
+  ];
+}
+
+/** Everything the reaper's role is granted. */
+interface ReaperGrantOptions extends Ec2PermissionOptions {
+  /** The audit table. */
+  readonly table: ITable;
+  /** Topics the reaper publishes to (owner, admin). */
+  readonly topics: readonly ITopic[];
+}
+
+/** Item-level reads and writes, queries (table and by-time index), conditional writes and transactions. No Scan, no
+ * stream reads: the audit design never needs them. (TransactWriteItems is authorized by the item actions.) */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+
+/**
+ * Grants the reaper's role its EC2 statements, the table and the topics (with their keys, through the grant
+ * methods), and acknowledges the wildcards that remain, each with its reason.
+ */
+function grantReaperRole(role: iam.Role, options: ReaperGrantOptions): void {
+  for (const statement of ec2PolicyStatements(role, options)) role.addToPrincipalPolicy(statement);
+  options.table.grant(role, ...TABLE_ACTIONS);
+  for (const topic of options.topics) topic.grantPublish(role);
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'ec2:Describe*, cloudwatch:GetMetricData/ListMetrics and pricing:GetProducts support no resource narrower ' +
+          'than "*"; stop/terminate/tag are on instance/* because instance IDs are unknown at deploy, and are ' +
+          'narrowed by conditions (GPU instance type, scope tags, own tag key) plus an explicit opt-out deny; the ' +
+          'table grant covers its indexes (table/index/*); kms:GenerateDataKey* is what SNS needs to publish to a ' +
+          'KMS-encrypted topic.',
+        appliesTo: [
+          'Resource::*',
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:ec2:(<AWS::Region>|[a-z0-9-]+|\\*):<AWS::AccountId>:instance\\/\\*$/g',
+          },
+          { regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/g' },
+          'Action::kms:GenerateDataKey*',
+        ],
+      },
+    ],
+    true,
+  );
+}
+
+export type { Ec2PermissionOptions, ReaperGrantOptions };
+export { DEFAULT_GPU_INSTANCE_TYPES, ec2PolicyStatements, grantReaperRole, READ_ACTIONS, reaperTagKeys, TABLE_ACTIONS };

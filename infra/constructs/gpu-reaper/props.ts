@@ -1,0 +1,118 @@
+/**
+ * The props of the `GpuReaper` construct: the config of SPEC.md (every key optional, SPEC's defaults, validated at
+ * synth by the one config schema) plus the options only the infrastructure has. Flat and readonly, as the aws-cdk
+ * design guidelines ask.
+ */
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { type ConfigInput, configSchema } from '../../../shared/config';
+
+/** The config document of SPEC.md "Configuration", one prop per top-level key. */
+interface GpuReaperConfigProps {
+  /** `dry-run` does everything but the EC2 stop/terminate calls; `enforce` acts. @default 'dry-run' */
+  readonly mode?: ConfigInput['mode'];
+  /** Regions to scan; empty means the stack's own region. Also bounds the IAM grants to these regions. @default [] */
+  readonly regions?: ConfigInput['regions'];
+  /** EventBridge `rate(...)` or `cron(...)` expression for the passes. @default 'rate(5 minutes)' */
+  readonly schedule?: ConfigInput['schedule'];
+  /** Instances must carry one of these tag values; also enforced in IAM. @default { tags: {} } (every GPU instance) */
+  readonly scope?: ConfigInput['scope'];
+  /** Prefix of the reaper's tags (`opt-out`, `warned`, …); the IAM conditions follow it. @default 'gpu-reaper:' */
+  readonly tagPrefix?: ConfigInput['tagPrefix'];
+  /** Tag naming the instance's owner. @default 'Owner' */
+  readonly ownerTag?: ConfigInput['ownerTag'];
+  /** Where GPU utilization is read; the namespace is also the shipped agent config's. @default { namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' } */
+  readonly metrics?: ConfigInput['metrics'];
+  /** Max-runtime rule. @default { enabled: true, default: '12h', ceiling: '7d', warnAhead: '1h' } */
+  readonly maxRuntime?: ConfigInput['maxRuntime'];
+  /** Idle rule. @default { enabled: true, threshold: 5, window: '1h', minCoverage: 0.8 } */
+  readonly idle?: ConfigInput['idle'];
+  /** Never-used rule. @default { enabled: true, after: '30m', threshold: 5 } */
+  readonly neverUsed?: ConfigInput['neverUsed'];
+  /** No-telemetry rule (notify only). @default { enabled: true, after: '30m' } */
+  readonly noTelemetry?: ConfigInput['noTelemetry'];
+  /** Warning ahead of any action. @default { grace: '30m' } */
+  readonly warning?: ConfigInput['warning'];
+  /** Longest snooze honoured. @default { ceiling: '24h' } */
+  readonly snooze?: ConfigInput['snooze'];
+  /** Action per rule. @default stop for every rule, `notify` when a stop is impossible, `skip` for ASG members */
+  readonly actions?: ConfigInput['actions'];
+  /** Cap on stop/terminate actions per pass. @default 20 */
+  readonly maxActionsPerPass?: ConfigInput['maxActionsPerPass'];
+  /** Physical name of the audit table the construct creates. @default null (CloudFormation names it) */
+  readonly auditTable?: ConfigInput['auditTable'];
+  /** How long audit items live (DynamoDB TTL). @default '400d' */
+  readonly auditRetention?: ConfigInput['auditRetention'];
+  /** An existing owner topic to publish to instead of creating one. @default null (a new encrypted topic) */
+  readonly topicArn?: ConfigInput['topicArn'];
+  /** Email addresses subscribed to the owner topic. @default { emails: [] } */
+  readonly notifications?: ConfigInput['notifications'];
+}
+
+/** Options only the infrastructure has; they never reach the Lambda's config. */
+interface GpuReaperInfraProps {
+  /** An existing audit table (keys of `AuditTableDesign`) instead of a new one. @default a new table */
+  readonly table?: ITable;
+  /** An existing owner topic instead of a new one. @default the topic of `topicArn`, else a new encrypted topic */
+  readonly topic?: ITopic;
+  /** An existing topic for alarms and admin notices. @default a new encrypted topic */
+  readonly adminTopic?: ITopic;
+  /** Email addresses subscribed to the admin topic (alarms, capped passes). @default `notifications.emails` */
+  readonly adminEmails?: readonly string[];
+  /** `ec2:InstanceType` patterns the reaper may stop, terminate and tag. @default ['p*.*', 'g*.*'] */
+  readonly gpuInstanceTypes?: readonly string[];
+  /** Create the SSM associations that install and configure the CloudWatch agent on tagged instances. @default false */
+  readonly installAgent?: boolean;
+  /** Tag key selecting the instances the agent associations target. @default `${tagPrefix}cloudwatch-agent` */
+  readonly agentTargetTagKey?: string;
+  /** Tag values selecting the instances the agent associations target. @default ['install'] */
+  readonly agentTargetTagValues?: readonly string[];
+  /**
+   * Name of the SSM parameter holding the agent config. The `AmazonCloudWatch-` prefix is what the managed policy
+   * `CloudWatchAgentServerPolicy` lets instances read.
+   * @default 'AmazonCloudWatch-gpu-reaper'
+   */
+  readonly agentConfigParameterName?: string;
+  /** The reaper Lambda's entry file. @default functions/reaper.ts at the repository root */
+  readonly reaperEntry?: string;
+  /** Memory of the reaper Lambda, in MB (CPU scales with it). @default 512 */
+  readonly memorySize?: number;
+  /** Longest a pass may run. @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+  /** Retention of the Lambda's log group. @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Expected time between passes, for the "reaper did not run" alarm (it fires after three missed passes).
+   * @default the period of a `rate()` schedule; one day for a `cron()` schedule
+   */
+  readonly runInterval?: Duration;
+  /** What happens to the audit table when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Props of the `GpuReaper` construct: SPEC.md's config keys plus infra options, all optional.
+ */
+interface GpuReaperProps extends GpuReaperConfigProps, GpuReaperInfraProps {}
+
+/** The config keys, in schema order; used to pick the config slice out of the props. */
+const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof ConfigInput)[];
+
+// Compile-time guard: the config props above list exactly the schema's keys, so neither can drift.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+const configPropsMatchSchema: SameKeys<GpuReaperConfigProps, ConfigInput> = true;
+void configPropsMatchSchema;
+
+/** Picks the config document out of the props (infra options never reach the Lambda). */
+function configSlice(props: GpuReaperProps): ConfigInput {
+  const slice: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    if (props[key] !== undefined) slice[key] = props[key];
+  }
+  return slice as ConfigInput;
+}
+
+export type { GpuReaperConfigProps, GpuReaperInfraProps, GpuReaperProps };
+export { CONFIG_KEYS, configSlice };

@@ -1,0 +1,230 @@
+/**
+ * Policy evaluation of the reaper's role as synthesized (iam-simulate, the AWS evaluation logic): it holds even if the
+ * code is wrong. The role's policy is taken from the template and its Fn::Join/Ref pieces resolved to concrete ARNs.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthStack } from './synth-stack';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
+const instance = (id: string, region = REGION) => `arn:aws:ec2:${region}:${ACCOUNT}:instance/${id}`;
+
+type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** Resolves the intrinsics CDK emits in a role policy to concrete strings. */
+function resolve(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolve);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if (typeof object.Ref === 'string') return PSEUDO[object.Ref] ?? `arn:aws:sns:${REGION}:${ACCOUNT}:${object.Ref}`;
+  if (Array.isArray(object['Fn::GetAtt'])) {
+    const [logicalId] = object['Fn::GetAtt'] as string[];
+    return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logicalId}`;
+  }
+  if (Array.isArray(object['Fn::Join'])) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolve).join(separator);
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, entry]) => [key, resolve(entry)]));
+}
+
+/** The identity policy attached to the reaper's role, resolved. */
+function rolePolicy(template: Template): unknown {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  expect(policies).toHaveLength(1);
+  return resolve(policies[0]?.Properties.PolicyDocument);
+}
+
+/** Builds `can(action, resource, context)` over one role policy. */
+function simulator(policy: unknown) {
+  return async (
+    action: string,
+    resource: string,
+    contextVariables: Record<string, string | string[]> = {},
+  ): Promise<Decision> => {
+    const response = await runSimulation(
+      {
+        request: {
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/gpu-reaper/reaper`,
+          action,
+          resource: { resource, accountId: ACCOUNT },
+          contextVariables,
+        },
+        identityPolicies: [{ name: 'reaper', policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
+    return response.overallResult as Decision;
+  };
+}
+
+const gpu = { 'ec2:InstanceType': 'g5.xlarge' };
+const inScope = { 'aws:ResourceTag/Purpose': 'transient-ml-training' };
+const warnedTag = {
+  'aws:TagKeys': ['gpu-reaper:warned'],
+  'aws:RequestTag/gpu-reaper:warned': 'idle@2025-01-01T00:00:00Z',
+};
+
+describe('in dry-run mode (the default)', () => {
+  let can: ReturnType<typeof simulator>;
+  beforeAll(() => {
+    const { template } = synthStack({ bundle: false });
+    can = simulator(rolePolicy(template));
+  });
+
+  it('cannot stop or terminate anything, not even an idle GPU instance', async () => {
+    expect(await can('ec2:StopInstances', instance('i-9a'), gpu)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:TerminateInstances', instance('i-9a'), gpu)).toBe('ImplicitlyDenied');
+  });
+
+  it('can still warn: write and clear its warned tag on a GPU instance', async () => {
+    expect(await can('ec2:CreateTags', instance('i-9b'), { ...gpu, ...warnedTag })).toBe('Allowed');
+    expect(await can('ec2:DeleteTags', instance('i-9b'), { 'aws:TagKeys': ['gpu-reaper:warned'] })).toBe('Allowed');
+  });
+});
+
+describe('in enforce mode with scope.tags set', () => {
+  let can: ReturnType<typeof simulator>;
+  beforeAll(() => {
+    const { template } = synthStack({
+      bundle: false,
+      config: { mode: 'enforce', scope: { tags: { Purpose: ['transient-ml-training'] } } },
+    });
+    can = simulator(rolePolicy(template));
+  });
+
+  it('can stop and terminate an in-scope GPU instance', async () => {
+    expect(await can('ec2:StopInstances', instance('i-0a'), { ...gpu, ...inScope })).toBe('Allowed');
+    expect(await can('ec2:TerminateInstances', instance('i-0a'), { ...gpu, ...inScope })).toBe('Allowed');
+  });
+
+  it('can stop an instance whose opt-out tag says false, in any letter case', async () => {
+    for (const value of ['false', 'FALSE']) {
+      const context = { ...gpu, ...inScope, 'aws:ResourceTag/gpu-reaper:opt-out': value };
+      expect(await can('ec2:StopInstances', instance('i-0b'), context)).toBe('Allowed');
+    }
+  });
+
+  it('never stops, terminates or tags an opted-out instance (opt-out=yes, or empty)', async () => {
+    for (const value of ['yes', '', 'true']) {
+      const context = { ...gpu, ...inScope, 'aws:ResourceTag/gpu-reaper:opt-out': value };
+      expect(await can('ec2:StopInstances', instance('i-0c'), context)).toBe('ExplicitlyDenied');
+      expect(await can('ec2:TerminateInstances', instance('i-0c'), context)).toBe('ExplicitlyDenied');
+      expect(await can('ec2:CreateTags', instance('i-0c'), { ...context, ...warnedTag })).toBe('ExplicitlyDenied');
+    }
+  });
+
+  it('cannot stop or terminate an out-of-scope instance (other value, or no tag)', async () => {
+    const otherValue = { ...gpu, 'aws:ResourceTag/Purpose': 'production-inference' };
+    expect(await can('ec2:StopInstances', instance('i-0d'), otherValue)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:TerminateInstances', instance('i-0d'), otherValue)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:StopInstances', instance('i-0d'), gpu)).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot stop or terminate a non-GPU instance, even in scope', async () => {
+    for (const type of ['m5.large', 'c7g.xlarge', 'inf2.xlarge', 'trn1.2xlarge']) {
+      const context = { 'ec2:InstanceType': type, ...inScope };
+      expect(await can('ec2:StopInstances', instance('i-0e'), context)).toBe('ImplicitlyDenied');
+      expect(await can('ec2:TerminateInstances', instance('i-0e'), context)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it('can act on every GPU family, p and g alike', async () => {
+    for (const type of ['p4d.24xlarge', 'p5.48xlarge', 'p6-b200.48xlarge', 'g4dn.xlarge', 'g6f.large', 'gr6.4xlarge']) {
+      expect(await can('ec2:StopInstances', instance('i-0f'), { 'ec2:InstanceType': type, ...inScope })).toBe(
+        'Allowed',
+      );
+    }
+  });
+
+  it('cannot act outside the stack region when regions is empty', async () => {
+    expect(await can('ec2:StopInstances', instance('i-0g', 'eu-west-1'), { ...gpu, ...inScope })).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('writes and removes only its own warned tag', async () => {
+    expect(await can('ec2:CreateTags', instance('i-0h'), { ...gpu, ...inScope, ...warnedTag })).toBe('Allowed');
+    expect(await can('ec2:DeleteTags', instance('i-0h'), { ...inScope, 'aws:TagKeys': ['gpu-reaper:warned'] })).toBe(
+      'Allowed',
+    );
+    const ownerTag = { 'aws:TagKeys': ['Owner'], 'aws:RequestTag/Owner': 'me' };
+    expect(await can('ec2:CreateTags', instance('i-0h'), { ...gpu, ...inScope, ...ownerTag })).toBe('ImplicitlyDenied');
+    expect(await can('ec2:DeleteTags', instance('i-0h'), { ...inScope, 'aws:TagKeys': ['gpu-reaper:opt-out'] })).toBe(
+      'ImplicitlyDenied',
+    );
+    const mixed = { 'aws:TagKeys': ['gpu-reaper:warned', 'Name'] };
+    expect(await can('ec2:DeleteTags', instance('i-0h'), { ...inScope, ...mixed })).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot delete every tag at once (DeleteTags without tag keys)', async () => {
+    expect(await can('ec2:DeleteTags', instance('i-0i'), inScope)).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot tag a non-GPU instance', async () => {
+    const context = { 'ec2:InstanceType': 'm5.large', ...inScope, ...warnedTag };
+    expect(await can('ec2:CreateTags', instance('i-0j'), context)).toBe('ImplicitlyDenied');
+  });
+
+  it('can read the fleet and its telemetry, and the protection attributes', async () => {
+    expect(await can('ec2:DescribeInstances', '*')).toBe('Allowed');
+    expect(await can('ec2:DescribeInstanceTypes', '*')).toBe('Allowed');
+    expect(await can('cloudwatch:GetMetricData', '*')).toBe('Allowed');
+    expect(await can('cloudwatch:ListMetrics', '*')).toBe('Allowed');
+    expect(await can('ec2:DescribeInstanceAttribute', instance('i-0k'))).toBe('Allowed');
+  });
+
+  it('cannot start instances, create images or change anything else in EC2', async () => {
+    expect(await can('ec2:StartInstances', instance('i-0l'), { ...gpu, ...inScope })).toBe('ImplicitlyDenied');
+    expect(await can('ec2:ModifyInstanceAttribute', instance('i-0l'), gpu)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:RunInstances', instance('i-0l'), gpu)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('in enforce mode without scope.tags, across configured regions', () => {
+  let can: ReturnType<typeof simulator>;
+  beforeAll(() => {
+    const { template } = synthStack({
+      bundle: false,
+      config: { mode: 'enforce', regions: ['us-east-1', 'eu-west-1'] },
+    });
+    can = simulator(rolePolicy(template));
+  });
+
+  it('can stop any GPU instance in a configured region, tagged or not', async () => {
+    expect(await can('ec2:StopInstances', instance('i-1a'), gpu)).toBe('Allowed');
+    expect(await can('ec2:StopInstances', instance('i-1a', 'eu-west-1'), gpu)).toBe('Allowed');
+  });
+
+  it('cannot act in a region outside the config', async () => {
+    expect(await can('ec2:StopInstances', instance('i-1b', 'ap-south-1'), gpu)).toBe('ImplicitlyDenied');
+  });
+
+  it('still never touches an opted-out instance, nor a non-GPU one', async () => {
+    const optedOut = { ...gpu, 'aws:ResourceTag/gpu-reaper:opt-out': 'yes' };
+    expect(await can('ec2:TerminateInstances', instance('i-1c'), optedOut)).toBe('ExplicitlyDenied');
+    expect(await can('ec2:StopInstances', instance('i-1d'), { 'ec2:InstanceType': 'm5.large' })).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('with another tagPrefix', () => {
+  it('follows the prefix in the opt-out deny and the warned tag', async () => {
+    const { template } = synthStack({ bundle: false, config: { mode: 'enforce', tagPrefix: 'reaper/' } });
+    const can = simulator(rolePolicy(template));
+    const optedOut = { ...gpu, 'aws:ResourceTag/reaper/opt-out': 'please' };
+    expect(await can('ec2:StopInstances', instance('i-2a'), optedOut)).toBe('ExplicitlyDenied');
+    expect(
+      await can('ec2:StopInstances', instance('i-2a'), { ...gpu, 'aws:ResourceTag/gpu-reaper:opt-out': 'yes' }),
+    ).toBe('Allowed');
+    const warned = { ...gpu, 'aws:TagKeys': ['reaper/warned'], 'aws:RequestTag/reaper/warned': 'idle@x' };
+    expect(await can('ec2:CreateTags', instance('i-2b'), warned)).toBe('Allowed');
+  });
+});
