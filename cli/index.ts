@@ -3,6 +3,7 @@
  * Each verb lives in its own module and stays thin: the pass itself is in shared/.
  */
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './demo';
 import { ExitCode, errorLine, exitCodeFor } from './exit-codes';
 import { planCommand } from './plan';
 import { reportCommand } from './report';
@@ -46,6 +47,11 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--now <iso>', 'end of the period, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .action((flags) => run(() => reportCommand(flags)));
+
+  program
+    .command('demo')
+    .description('the whole story on a local AWS endpoint (moto): a GPU fleet, passes over simulated hours')
+    .action(() => run(() => demoCommand()));
 
   return program;
 }
