@@ -1,11 +1,11 @@
 /**
- * `gpu-reaper plan`: one read-only pass. Writes nothing anywhere.
+ * `gpu-reaper plan`: one read-only pass. Writes nothing anywhere: pending warnings are read from the state table
+ * when `auditTable` is configured, else from the instances' `warned` tags.
  *
  * @example npx gpu-reaper plan --region us-east-1 --json
  */
-import { createRegionClients } from '../shared/adapters/clients';
+import { composeRegions, composeTable } from '../shared/pass/compose';
 import { planPass } from '../shared/pass/plan-pass';
-import { awsRegionReader } from '../shared/pass/region-reader';
 import { renderDecisionTable } from '../shared/render/decision-table';
 import { passDocument } from '../shared/render/pass-document';
 import { type PassFlags, passContext } from './pass-context';
@@ -19,8 +19,11 @@ interface PlanFlags extends PassFlags {
 /** Runs `plan` and returns the exit code. */
 async function planCommand(flags: PlanFlags): Promise<number> {
   const { config, now, regions } = await passContext(flags);
-  const readers = regions.map((region) => awsRegionReader(region, createRegionClients(region), config));
-  const result = await planPass({ config, now, readers });
+  const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regions[0]!;
+  const edges = { config, regions, homeRegion, table: config.auditTable, topicArn: null };
+  const { readers } = composeRegions(edges);
+  const store = config.auditTable ? composeTable(edges, config.auditTable).store : undefined;
+  const result = await planPass({ config, now, readers, ...(store ? { store } : {}) });
   process.stdout.write(
     flags.json ? `${JSON.stringify(passDocument(result), null, 2)}\n` : `${renderDecisionTable(result)}\n`,
   );

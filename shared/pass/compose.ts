@@ -3,14 +3,16 @@
  * pass runs with. Only their edges differ (flags vs environment); the pass is built here, once.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Config } from '../config';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditTrail } from '../adapters/audit-trail';
 import { type CallCounter, clientOptions, createRegionClients } from '../adapters/clients';
 import { Ec2Instances } from '../adapters/ec2-instances';
+import { GpuMetrics } from '../adapters/gpu-metrics';
+import { GpuTypeCatalog } from '../adapters/gpu-types';
 import { MemoryNotifier, Notifier } from '../adapters/notifier';
 import { WarningStore } from '../adapters/warning-store';
+import type { Config } from '../config';
 import type { EventPublisher } from './ports';
 import { awsRegionReader } from './region-reader';
 import type { RegionActor, RegionReader } from './types';
@@ -30,6 +32,9 @@ interface PassEdges {
 
 const regionOfArn = (arn: string) => arn.split(':')[3] ?? '';
 
+// Instance types do not change between passes: one catalog per region lives as long as the Lambda container.
+const catalogs = new Map<string, GpuTypeCatalog>();
+
 /** Readers and actors for every region of the pass (read-only use: `plan`). */
 function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: (region: string) => RegionActor } {
   const actors = new Map<string, RegionActor>();
@@ -39,7 +44,12 @@ function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: 
       edges.counter.attach(clients.ec2);
       edges.counter.attach(clients.cloudwatch);
     }
-    const instances = new Ec2Instances(clients.ec2, region);
+    let catalog = catalogs.get(region);
+    if (!catalog) {
+      catalog = new GpuTypeCatalog(clients.ec2, region);
+      catalogs.set(region, catalog);
+    }
+    const instances = new Ec2Instances(clients.ec2, region, { catalog });
     actors.set(region, {
       region,
       describeForAction: (id) => instances.describeForAction(id),
@@ -48,7 +58,7 @@ function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: 
       setTags: (id, tags) => instances.setTags(id, tags),
       removeTags: (id, keys) => instances.removeTags(id, keys),
     });
-    return awsRegionReader(region, clients, edges.config);
+    return awsRegionReader(region, instances, new GpuMetrics(clients.cloudwatch, region, edges.config.metrics));
   });
   const actorFor = (region: string) => {
     const actor = actors.get(region);

@@ -14,7 +14,8 @@ import { warningsFor } from './warnings';
  * pending warnings come from it (read only); without one, from the instances' `warned` tags.
  *
  * @example
- * const result = await planPass({ config, now: new Date(), readers: [awsRegionReader('us-east-1', clients, config)] });
+ * const { readers } = composeRegions({ config, regions: ['us-east-1'], homeRegion: 'us-east-1', table: null, topicArn: null });
+ * const result = await planPass({ config, now: new Date(), readers });
  */
 async function planPass(options: {
   readonly config: Config;

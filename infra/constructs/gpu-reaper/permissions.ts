@@ -39,6 +39,7 @@ const READ_ACTIONS = [
   'ec2:DescribeInstances',
   'ec2:DescribeInstanceTypes',
   'ec2:DescribeSpotInstanceRequests',
+  'ec2:DescribeTags',
   'cloudwatch:GetMetricData',
   'cloudwatch:ListMetrics',
   'pricing:GetProducts',
