@@ -20,6 +20,13 @@ interface TelemetryRequest {
 interface TelemetryWindow {
   readonly now: Date;
   readonly lookbackMs: number;
+  /**
+   * Read the maximum since launch only for instances whose window stays entirely below this value (the never-used
+   * threshold): for any other instance it cannot change a decision, and skipping it halves the metrics requested.
+   * `null` reads it for none (never-used disabled).
+   * @default read it for every instance launched before the window
+   */
+  readonly sinceLaunchBelow?: number | null;
 }
 
 const MINUTE = 60_000;
@@ -82,22 +89,32 @@ class GpuMetrics {
     }
 
     const fine: SeriesGroup[] = [];
+    for (const { instanceId } of unique) {
+      const entry = index.get(instanceId);
+      if (entry && from < to) fine.push({ instanceId, series: seriesOf(entry), start: new Date(from) });
+    }
+    const end = new Date(to);
+    const fineResults = await readSeriesGroups(this.#client, this.#region, this.#metric, fine, {
+      end,
+      periodSeconds: 60,
+    });
+
+    const below = window.sinceLaunchBelow === undefined ? Number.POSITIVE_INFINITY : window.sinceLaunchBelow;
     const coarse: SeriesGroup[] = [];
     for (const { instanceId, launchTime } of unique) {
       const entry = index.get(instanceId);
-      if (!entry) continue;
-      const series = seriesOf(entry);
-      if (from < to) fine.push({ instanceId, series, start: new Date(from) });
-      if (launchTime.getTime() < from)
-        coarse.push({ instanceId, series, start: new Date(floorTo(launchTime.getTime(), HOUR)) });
+      const samples = fineResults.get(instanceId)?.samples ?? [];
+      const quietWindow = samples.length > 0 && below !== null && samples.every((sample) => sample.value < below);
+      if (entry && launchTime.getTime() < from && quietWindow) {
+        coarse.push({ instanceId, series: seriesOf(entry), start: new Date(floorTo(launchTime.getTime(), HOUR)) });
+      }
     }
     // Neighbours in launch time share a chunk, so a chunk's start (its earliest member's) wastes little.
     coarse.sort((a, b) => a.start.getTime() - b.start.getTime());
-    const end = new Date(to);
-    const [fineResults, coarseResults] = await Promise.all([
-      readSeriesGroups(this.#client, this.#region, this.#metric, fine, { end, periodSeconds: 60 }),
-      readSeriesGroups(this.#client, this.#region, this.#metric, coarse, { end, periodSeconds: 3600 }),
-    ]);
+    const coarseResults = await readSeriesGroups(this.#client, this.#region, this.#metric, coarse, {
+      end,
+      periodSeconds: 3600,
+    });
 
     const telemetry = new Map<string, GpuTelemetry>();
     for (const { instanceId, launchTime } of unique) {

@@ -15,7 +15,12 @@ async function readRegion(
   try {
     const scanned = await reader.scanGpuInstances(config.scope.tags);
     const instances = scanned.filter((instance) => isInScope(instance, config));
-    const telemetry = await reader.readGpuTelemetry(instances, { now, lookbackMs: lookbackMs(config) });
+    const telemetry = await reader.readGpuTelemetry(instances, {
+      now,
+      lookbackMs: lookbackMs(config),
+      // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
+      sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
+    });
     const inputs = instances.map((instance) => ({
       instance,
       telemetry: telemetry.get(instance.instanceId) ?? unreadTelemetry(now, config),

@@ -13,7 +13,7 @@ interface RegionReader {
   /** GPU telemetry for these instances over the look-back window ending at `now`. */
   readGpuTelemetry(
     instances: readonly InstanceFacts[],
-    window: { readonly now: Date; readonly lookbackMs: number },
+    window: { readonly now: Date; readonly lookbackMs: number; readonly sinceLaunchBelow?: number | null },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
 }
 

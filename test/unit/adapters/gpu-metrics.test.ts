@@ -248,6 +248,39 @@ describe('GpuMetrics.read', () => {
     expect(telemetry.get('i-new')?.sinceLaunchMax).toBeNull();
   });
 
+  it('reads the since-launch maximum only for instances whose window stays below sinceLaunchBelow', async () => {
+    cwMock.on(ListMetricsCommand).resolves({ Metrics: [rollup('i-quiet'), rollup('i-busy'), rollup('i-silent')] });
+    cwMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataInput) => {
+      const out = answer((id) => (id === 'i-busy' ? 40 : 2))(input);
+      // i-silent has a series but no datapoint in the window: never-used cannot hold, so no history is needed.
+      return {
+        MetricDataResults: out.MetricDataResults?.map((r, i) =>
+          idOf(input.MetricDataQueries?.[i]?.MetricStat?.Metric?.Dimensions) === 'i-silent'
+            ? { ...r, Timestamps: [], Values: [] }
+            : r,
+        ),
+      };
+    });
+    const old = new Date('2030-01-01T06:10:00Z');
+    const requests = ['i-quiet', 'i-busy', 'i-silent'].map((instanceId) => ({ instanceId, launchTime: old }));
+    const metrics = new GpuMetrics(cloudwatch, 'us-east-1', metric);
+
+    const telemetry = await metrics.read(requests, { now, lookbackMs: HOUR, sinceLaunchBelow: 5 });
+    const hourlyIds = () =>
+      cwMock
+        .commandCalls(GetMetricDataCommand)
+        .flatMap((call) => call.args[0].input.MetricDataQueries ?? [])
+        .filter((q) => q.MetricStat?.Period === 3600)
+        .map((q) => idOf(q.MetricStat?.Metric?.Dimensions));
+    expect(hourlyIds()).toEqual(['i-quiet']);
+    expect(telemetry.get('i-quiet')?.sinceLaunchMax).toBe(2.5);
+    expect(telemetry.get('i-busy')?.sinceLaunchMax).toBeNull();
+
+    cwMock.resetHistory();
+    await metrics.read(requests, { now, lookbackMs: HOUR, sinceLaunchBelow: null });
+    expect(hourlyIds()).toEqual([]);
+  });
+
   it('reuses the listing within its time to live, and lists again after', async () => {
     let wall = 0;
     cwMock.on(ListMetricsCommand).resolves({ Metrics: [rollup('i-1')] });
