@@ -13,9 +13,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notifier } from '../../../shared/adapters/notifier';
 import { AwsError } from '../../../shared/errors';
+import { type MotoServer, startMotoServer } from '../../../shared/local/moto-server';
 import type { ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notification';
-import { type MotoServer, startMoto } from './moto-process';
 
 const REGION = 'us-east-1';
 let server: MotoServer | undefined;
@@ -97,7 +97,7 @@ async function drain(queueUrl: string): Promise<Message[]> {
 }
 
 beforeAll(async () => {
-  server = await startMoto();
+  server = await startMotoServer();
   const options = {
     region: REGION,
     endpoint: server.endpoint,
@@ -110,7 +110,7 @@ beforeAll(async () => {
 afterAll(() => {
   sns?.destroy();
   sqs?.destroy();
-  server?.stop();
+  return server?.stop();
 });
 
 describe('Notifier against moto', () => {
