@@ -16,6 +16,7 @@ import { AwsError } from '../../../shared/errors';
 import { type MotoServer, startMotoServer } from '../../../shared/local/moto-server';
 import type { ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notification';
+import { reaperEvent } from '../../helpers/events';
 
 const REGION = 'us-east-1';
 let server: MotoServer | undefined;
@@ -23,40 +24,8 @@ let sns: SNSClient;
 let sqs: SQSClient;
 let counter = 0;
 
-function makeEvent(overrides: Partial<ReaperEvent> = {}): ReaperEvent {
-  return {
-    transitionId: `t-${++counter}`,
-    event: 'WARNED',
-    instanceId: 'i-0abc',
-    region: REGION,
-    accountId: '123456789012',
-    at: '2024-05-01T13:35:00.000Z',
-    rule: 'idle',
-    action: 'stop',
-    actAt: '2024-05-01T14:05:00.000Z',
-    mode: 'dry-run',
-    reason: 'GPU max 2% < 5% over 1h',
-    evidence: {
-      launchTime: '2024-05-01T01:00:00.000Z',
-      runningForMinutes: 755,
-      gpuCount: 4,
-      gpuSource: 'instance-types',
-      telemetry: 'ok',
-      telemetrySource: 'instance-rollup',
-      datapoints: 58,
-      coverage: 0.97,
-      maxUtilization: 2,
-      threshold: 5,
-    },
-    instanceType: 'g5.12xlarge',
-    owner: 'alice@example.com',
-    hourlyUsd: 5.672,
-    passId: 'p-1',
-    configHash: 'abc123',
-    tagPrefix: 'gpu-reaper:',
-    ...overrides,
-  };
-}
+const makeEvent = (overrides: Partial<ReaperEvent> = {}): ReaperEvent =>
+  reaperEvent({ transitionId: `t-${++counter}`, region: REGION, mode: 'dry-run', ...overrides });
 
 async function topic(name: string): Promise<string> {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));

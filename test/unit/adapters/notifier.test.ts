@@ -5,44 +5,12 @@ import { MemoryNotifier, Notifier } from '../../../shared/adapters/notifier';
 import { AwsError } from '../../../shared/errors';
 import type { ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notification';
+import { reaperEvent } from '../../helpers/events';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:gpu-reaper';
 const ADMIN_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:gpu-reaper-admin';
 
-function makeEvent(overrides: Partial<ReaperEvent> = {}): ReaperEvent {
-  return {
-    transitionId: 't-1',
-    event: 'WARNED',
-    instanceId: 'i-0abc',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    at: '2024-05-01T13:35:00.000Z',
-    rule: 'idle',
-    action: 'stop',
-    actAt: '2024-05-01T14:05:00.000Z',
-    mode: 'enforce',
-    reason: 'GPU max 2% < 5% over 1h',
-    evidence: {
-      launchTime: '2024-05-01T01:00:00.000Z',
-      runningForMinutes: 755,
-      gpuCount: 4,
-      gpuSource: 'instance-types',
-      telemetry: 'ok',
-      telemetrySource: 'instance-rollup',
-      datapoints: 58,
-      coverage: 0.97,
-      maxUtilization: 2,
-      threshold: 5,
-    },
-    instanceType: 'g5.12xlarge',
-    owner: 'alice@example.com',
-    hourlyUsd: 5.672,
-    passId: 'p-1',
-    configHash: 'abc123',
-    tagPrefix: 'gpu-reaper:',
-    ...overrides,
-  };
-}
+const makeEvent = (overrides: Partial<ReaperEvent> = {}): ReaperEvent => reaperEvent(overrides);
 
 const sns = mockClient(SNSClient);
 

@@ -1,45 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEventName, ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notification';
+import { reaperEvent } from '../../helpers/events';
 
-const AT = '2024-05-01T13:35:00.000Z';
-
-function makeEvent(overrides: Partial<ReaperEvent> = {}): ReaperEvent {
-  return {
-    transitionId: 't-1',
-    event: 'WARNED',
-    instanceId: 'i-0abc',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    at: AT,
-    rule: 'idle',
-    action: 'stop',
-    actAt: '2024-05-01T14:05:00.000Z',
-    mode: 'enforce',
-    reason: 'GPU max 2% < 5% over 1h',
-    evidence: {
-      launchTime: '2024-05-01T01:00:00.000Z',
-      runningForMinutes: 755,
-      gpuCount: 4,
-      gpuSource: 'instance-types',
-      telemetry: 'ok',
-      telemetrySource: 'instance-rollup',
-      window: { from: '2024-05-01T12:35:00.000Z', to: AT, minutes: 60 },
-      datapoints: 58,
-      coverage: 58 / 60,
-      maxUtilization: 2,
-      threshold: 5,
-      minCoverage: 0.8,
-    },
-    instanceType: 'g5.12xlarge',
-    owner: 'alice@example.com',
-    hourlyUsd: 5.672,
-    passId: 'p-1',
-    configHash: 'abc123',
-    tagPrefix: 'gpu-reaper:',
-    ...overrides,
-  };
-}
+const makeEvent = (overrides: Partial<ReaperEvent> = {}): ReaperEvent => reaperEvent(overrides);
 
 const ALL_EVENTS: readonly AuditEventName[] = [
   'WARNED',
