@@ -3,6 +3,7 @@
  * Each verb lives in its own module and stays thin: the pass itself is in shared/.
  */
 import { Command, CommanderError } from 'commander';
+import { backtestCommand } from './backtest';
 import { demoCommand } from './demo';
 import { ExitCode, errorLine, exitCodeFor } from './exit-codes';
 import { planCommand } from './plan';
@@ -47,6 +48,18 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--now <iso>', 'end of the period, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .action((flags) => run(() => reportCommand(flags)));
+
+  program
+    .command('backtest')
+    .description('replays the policy over N days of CloudWatch GPU history: spend, waste, what it would have done')
+    .option('--days <n>', 'how many days of history, ending at --now (1 to 63)')
+    .option('--config <file>', 'JSON config file')
+    .option('--region <region>', 'region to read (repeatable)', collect, [])
+    .option('--now <iso>', 'end of the history, ISO-8601 (default: now)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option('--sweep', 'also try a grid of idle.threshold and idle.window values')
+    .action((flags) => run(() => backtestCommand(flags)));
 
   program
     .command('demo')

@@ -4,7 +4,7 @@
  *
  * @example npx gpu-reaper plan --region us-east-1 --json
  */
-import { composeRegions, composeTable } from '../shared/pass/compose';
+import { composePrices, composeRegions, composeTable } from '../shared/pass/compose';
 import { planPass } from '../shared/pass/plan-pass';
 import { renderDecisionTable } from '../shared/render/decision-table';
 import { passDocument } from '../shared/render/pass-document';
@@ -23,10 +23,14 @@ async function planCommand(flags: PlanFlags): Promise<number> {
   const edges = { config, regions, homeRegion, table: config.auditTable, topicArn: null };
   const { readers } = composeRegions(edges);
   const store = config.auditTable ? composeTable(edges, config.auditTable).store : undefined;
-  const result = await planPass({ config, now, readers, ...(store ? { store } : {}) });
+  const problems: string[] = [];
+  const onProblem = (message: string, error: unknown) => problems.push(`${message}: ${(error as Error).message}`);
+  const livePrices = composePrices(edges, onProblem);
+  const result = await planPass({ config, now, readers, ...(store ? { store } : {}), livePrices, onProblem });
   process.stdout.write(
     flags.json ? `${JSON.stringify(passDocument(result), null, 2)}\n` : `${renderDecisionTable(result)}\n`,
   );
+  for (const problem of problems) process.stderr.write(`gpu-reaper: ${problem}\n`);
   return outcomeExitCode(result);
 }
 

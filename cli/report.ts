@@ -1,12 +1,14 @@
 /**
- * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan).
+ * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan), and
+ * the money and GPU-hours its actions avoided. The weekly digest Lambda mails the same report.
  *
  * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit
  */
 import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
-import { auditReport, renderAuditReport } from '../shared/render/audit-report';
+import { renderAuditReport } from '../shared/render/audit-report';
+import { periodReport } from '../shared/report/period-report';
 import { parseNow, resolveRegions } from './pass-context';
 
 /** Flags of `report`. */
@@ -36,7 +38,7 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
   if (!table) throw new UsageError('report needs the audit table: pass --table NAME or set "auditTable"');
   const [homeRegion] = await resolveRegions(undefined, config);
   const { audit } = composeTable({ config, regions: [], homeRegion: homeRegion!, table, topicArn: null }, table);
-  const report = auditReport(await audit.between(from, now), from, now);
+  const report = await periodReport(audit, from, now);
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderAuditReport(report)}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@
  */
 import { EnvName } from '../shared/config';
 import { UsageError } from '../shared/errors';
-import { composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
+import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 import { renderDecisionTable } from '../shared/render/decision-table';
 import { renderNotification } from '../shared/render/notification';
@@ -36,6 +36,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   const { readers, actorFor } = composeRegions(edges);
   const publisher = composePublisher(edges);
   const problems: string[] = [];
+  const onProblem = (message: string, error: unknown) => problems.push(`${message}: ${(error as Error).message}`);
   const result = await runPass({
     config,
     now,
@@ -43,7 +44,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
     actorFor,
     ...composeTable(edges, table),
     publisher,
-    onProblem: (message, error) => problems.push(`${message}: ${(error as Error).message}`),
+    livePrices: composePrices(edges, onProblem),
+    onProblem,
   });
 
   if (flags.json) {
@@ -54,7 +56,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
       actAt,
       transitionId,
     }));
-    process.stdout.write(`${JSON.stringify({ ...passDocument(result), events }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...passDocument(result), events, errors: result.errors, recovered: result.recovered }, null, 2)}\n`,
+    );
   } else {
     const lines = [renderDecisionTable(result)];
     for (const event of result.events)

@@ -9,7 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
 import { summarize } from '../shared/engine';
-import { composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
+import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
@@ -46,13 +46,15 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   };
   logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
 
+  const onProblem = (message: string, error: unknown) => logger.warn(message, { error: (error as Error).message });
   const result = await runPass({
     config,
     now: new Date(),
     ...composeRegions(edges),
     ...composeTable(edges, table),
     publisher: composePublisher(edges),
-    onProblem: (message, error) => logger.warn(message, { error: (error as Error).message }),
+    livePrices: composePrices(edges, onProblem),
+    onProblem,
   });
 
   const summary = summarize(result.decisions);
@@ -60,7 +62,8 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   metrics.addMetric(ReaperMetrics.warned, MetricUnit.Count, summary.warned);
   metrics.addMetric(ReaperMetrics.acted, MetricUnit.Count, summary.acted);
   metrics.addMetric(ReaperMetrics.notified, MetricUnit.Count, summary.notified);
-  metrics.addMetric(ReaperMetrics.errors, MetricUnit.Count, summary.errors + result.regionFailures.length);
+  // Every failure the pass absorbed (failed calls, unscanned regions, unread telemetry), each counted once.
+  metrics.addMetric(ReaperMetrics.errors, MetricUnit.Count, result.errors);
   metrics.addMetric(ReaperMetrics.passDuration, MetricUnit.Milliseconds, Date.now() - started);
   metrics.addMetric(ReaperMetrics.passCompleted, MetricUnit.Count, 1);
   for (const decision of result.decisions.filter((d) => d.outcome === 'act')) {
@@ -72,6 +75,11 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   metrics.publishStoredMetrics();
 
   for (const failure of result.regionFailures) logger.error('region not scanned', { ...failure });
-  logger.info('pass done', { passId: result.passId, summary, events: result.events.length });
+  logger.info('pass done', {
+    passId: result.passId,
+    summary,
+    events: result.events.length,
+    recovered: result.recovered,
+  });
   return { passId: result.passId, mode: result.mode, summary, events: result.events.length };
 };

@@ -42,6 +42,10 @@ class GpuReaperStack extends Stack {
       description: 'amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:<this>',
     });
     new CfnOutput(this, 'ReaperFunctionName', { value: this.reaper.reaperFunction.functionName });
+    new CfnOutput(this, 'DigestFunctionName', {
+      value: this.reaper.digest.function.functionName,
+      description: 'weekly digest to the admin topic',
+    });
     new CfnOutput(this, 'DashboardName', { value: this.reaper.dashboard.dashboardName });
   }
 }

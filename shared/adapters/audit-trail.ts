@@ -2,7 +2,13 @@
  * The DynamoDB audit trail: one item per reaper event, written once, read back by instance or by time range with
  * Queries only (never a Scan), following `AuditTableDesign`.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../config/audit-table';
 import type { ReaperEvent } from '../pass/events';
 import type { AuditSink } from '../pass/ports';
@@ -37,6 +43,32 @@ function toAuditItem(item: Record<string, unknown>): AuditItem {
 }
 
 /**
+ * The conditional put of one event's audit item (refused when the same event is there already), as a plain command
+ * input: the audit trail sends it alone, the transition log inside a transaction.
+ */
+function auditPut(
+  tableName: string,
+  event: ReaperEvent,
+  retention: { readonly ttlSeconds: number },
+): PutCommandInput & { Item: Record<string, unknown> } {
+  const at = isoInstant(event.at);
+  const { tagPrefix: _messagesOnly, ...fields } = event;
+  return {
+    TableName: tableName,
+    Item: {
+      ...(storable({ ...fields, at }) as Record<string, unknown>),
+      [AuditTableDesign.partitionKey]: instancePk(event.instanceId),
+      [AuditTableDesign.sortKey]: `${EVENT_PREFIX}${at}#${event.event}#${event.transitionId}`,
+      [AuditTableDesign.timeIndexPartitionKey]: dayPartition(new Date(at)),
+      [AuditTableDesign.timeIndexSortKey]: `${at}#${event.instanceId}`,
+      [AuditTableDesign.ttlAttribute]: ttlAfter(new Date(at), retention.ttlSeconds),
+    },
+    ConditionExpression: 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': AuditTableDesign.partitionKey },
+  };
+}
+
+/**
  * Writes and reads audit events.
  * @example
  * const audit = new AuditTrail(documentClient, 'gpu-reaper-audit', { region: 'us-east-1' });
@@ -60,26 +92,8 @@ class AuditTrail implements AuditSink {
    * retried pass writes nothing twice.
    */
   async write(event: ReaperEvent, retention: { readonly ttlSeconds: number }): Promise<boolean> {
-    const at = isoInstant(event.at);
-    const { tagPrefix: _messagesOnly, ...fields } = event;
-    const item = {
-      ...(storable({ ...fields, at }) as Record<string, unknown>),
-      [AuditTableDesign.partitionKey]: instancePk(event.instanceId),
-      [AuditTableDesign.sortKey]: `${EVENT_PREFIX}${at}#${event.event}#${event.transitionId}`,
-      [AuditTableDesign.timeIndexPartitionKey]: dayPartition(new Date(at)),
-      [AuditTableDesign.timeIndexSortKey]: `${at}#${event.instanceId}`,
-      [AuditTableDesign.ttlAttribute]: ttlAfter(new Date(at), retention.ttlSeconds),
-    };
-    return conditionalWrite('PutItem', this.options.region, () =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': AuditTableDesign.partitionKey },
-        }),
-      ),
-    );
+    const input = auditPut(this.tableName, event, retention);
+    return conditionalWrite('PutItem', this.options.region, () => this.client.send(new PutCommand(input)));
   }
 
   /** All events of one instance, oldest first, optionally within `[from, to]` (inclusive). */
@@ -135,4 +149,4 @@ class AuditTrail implements AuditSink {
 }
 
 export type { AuditItem };
-export { AuditTrail };
+export { AuditTrail, auditPut };

@@ -26,6 +26,16 @@ interface ClientFactoryOptions {
   readonly requestTimeoutMs?: number;
   /** Counts every call the created clients make. @default no counting */
   readonly counter?: CallCounter;
+  /**
+   * Further middleware layers attached to every created client, after the counter (a fault injector in tests).
+   * @default none
+   */
+  readonly layers?: readonly ClientLayer[];
+}
+
+/** Something that plugs into an SDK client's middleware stack, as {@link CallCounter} does. */
+interface ClientLayer {
+  attach(client: { readonly middlewareStack: unknown }): unknown;
 }
 
 /** The settings every client constructor takes, so SNS and DynamoDB clients can be built the same way. */
@@ -67,7 +77,7 @@ function clientOptions(region: string, options: ClientFactoryOptions = {}): Comm
 }
 
 /**
- * Creates the EC2 and CloudWatch clients of `region`, each attached to `options.counter` when given.
+ * Creates the EC2 and CloudWatch clients of `region`, each with `options.counter` and `options.layers` attached.
  *
  * @example const { ec2, cloudwatch } = createRegionClients('us-east-1', { counter });
  */
@@ -75,11 +85,20 @@ function createRegionClients(region: string, options: ClientFactoryOptions = {})
   const config = clientOptions(region, options);
   const ec2 = new EC2Client(config);
   const cloudwatch = new CloudWatchClient(config);
-  options.counter?.attach(ec2);
-  options.counter?.attach(cloudwatch);
-  return { ec2, cloudwatch };
+  return { ec2: attachLayers(ec2, options), cloudwatch: attachLayers(cloudwatch, options) };
 }
 
-export type { ClientFactoryOptions, CommonClientConfig, RegionClients };
+/**
+ * Attaches `options.counter` and `options.layers` to a client created elsewhere (SNS, DynamoDB), so every client
+ * of a pass carries the same layers.
+ *
+ * @example const sns = attachLayers(new SNSClient(clientOptions(region, options)), options);
+ */
+function attachLayers<C extends { readonly middlewareStack: unknown }>(client: C, options: ClientFactoryOptions): C {
+  for (const layer of [options.counter, ...(options.layers ?? [])]) layer?.attach(client);
+  return client;
+}
+
+export type { ClientFactoryOptions, ClientLayer, CommonClientConfig, RegionClients };
 // CallCounter lives in its own file; re-exported here because callers create clients and counters together.
-export { CallCounter, clientOptions, createRegionClients };
+export { attachLayers, CallCounter, clientOptions, createRegionClients };

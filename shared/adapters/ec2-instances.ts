@@ -14,7 +14,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { InstanceFacts } from '../engine/types';
-import { AwsError } from '../errors';
+import { AwsError, ErrorCode } from '../errors';
 import { awsErrorCode, toAwsError } from './aws-errors';
 import { completeFacts, type DescribedInstance } from './ec2-lookups';
 import { GpuTypeCatalog } from './gpu-types';
@@ -26,6 +26,8 @@ interface ScanResult {
   readonly nonGpu: number;
   /** Types DescribeInstanceTypes did not know; their GPU status came from the family name. */
   readonly unknownTypes: string[];
+  /** Failures the scan went on without (DescribeInstanceTypes failing: the family name decided). */
+  readonly problems: AwsError[];
 }
 
 /** Which instances a scan looks at. */
@@ -77,6 +79,7 @@ class Ec2Instances {
       instances: facts,
       nonGpu: described.length - withGpu.length,
       unknownTypes: unknownTypes.map(([type]) => type).sort(),
+      problems: this.catalog.takeFailures(),
     };
   }
 
@@ -92,6 +95,12 @@ class Ec2Instances {
       const reservation = page.Reservations?.find((candidate) => candidate.Instances?.length);
       const instance = reservation?.Instances?.[0];
       if (!instance || GONE_STATES.has(instance.State?.Name ?? '')) return null;
+      // Acting on a guess is worse than not acting: an answer without these fields fails the re-describe.
+      if (!instance.State?.Name || !instance.LaunchTime || !instance.InstanceType) {
+        throw new AwsError(ErrorCode.AwsCall, 'DescribeInstances', 'malformed answer: no state, launch time or type', {
+          region: this.#region,
+        });
+      }
       const [protection, gpuByType] = await Promise.all([
         this.#protection(instanceId),
         this.catalog.resolve([instance.InstanceType ?? '']),
@@ -166,10 +175,14 @@ class Ec2Instances {
         throw toAwsError(error, 'DescribeInstanceAttribute', this.#region);
       },
     );
-    return {
-      stop: stop.DisableApiStop?.Value === true,
-      termination: termination.DisableApiTermination?.Value === true,
-    };
+    const values = [stop.DisableApiStop?.Value, termination.DisableApiTermination?.Value];
+    // Unknown protection is not "no protection": a malformed answer means no action.
+    if (values.some((value) => typeof value !== 'boolean')) {
+      throw new AwsError(ErrorCode.AwsCall, 'DescribeInstanceAttribute', 'malformed answer: protection not stated', {
+        region: this.#region,
+      });
+    }
+    return { stop: values[0] === true, termination: values[1] === true };
   }
 
   async #call(operation: string, send: () => Promise<unknown>): Promise<void> {

@@ -125,8 +125,11 @@ async function readSeriesGroups(
           const failed = FAILED_STATUS.has(result.StatusCode ?? '')
             ? `status ${result.StatusCode}`
             : failureIn(result.Messages);
-          if (failed) failures.set(result.Id!, failed);
           const timestamps = result.Timestamps ?? [];
+          // Values without their timestamps (or the reverse) is a broken answer, not a quiet minute.
+          const broken = (result.Values ?? []).length !== timestamps.length ? 'malformed result' : undefined;
+          const problem = failed ?? broken;
+          if (problem) failures.set(result.Id!, problem);
           const target = resultOf(owner).samples;
           (result.Values ?? []).forEach((value, at) => {
             const time = timestamps[at]?.getTime();

@@ -34,10 +34,14 @@ const HOUR = 3_600_000;
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 
-/** Per-minute maxima across series, ascending, inside `[from, to)`. */
+/**
+ * Per-minute maxima across series, ascending, inside `[from, to)`. A sample that is not a finite number is no
+ * reading: skipped, so it cannot turn the minute's maximum into NaN and hide another GPU's busy value.
+ */
 function mergeByMinute(samples: readonly Sample[], from: number, to: number): GpuPoint[] {
   const byMinute = new Map<number, number>();
   for (const sample of samples) {
+    if (!Number.isFinite(sample.value)) continue;
     const at = floorTo(sample.at, MINUTE);
     if (at < from || at >= to) continue;
     byMinute.set(at, Math.max(byMinute.get(at) ?? Number.NEGATIVE_INFINITY, sample.value));

@@ -11,6 +11,7 @@ import {
   type GpuInfo as SdkGpuInfo,
 } from '@aws-sdk/client-ec2';
 import type { GpuInfo } from '../engine/types';
+import { type AwsError, ErrorCode } from '../errors';
 import { awsErrorCode, toAwsError } from './aws-errors';
 
 /** DescribeInstanceTypes accepts at most 100 types per request. */
@@ -57,6 +58,7 @@ class GpuTypeCatalog {
   readonly #client: EC2Client;
   readonly #region: string;
   readonly #known = new Map<string, GpuInfo>();
+  readonly #failures: AwsError[] = [];
 
   constructor(client: EC2Client, region: string) {
     this.#client = client;
@@ -66,7 +68,10 @@ class GpuTypeCatalog {
   /**
    * GPU facts for every type in `types`, asking EC2 only about the ones not cached yet (≤ 100 per request).
    *
-   * @throws AwsError when DescribeInstanceTypes fails for another reason than an unknown type
+   * A failing DescribeInstanceTypes (throttled, 5xx, timeout) does not fail this: the family name decides for
+   * the types of that request, uncached, and the failure waits in {@link takeFailures}.
+   *
+   * @throws AwsError when DescribeInstanceTypes refuses the credentials
    */
   async resolve(types: Iterable<string>): Promise<Map<string, GpuInfo>> {
     const wanted = [...new Set(types)];
@@ -75,6 +80,11 @@ class GpuTypeCatalog {
       await this.#describe(missing.slice(start, start + TYPES_PER_REQUEST));
     }
     return new Map(wanted.map((type) => [type, this.#known.get(type) ?? gpuInfoFromFamily(type)]));
+  }
+
+  /** Failures absorbed since the last call (the family name decided instead); reading them forgets them. */
+  takeFailures(): AwsError[] {
+    return this.#failures.splice(0);
   }
 
   /** Types resolved so far (for tests and diagnostics). */
@@ -92,8 +102,14 @@ class GpuTypeCatalog {
     try {
       infos = await this.#fetch(batch);
     } catch (error) {
-      if (!UNKNOWN_TYPE_CODES.has(awsErrorCode(error) ?? ''))
-        throw toAwsError(error, 'DescribeInstanceTypes', this.#region);
+      if (!UNKNOWN_TYPE_CODES.has(awsErrorCode(error) ?? '')) {
+        const failure = toAwsError(error, 'DescribeInstanceTypes', this.#region);
+        if (failure.code === ErrorCode.AwsCredentials) throw failure;
+        // Throttled, failing or unreachable: the family name decides for this call only (nothing cached, so the
+        // next resolve asks again), and the failure is kept for the caller to report.
+        this.#failures.push(failure);
+        return;
+      }
       if (batch.length === 1) {
         this.#known.set(batch[0]!, gpuInfoFromFamily(batch[0]!));
         return;

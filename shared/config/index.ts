@@ -1,7 +1,7 @@
+export { AuditTableDesign } from './audit-table';
 export { formatDuration, parseDuration } from './durations';
 export { EnvName } from './env-names';
 export { configHash, loadConfigFile, loadConfigText } from './load';
+export { ReaperMetrics } from './metric-names';
 export type { Config, ConfigInput } from './schema';
 export { configSchema, defaultConfig, parseConfig } from './schema';
-export { AuditTableDesign } from './audit-table';
-export { ReaperMetrics } from './metric-names';

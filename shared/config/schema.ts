@@ -24,6 +24,7 @@ const ruleAction = z.enum(['stop', 'terminate', 'notify']);
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 const configSchema = z
   .strictObject({
@@ -83,6 +84,18 @@ const configSchema = z
     auditRetention: duration('400d'),
     topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN').nullable().default(null),
     notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).prefault({}),
+    // Not in SPEC.md: on-demand $/hour per instance type, to put a price on every decision (see README "Prices").
+    prices: z
+      .strictObject({
+        overrides: z
+          .record(
+            z.string().regex(INSTANCE_TYPE, 'must be an instance type such as g5.xlarge'),
+            z.number().positive('must be a price in USD per hour above 0').finite(),
+          )
+          .default({}),
+        live: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     const ms = (text: string) => parseDuration(text) ?? Number.NaN;
@@ -108,20 +121,23 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), message: 'unknown key' }));
     }
-    return [{ path: keyPath(issue.path), message: issue.message }];
+    // A record key that fails its own schema: say what a key must be, not only that it is invalid.
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [{ path: keyPath(issue.path), message }];
   });
 }
 
 /**
  * Validates a parsed config document and fills in the defaults.
  *
- * @param raw the parsed JSON (`undefined` or `{}` gives the defaults)
+ * @param raw the parsed JSON (`undefined` or `{}` gives the defaults; `null`, like any non-object, is refused)
  * @param source where it came from, for the error message (a file path)
  * @throws ConfigError listing every problem with its key path
  * @example parseConfig({ mode: 'enforce', idle: { threshold: 10 } }).idle.window // '1h'
  */
 function parseConfig(raw: unknown, source?: string): Config {
-  const result = configSchema.safeParse(raw ?? {});
+  // Only "no document" means the defaults: a file that says `null` is a mistake to report, not an empty config.
+  const result = configSchema.safeParse(raw === undefined ? {} : raw);
   if (!result.success) throw new ConfigError(toIssues(result.error), source);
   return result.data;
 }

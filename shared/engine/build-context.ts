@@ -10,6 +10,14 @@ import { normalizePoints } from './telemetry';
 import type { GpuTelemetry, InstanceFacts } from './types';
 
 /**
+ * The since-launch maximum cleaned like the points: NaN or negative is no reading (`null`, so never-used cannot be
+ * proven from it), above 100 is 100.
+ */
+function usableMax(value: number | null): number | null {
+  return value !== null && value >= 0 && !Number.isNaN(value) ? Math.min(value, 100) : null;
+}
+
+/**
  * The rule context of one instance at `now`.
  *
  * @example buildContext(instance, telemetry, defaultConfig(), now).runningForMs // 5_400_000
@@ -17,7 +25,11 @@ import type { GpuTelemetry, InstanceFacts } from './types';
 function buildContext(instance: InstanceFacts, telemetry: GpuTelemetry, config: Config, now: Date): RuleContext {
   return {
     instance,
-    telemetry: { ...telemetry, points: normalizePoints(telemetry.points) },
+    telemetry: {
+      ...telemetry,
+      points: normalizePoints(telemetry.points),
+      sinceLaunchMax: usableMax(telemetry.sinceLaunchMax),
+    },
     tags: readTags(instance.tags, config, now),
     config,
     policy: policyOf(config),

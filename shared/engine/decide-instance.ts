@@ -7,6 +7,7 @@ import { buildContext } from './build-context';
 import { baseEvidence, keepReason } from './describe';
 import { firstHolding } from './evaluate-rules';
 import { clip } from './format';
+import { idleCostUsd, usablePrice } from './idle-run';
 import { pendingWarning } from './pending-warning';
 import type { ActingFinding, RuleContext } from './rules/context';
 import type { Decision, Evidence, GpuTelemetry, InstanceFacts, WarningState } from './types';
@@ -21,6 +22,11 @@ interface InstanceInput {
    * table says there is none.
    */
   readonly warning?: WarningState | null;
+  /**
+   * On-demand $/hour of the instance, priced by the pass (config overrides, then live, then bundled prices): data
+   * in, like the clock; the engine never looks a price up. @default null (unknown)
+   */
+  readonly hourlyUsd?: number | null;
 }
 
 /** A decision's varying parts; {@link decideInstance} fills in the rest. */
@@ -123,7 +129,7 @@ function notesOf({ instance, tags }: RuleContext): string[] {
 /**
  * Decides what to do with one instance at `now`.
  *
- * @param input the instance, its GPU telemetry, and its pending warning (see {@link InstanceInput.warning})
+ * @param input the instance, its GPU telemetry, its pending warning (see {@link InstanceInput.warning}) and its price
  * @param config the validated config
  * @param now the evaluation clock
  * @example
@@ -135,6 +141,8 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
   const context = buildContext(input.instance, input.telemetry, config, now);
   const draft = draftOf(input, context);
   const { instance, tags } = context;
+  const hourlyUsd = usablePrice(input.hourlyUsd);
+  const evidence: Evidence = { ...baseEvidence(context), ...draft.evidence };
   return {
     instanceId: instance.instanceId,
     region: instance.region,
@@ -146,7 +154,8 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
     executed: false,
     actAt: draft.actAt,
     reason: [draft.reason, ...notesOf(context)].join('; '),
-    evidence: { ...baseEvidence(context), ...draft.evidence },
+    hourlyUsd,
+    evidence: { ...evidence, idleUsd: idleCostUsd(evidence.idleMinutes, hourlyUsd) },
     tagProblems: tags.problems,
     warningChange: draft.warningChange,
   };

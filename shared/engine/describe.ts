@@ -4,6 +4,7 @@
  */
 import { formatDuration } from '../config/durations';
 import { clip, peak, share, when } from './format';
+import { idleRunMinutes } from './idle-run';
 import type { RuleContext } from './rules/context';
 import { expired } from './rules/expired';
 import { maxRuntime } from './rules/max-runtime';
@@ -16,7 +17,8 @@ function idleWindow({ telemetry, policy, now }: RuleContext) {
 }
 
 /**
- * The evidence every decision carries: launch, running time, GPU, telemetry, and the idle window's numbers.
+ * The evidence every decision carries: launch, running time, GPU, telemetry, the idle window's numbers, and how long
+ * the GPU has been idle. `idleUsd` is `null` here: the caller, which holds the price, fills it in.
  *
  * @example baseEvidence(context).runningForMinutes // 95
  */
@@ -38,6 +40,8 @@ function baseEvidence(context: RuleContext): Evidence {
     maxUtilization: stats.max,
     threshold: config.idle.threshold,
     minCoverage: config.idle.minCoverage,
+    idleMinutes: idleRunMinutes(context),
+    idleUsd: null,
   };
 }
 

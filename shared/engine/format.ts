@@ -7,12 +7,27 @@ import { formatDuration } from '../config/durations';
 const MAX_QUOTED = 64;
 
 /**
- * Shortens an untrusted value for quoting: at most {@link MAX_QUOTED} characters, then `…`.
+ * Characters a quoted value must not carry into a reason: C0/C1 controls and DEL (forged lines, terminal escapes),
+ * bidi embeddings/overrides/isolates and zero-width characters (disguised text), line/paragraph separators, the BOM,
+ * and unpaired surrogates (not Unicode text at all; some encoders throw on them).
+ */
+const UNSAFE_QUOTED =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Shortens an untrusted value for quoting: at most {@link MAX_QUOTED} characters (code points, so an emoji is never
+ * cut in half), then `…`; every unsafe character (see {@link UNSAFE_QUOTED}) becomes `\ufffd`.
  *
  * @example clip('x'.repeat(300)).length // 65
+ * @example clip('a\u202eb') // 'a\ufffdb'
  */
 function clip(value: string): string {
-  return value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+  // Beyond 2 × MAX_QUOTED UTF-16 units there are more than MAX_QUOTED code points: no need to split it all.
+  const long = value.length > 2 * MAX_QUOTED;
+  const points = Array.from(long ? value.slice(0, 2 * MAX_QUOTED) : value);
+  const kept = long || points.length > MAX_QUOTED ? `${points.slice(0, MAX_QUOTED).join('')}…` : value;
+  return kept.replace(UNSAFE_QUOTED, '\ufffd');
 }
 
 /** A percentage as people read it: at most one decimal, no trailing `.0` (`2.1%`, `5%`). */

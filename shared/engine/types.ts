@@ -126,6 +126,14 @@ interface Evidence {
   readonly deadline?: string;
   readonly expiresAt?: string;
   readonly snoozeUntil?: string;
+  /**
+   * How long the GPU has been idle up to now, in whole minutes: the trailing run of minutes whose GPU maximum is
+   * below `idle.threshold` (for never-used, the whole running time); 0 when the last minute was busy; `null` when
+   * the telemetry cannot tell. Bounded by the telemetry look-back unless the GPU stayed idle since launch.
+   */
+  readonly idleMinutes: number | null;
+  /** What the idle minutes cost: `idleMinutes / 60 × hourlyUsd`, in USD to the cent; `null` when either is unknown. */
+  readonly idleUsd: number | null;
   readonly [key: string]: unknown;
 }
 
@@ -150,6 +158,8 @@ interface Decision {
   /** When the action is (or was) due, ISO; `null` when nothing is planned. */
   readonly actAt: string | null;
   readonly reason: string;
+  /** On-demand $/hour of the instance, as the pass priced it (overrides, live, bundled); `null` when unknown. */
+  readonly hourlyUsd: number | null;
   readonly evidence: Evidence;
   readonly tagProblems: readonly TagProblem[];
   /** The warning-state transition this decision implies; not part of the JSON output. */

@@ -14,7 +14,6 @@ import { clientOptions } from '../adapters/clients';
 import { parseConfig } from '../config';
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
 import { type RunPassResult, runPass } from '../pass/run-pass';
-import { hourlyUsd } from '../prices/on-demand-prices';
 import { DEMO_FLEET, seedDemoFleet } from './demo-fleet';
 import { drainQueue } from './demo-inbox';
 import { localAwsEnv, startMotoServer } from './moto-server';
@@ -91,7 +90,6 @@ async function runDemo(printer: DemoPrinter): Promise<void> {
         ...composeRegions(edges),
         ...composeTable(edges, TABLE),
         publisher: composePublisher(edges),
-        priceOf: (type) => hourlyUsd(type),
       });
       printer.pass(index, PASS_MINUTES.length, minutes, result, names);
     }

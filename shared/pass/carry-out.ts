@@ -1,13 +1,16 @@
 /**
- * Carries out one decision's transition, exactly once across overlapping or retried passes: claim it in the state
- * table, then (for actions) re-describe and re-decide on fresh facts, act, record the event, and announce it.
+ * Carries out one decision's transition, exactly once across overlapping or retried passes: each transition is one
+ * commit of its state change, its audit item and its outbox entry (the conditions let one pass only), then
+ * announced; for actions, re-describe and re-decide on fresh facts first (carry-out-act.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { type Decision, decideInstance, type InstanceInput } from '../engine';
-import { actionEventName, buildEvent, type PassStamp } from './event-builder';
+import type { Decision, InstanceInput } from '../engine';
+import { act } from './carry-out-act';
+import { buildEvent, type PassStamp } from './event-builder';
 import type { AuditEventName, ReaperEvent } from './events';
-import type { AuditSink, EventPublisher, StateStore, StoredWarning } from './ports';
+import type { StateChange, StateStore, StoredWarning, TransitionLog } from './ports';
+import { messageOf, type Recorder } from './recorder';
 import type { RegionActor } from './types';
 
 /** What carrying out a pass's decisions needs. */
@@ -15,11 +18,12 @@ interface CarryOutContext {
   readonly config: Config;
   readonly stamp: PassStamp;
   readonly store: StateStore;
-  readonly audit: AuditSink;
-  readonly publisher: EventPublisher;
+  /** Intents of actions in flight (the commits themselves go through `recorder`). */
+  readonly log: TransitionLog;
+  readonly recorder: Recorder;
   readonly actorFor: (region: string) => RegionActor;
   readonly ttlSeconds: number;
-  /** Called for failures that do not change the decision (a tag that could not be written, a failed publish). */
+  /** Every failure, once (a tag that could not be written, a failed publish); the pass counts them. */
   readonly onProblem: (message: string, error: unknown) => void;
 }
 
@@ -28,6 +32,8 @@ interface CarriedOut {
   readonly decision: Decision;
   readonly events: readonly ReaperEvent[];
 }
+
+type Extra = { reason?: string; key?: string };
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 10);
 
@@ -38,60 +44,43 @@ async function carryOut(
   input: InstanceInput & { stored?: StoredWarning },
 ): Promise<CarriedOut> {
   const events: ReaperEvent[] = [];
-  const record = async (d: Decision, name: AuditEventName, extra?: { reason?: string; key?: string }) => {
-    const event = buildEvent(ctx.stamp, d, name, extra);
-    // Audit first: the conditional put refuses a duplicate, and only a first write is announced.
-    if (!(await ctx.audit.write(event, { ttlSeconds: ctx.ttlSeconds }))) return;
-    events.push(event);
-    try {
-      await ctx.publisher.publish(event);
-    } catch (error) {
-      ctx.onProblem(`notification of ${name} for ${d.instanceId} failed`, error);
-    }
+  const recordEvent = async (change: StateChange, event: ReaperEvent) => {
+    const made = await ctx.recorder.record(change, event);
+    if (made) events.push(event);
+    return made;
   };
-  const once = (key: string) => ctx.store.claimNotice(decision.instanceId, key, ctx.ttlSeconds);
+  const record = (change: StateChange, d: Decision, name: AuditEventName, extra?: Extra) =>
+    recordEvent(change, buildEvent(ctx.stamp, d, name, extra));
+  const notice = (key: string): StateChange => ({
+    kind: 'notice',
+    instanceId: decision.instanceId,
+    key,
+    ttlSeconds: ctx.ttlSeconds,
+  });
+  // A failure that does not change the decision: reported (and counted), and one ERROR per failure key.
+  const fail = async (d: Decision, key: string, what: string, error: unknown) => {
+    ctx.onProblem(`${what} (${d.instanceId})`, error);
+    const event = buildEvent(ctx.stamp, d, 'ERROR', { key, reason: `${what}: ${messageOf(error)}` });
+    if (await ctx.recorder.recordError(event, `error:${key}`)) events.push(event);
+  };
   const launch = input.instance.launchTime.toISOString();
 
   try {
     for (const problem of decision.tagProblems) {
-      if (await once(`tag:${problem.tag}:${shortHash(problem.value)}`)) {
-        const reason = `tag ${problem.tag}="${problem.value.slice(0, 64)}" ignored: ${problem.message}`;
-        await record(decision, 'NOTIFIED', { reason, key: `tag:${problem.tag}` });
-      }
+      const key = `tag:${problem.tag}:${shortHash(problem.value)}`;
+      // The engine already clipped and cleaned the value; quote it as the decision's reason does.
+      const reason = `tag ${problem.tag}=${JSON.stringify(problem.value)} ignored: ${problem.message}`;
+      await record(notice(key), decision, 'NOTIFIED', { reason, key });
     }
-    const result = await carryOutChange(ctx, decision, input, record, once, launch);
-    return { decision: result, events };
-  } catch (error) {
-    ctx.onProblem(`carrying out ${decision.outcome} for ${decision.instanceId} failed`, error);
-    const failed: Decision = {
-      ...decision,
-      outcome: 'error',
-      reason: `${decision.reason} — failed: ${(error as Error).message}`,
-    };
-    if (await once(`error:${decision.rule ?? 'none'}:${decision.actAt ?? launch}`).catch(() => false)) {
-      await record(failed, 'ERROR').catch((e) => ctx.onProblem('audit of ERROR failed', e));
-    }
-    return { decision: failed, events };
-  }
-}
-
-type RecordEvent = (d: Decision, name: AuditEventName, extra?: { reason?: string; key?: string }) => Promise<void>;
-
-async function carryOutChange(
-  ctx: CarryOutContext,
-  decision: Decision,
-  input: InstanceInput & { stored?: StoredWarning },
-  record: RecordEvent,
-  once: (key: string) => Promise<boolean>,
-  launch: string,
-): Promise<Decision> {
-  const change = decision.warningChange;
-  const actor = ctx.actorFor(decision.region);
-  const warnedTag = `${ctx.config.tagPrefix}warned`;
-  switch (change.kind) {
-    case 'warn': {
+    const actor = ctx.actorFor(decision.region);
+    const warnedTag = `${ctx.config.tagPrefix}warned`;
+    const change = decision.warningChange;
+    let result = decision;
+    if (change.kind === 'act') {
+      result = await act({ ctx, decision, input, actor, warnedTag, record, recordEvent, fail });
+    } else if (change.kind === 'warn') {
       const { warning } = change;
-      const won = await ctx.store.claimWarn({
+      const claim = {
         instanceId: decision.instanceId,
         region: decision.region,
         rule: warning.rule,
@@ -100,110 +89,46 @@ async function carryOutChange(
         warnedAt: warning.warnedAt ?? ctx.stamp.now,
         launchTime: launch,
         passId: ctx.stamp.passId,
-      });
-      if (!won) return decision;
-      await actor
-        .setTags(decision.instanceId, { [warnedTag]: `${warning.rule}@${warning.actAt.toISOString()}` })
-        .catch((error) => ctx.onProblem(`tagging ${decision.instanceId} as warned failed`, error));
-      await record(decision, 'WARNED');
-      return decision;
-    }
-    case 'clear': {
+      };
+      if (await record({ kind: 'warn', claim }, decision, 'WARNED')) {
+        // The table is the source of truth; the tag only shows the owner what is planned.
+        const tag = `${warning.rule}@${warning.actAt.toISOString()}`;
+        await actor
+          .setTags(decision.instanceId, { [warnedTag]: tag })
+          .catch((error) => fail(decision, `tag-warned:${tag}`, `tagging as warned failed`, error));
+      }
+    } else if (change.kind === 'clear') {
       const { previous } = change;
-      if (!(await ctx.store.claimClear(decision.instanceId, previous, ctx.stamp.passId))) return decision;
-      await actor
-        .removeTags(decision.instanceId, [warnedTag])
-        .catch((error) => ctx.onProblem(`removing the warned tag of ${decision.instanceId} failed`, error));
-      await record({ ...decision, rule: previous.rule, actAt: previous.actAt.toISOString() }, 'CLEARED');
-      return decision;
+      const expected = { rule: previous.rule, actAt: previous.actAt };
+      const cleared = { ...decision, rule: previous.rule, actAt: previous.actAt.toISOString() };
+      const clear: StateChange = { kind: 'clear', instanceId: decision.instanceId, expected, passId: ctx.stamp.passId };
+      if (await record(clear, cleared, 'CLEARED')) {
+        const key = `untag:cleared:${previous.rule}:${cleared.actAt}`;
+        await actor
+          .removeTags(decision.instanceId, [warnedTag])
+          .catch((error) => fail(cleared, key, `removing the ${warnedTag} tag failed`, error));
+      }
+    } else if (decision.outcome === 'notify') {
+      await record(notice(`notify:${decision.rule}:${launch}`), decision, 'NOTIFIED');
+    } else if (decision.outcome === 'error') {
+      const day = ctx.stamp.now.toISOString().slice(0, 10);
+      await record(notice(`error:telemetry:${day}`), decision, 'ERROR', { key: `telemetry:${day}` });
     }
-    case 'act':
-      return act(ctx, decision, input, record, actor, warnedTag);
-    case 'none':
-      if (decision.outcome === 'notify' && (await once(`notify:${decision.rule}:${launch}`))) {
-        await record(decision, 'NOTIFIED');
-      }
-      if (decision.outcome === 'error' && (await once(`error:telemetry:${ctx.stamp.now.toISOString().slice(0, 10)}`))) {
-        await record(decision, 'ERROR');
-      }
-      return decision;
-  }
-}
-
-async function act(
-  ctx: CarryOutContext,
-  decision: Decision,
-  input: InstanceInput & { stored?: StoredWarning },
-  record: RecordEvent,
-  actor: RegionActor,
-  warnedTag: string,
-): Promise<Decision> {
-  const stored = input.stored;
-  if (!stored || !decision.rule || !decision.actAt) return decision; // the engine only acts on a stored warning
-  const note = (reason: string): Decision => ({ ...decision, reason: `${decision.reason} (${reason})` });
-  if (stored.phase === 'acted')
-    return note(`already ${ctx.stamp.mode === 'dry-run' ? 'recorded as would-act' : 'done'}`);
-  if (stored.phase === 'protected') {
-    return { ...decision, outcome: 'skip', rule: 'protected', reason: `${decision.reason}; protection is on` };
-  }
-  const expected = { rule: stored.rule, actAt: stored.actAt };
-  if (!(await ctx.store.claimAct(decision.instanceId, expected, ctx.stamp.passId))) {
-    return note('another pass is acting on it');
-  }
-
-  // Fresh facts right before acting: the owner may have opted out, snoozed or protected it since the scan.
-  let fresh: Awaited<ReturnType<RegionActor['describeForAction']>>;
-  try {
-    fresh = await actor.describeForAction(decision.instanceId);
+    return { decision: result, events };
   } catch (error) {
-    await ctx.store.releaseAct(decision.instanceId, ctx.stamp.passId);
-    throw error;
+    const failed: Decision = {
+      ...decision,
+      outcome: 'error',
+      reason: `${decision.reason} — failed: ${messageOf(error)}`,
+    };
+    await fail(
+      failed,
+      `${decision.rule ?? 'none'}:${decision.actAt ?? launch}`,
+      `carrying out ${decision.outcome} failed`,
+      error,
+    );
+    return { decision: failed, events };
   }
-  if (fresh?.state !== 'running') {
-    await ctx.store.claimClear(decision.instanceId, expected, ctx.stamp.passId);
-    const reason = `warning cleared: the instance is ${fresh ? fresh.state : 'gone'}`;
-    const cleared: Decision = { ...decision, outcome: 'keep', action: null, reason };
-    await record(cleared, 'CLEARED', { reason });
-    return { ...cleared, rule: null, actAt: null };
-  }
-  const again = decideInstance(
-    { instance: fresh, telemetry: input.telemetry, warning: stored },
-    ctx.config,
-    ctx.stamp.now,
-  );
-
-  if (again.rule === 'protected') {
-    await ctx.store.finishAct(decision.instanceId, 'protected', ctx.stamp.passId);
-    await record(again, 'SKIPPED');
-    return again;
-  }
-  const action = again.action;
-  if (again.outcome !== 'act' || again.rule !== decision.rule || (action !== 'stop' && action !== 'terminate')) {
-    await ctx.store.claimClear(decision.instanceId, expected, ctx.stamp.passId);
-    await actor.removeTags(decision.instanceId, [warnedTag]).catch((e) => ctx.onProblem('untag failed', e));
-    await record({ ...again, rule: stored.rule, actAt: decision.actAt }, 'CLEARED', {
-      reason: `warning cleared on fresh data: ${again.reason}`,
-    });
-    return again;
-  }
-
-  if (ctx.stamp.mode === 'enforce') {
-    try {
-      if (action === 'stop') await actor.stop(decision.instanceId);
-      else await actor.terminate(decision.instanceId);
-    } catch (error) {
-      // Leave the warning in place so a later pass retries; the ERROR is recorded once by the caller.
-      await ctx.store.releaseAct(decision.instanceId, ctx.stamp.passId);
-      throw error;
-    }
-  }
-  await ctx.store.finishAct(decision.instanceId, 'acted', ctx.stamp.passId);
-  const done: Decision = { ...again, executed: ctx.stamp.mode === 'enforce' };
-  if (ctx.stamp.mode === 'enforce') {
-    await actor.removeTags(decision.instanceId, [warnedTag]).catch((e) => ctx.onProblem('untag failed', e));
-  }
-  await record(done, actionEventName(action, ctx.stamp.mode));
-  return done;
 }
 
 export type { CarriedOut, CarryOutContext };

@@ -3,16 +3,28 @@
  * pass runs with. Only their edges differ (flags vs environment); the pass is built here, once.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditTrail } from '../adapters/audit-trail';
-import { type CallCounter, clientOptions, createRegionClients } from '../adapters/clients';
+import {
+  attachLayers,
+  type CallCounter,
+  type ClientFactoryOptions,
+  clientOptions,
+  createRegionClients,
+} from '../adapters/clients';
 import { Ec2Instances } from '../adapters/ec2-instances';
 import { GpuMetrics } from '../adapters/gpu-metrics';
 import { GpuTypeCatalog } from '../adapters/gpu-types';
 import { MemoryNotifier, Notifier } from '../adapters/notifier';
+import { OutboxTable } from '../adapters/outbox-table';
+import { PRICING_REGION, PriceList } from '../adapters/price-list';
+import type { StateTableOptions } from '../adapters/transition-commands';
+import { TransitionTable } from '../adapters/transition-table';
 import { WarningStore } from '../adapters/warning-store';
 import type { Config } from '../config';
+import type { LivePriceSource } from '../prices/resolve-prices';
 import type { EventPublisher } from './ports';
 import { awsRegionReader } from './region-reader';
 import type { RegionActor, RegionReader } from './types';
@@ -28,6 +40,17 @@ interface PassEdges {
   readonly adminTopicArn?: string | null;
   /** Counts every AWS call by operation, when given. */
   readonly counter?: CallCounter;
+  /**
+   * Settings and layers for every client the pass creates (tests: `maxAttempts: 1` and a fault injector). With
+   * these set, the instance-type catalog is not shared with other passes, so an injected fault stays in its pass.
+   * @default the project's defaults (5 attempts, adaptive retry), no layers
+   */
+  readonly clients?: ClientFactoryOptions;
+  /**
+   * The state table's clock and acting lease (tests move the clock past the lease to play a later pass).
+   * @default the wall clock, a 15-minute lease
+   */
+  readonly stateTable?: Pick<StateTableOptions, 'now' | 'actingLeaseMs'>;
 }
 
 const regionOfArn = (arn: string) => arn.split(':')[3] ?? '';
@@ -39,15 +62,15 @@ const catalogs = new Map<string, GpuTypeCatalog>();
 function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: (region: string) => RegionActor } {
   const actors = new Map<string, RegionActor>();
   const readers = edges.regions.map((region) => {
-    const clients = createRegionClients(region);
+    const clients = createRegionClients(region, edges.clients);
     if (edges.counter) {
       edges.counter.attach(clients.ec2);
       edges.counter.attach(clients.cloudwatch);
     }
-    let catalog = catalogs.get(region);
+    let catalog = edges.clients ? undefined : catalogs.get(region);
     if (!catalog) {
       catalog = new GpuTypeCatalog(clients.ec2, region);
-      catalogs.set(region, catalog);
+      if (!edges.clients) catalogs.set(region, catalog);
     }
     const instances = new Ec2Instances(clients.ec2, region, { catalog });
     actors.set(region, {
@@ -68,21 +91,54 @@ function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: 
   return { readers, actorFor };
 }
 
-/** The state store and audit trail on the configured table. */
+/**
+ * The state store, audit trail, transition log and outbox on the configured table (one table, one client).
+ */
 function composeTable(edges: PassEdges, table: string) {
-  const client = new DynamoDBClient(clientOptions(edges.homeRegion));
+  const client = attachLayers(new DynamoDBClient(clientOptions(edges.homeRegion, edges.clients)), edges.clients ?? {});
   edges.counter?.attach(client);
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { store: new WarningStore(documents, table), audit: new AuditTrail(documents, table) };
+  const state = { region: edges.homeRegion, ...edges.stateTable };
+  return {
+    store: new WarningStore(documents, table, state),
+    audit: new AuditTrail(documents, table),
+    transitions: new TransitionTable(documents, table, state),
+    outbox: new OutboxTable(documents, table, state),
+  };
 }
 
 /** The SNS publisher, or a memory one that keeps the messages when no topic is configured. */
 function composePublisher(edges: PassEdges): EventPublisher & { messages?: unknown[] } {
   if (!edges.topicArn) return new MemoryNotifier();
-  const client = new SNSClient(clientOptions(regionOfArn(edges.topicArn) || edges.homeRegion));
+  const region = regionOfArn(edges.topicArn) || edges.homeRegion;
+  const client = attachLayers(new SNSClient(clientOptions(region, edges.clients)), edges.clients ?? {});
   edges.counter?.attach(client);
   return new Notifier(client, edges.topicArn, edges.adminTopicArn ?? null);
 }
 
+// Prices change rarely: one Price List cache lives as long as the Lambda container (or the CLI process).
+let priceList: PriceList | undefined;
+let reportPriceProblem: (message: string, error: unknown) => void = () => {};
+
+/**
+ * The live price source when `prices.live` is on, else `undefined` (overrides, then the bundled table). The Pricing
+ * API lives in us-east-1 whatever the pass's regions; a failed lookup is reported to `onProblem` and costs only
+ * that price.
+ */
+function composePrices(
+  edges: PassEdges,
+  onProblem?: (message: string, error: unknown) => void,
+): LivePriceSource | undefined {
+  if (!edges.config.prices.live) return undefined;
+  reportPriceProblem = onProblem ?? (() => {});
+  if (!priceList) {
+    // Few attempts and a short wait: a price is a nice-to-have and must not hold a pass up.
+    const client = new PricingClient(clientOptions(PRICING_REGION, { maxAttempts: 2, requestTimeoutMs: 10_000 }));
+    edges.counter?.attach(client);
+    priceList = new PriceList(client, { onError: (error) => reportPriceProblem('live price lookup failed', error) });
+  }
+  return priceList;
+}
+
 export type { PassEdges };
-export { composePublisher, composeRegions, composeTable };
+export { composePrices, composePublisher, composeRegions, composeTable };

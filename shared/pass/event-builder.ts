@@ -12,7 +12,6 @@ interface PassStamp {
   readonly configHash: string;
   readonly tagPrefix: string;
   readonly accountIdOf: (instanceId: string) => string | null;
-  readonly priceOf: (instanceType: string) => number | null;
 }
 
 /**
@@ -42,7 +41,8 @@ function buildEvent(
     evidence: decision.evidence,
     instanceType: decision.instanceType,
     owner: decision.owner,
-    hourlyUsd: stamp.priceOf(decision.instanceType),
+    // The pass priced the instance once (overrides, live, bundled): the event says what the decision said.
+    hourlyUsd: decision.hourlyUsd,
     passId: stamp.passId,
     configHash: stamp.configHash,
     tagPrefix: stamp.tagPrefix,

@@ -3,8 +3,10 @@
  */
 import type { Config } from '../config';
 import { decideFleet } from '../engine';
+import type { LivePriceSource } from '../prices/resolve-prices';
 import { newPassId } from './pass-id';
 import type { StateStore } from './ports';
+import { priceFleet } from './price-fleet';
 import { scanFleet } from './scan-fleet';
 import type { PassResult, RegionReader } from './types';
 import { warningsFor } from './warnings';
@@ -22,10 +24,15 @@ async function planPass(options: {
   readonly now: Date;
   readonly readers: readonly RegionReader[];
   readonly store?: StateStore;
+  /** Live on-demand prices, when `prices.live` is on. @default none: overrides, then the bundled table */
+  readonly livePrices?: LivePriceSource;
+  /** Told when live prices could not be read (the bundled ones are used). @default ignored */
+  readonly onProblem?: (message: string, error: unknown) => void;
 }): Promise<PassResult> {
   const { config, now, readers, store } = options;
   const { inputs, regionFailures } = await scanFleet(readers, config, now);
-  const withWarnings = store ? await warningsFor(inputs, store) : inputs;
+  const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
+  const withWarnings = store ? await warningsFor(priced, store) : priced;
   const fleet = decideFleet(withWarnings, config, now);
   return {
     passId: newPassId(now),

@@ -56,4 +56,82 @@ interface EventPublisher {
   publishAdmin?(subject: string, text: string): Promise<unknown>;
 }
 
-export type { AuditSink, EventPublisher, StateStore, StoredWarning, WarningPhase };
+/** The warning-state change a transition makes; committed together with the transition's event. */
+type StateChange =
+  | { readonly kind: 'warn'; readonly claim: Parameters<StateStore['claimWarn']>[0] }
+  | {
+      readonly kind: 'clear';
+      readonly instanceId: string;
+      readonly expected: { readonly rule: RuleName; readonly actAt: Date };
+      /** Refuse while another pass holds an `acting` claim (see `StateStore.claimClear`). */
+      readonly passId?: string;
+    }
+  | {
+      readonly kind: 'finish';
+      readonly instanceId: string;
+      readonly phase: 'acted' | 'protected';
+      readonly passId: string;
+    }
+  | { readonly kind: 'notice'; readonly instanceId: string; readonly key: string; readonly ttlSeconds: number };
+
+/** An action in flight: the event a pass recorded right before its EC2 call. */
+interface PendingAction {
+  readonly instanceId: string;
+  readonly region: string;
+  /** The instance's LaunchTime when warned: a different one now means the action happened and it was restarted. */
+  readonly launchTime: string | null;
+  /** The event to record once the action is known to have happened (its `at` is fixed). */
+  readonly event: ReaperEvent;
+}
+
+/**
+ * Transitions as one commit each: the state change, the audit item and an outbox entry for the notification are
+ * written together or not at all, so a transition is never half-recorded, even by a pass that dies.
+ */
+interface TransitionLog {
+  /**
+   * Commits `change` with `event`; the outbox entry starts held by `options.passId`, which announces it right
+   * after. False when a condition refused it (another pass made this transition first).
+   *
+   * @param options.ttlSeconds how long the audit item is kept
+   */
+  commit(
+    change: StateChange,
+    event: ReaperEvent,
+    options: { readonly ttlSeconds: number; readonly passId: string },
+  ): Promise<boolean>;
+  /** On the `acting` state `passId` holds: the event about to happen, findable as pending work. */
+  recordIntent(instanceId: string, passId: string, event: ReaperEvent): Promise<boolean>;
+  /** Ends `passId`'s lease on an action in flight at once, so the next pass's recovery checks what happened. */
+  lapseAct(instanceId: string, passId: string): Promise<void>;
+  /** Back to `warned`, intent dropped: the action did not happen and the normal path may retry it. */
+  releaseIntent(instanceId: string, passId: string): Promise<void>;
+  /** Actions in flight whose lease has run out (their pass died or gave them up). */
+  pendingActions(): Promise<PendingAction[]>;
+  /** Takes an abandoned action over for `passId`; `null` when another pass did first or it is no longer pending. */
+  takeOverAction(instanceId: string, passId: string): Promise<PendingAction | null>;
+}
+
+/** Notifications not yet published, kept until one pass publishes them. */
+interface Outbox {
+  /** Entries nobody holds: released after a failed publish, or held by a pass whose lease ran out. */
+  due(): Promise<{ readonly instanceId: string; readonly transitionId: string }[]>;
+  /** Claims one entry for `passId`; its event, or `null` when another pass holds it or it was sent. */
+  claim(instanceId: string, transitionId: string, passId: string): Promise<ReaperEvent | null>;
+  /** Published: the entry leaves the queue (a small marker stays, so the transition is never queued again). */
+  markSent(instanceId: string, transitionId: string, passId: string): Promise<void>;
+  /** Publishing failed: the entry goes back to the queue for the next pass. */
+  release(instanceId: string, transitionId: string, passId: string): Promise<void>;
+}
+
+export type {
+  AuditSink,
+  EventPublisher,
+  Outbox,
+  PendingAction,
+  StateChange,
+  StateStore,
+  StoredWarning,
+  TransitionLog,
+  WarningPhase,
+};

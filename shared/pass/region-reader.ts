@@ -3,13 +3,19 @@
  */
 import type { Ec2Instances } from '../adapters/ec2-instances';
 import type { GpuMetrics } from '../adapters/gpu-metrics';
-import type { RegionReader } from './types';
+import type { RegionFailure, RegionReader } from './types';
 
 /** The EC2 and CloudWatch adapters of one region behind the pass's narrow reading interface. */
 function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMetrics): RegionReader {
+  const absorbed: RegionFailure[] = [];
   return {
     region,
-    scanGpuInstances: async (scopeTags) => (await instances.scanGpuInstances({ scopeTags })).instances,
+    scanGpuInstances: async (scopeTags) => {
+      const scan = await instances.scanGpuInstances({ scopeTags });
+      for (const problem of scan.problems) absorbed.push({ region, code: problem.operation, message: problem.message });
+      return scan.instances;
+    },
+    takeProblems: () => absorbed.splice(0),
     readGpuTelemetry: (list, window) =>
       metrics.read(
         list.map(({ instanceId, launchTime }) => ({ instanceId, launchTime })),

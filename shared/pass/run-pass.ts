@@ -5,11 +5,16 @@
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
 import { decideFleet, type InstanceFacts } from '../engine';
+import type { LivePriceSource } from '../prices/resolve-prices';
 import { carryOut } from './carry-out';
 import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
 import { newPassId } from './pass-id';
-import type { AuditSink, EventPublisher, StateStore } from './ports';
+import type { EventPublisher, Outbox, StateStore, TransitionLog } from './ports';
+import { priceFleet } from './price-fleet';
+import { createRecorder } from './recorder';
+import { type Recovered, recoverPending } from './recover-pending';
+import { recordRegionErrors } from './region-errors';
 import { scanFleet } from './scan-fleet';
 import type { PassResult, RegionActor, RegionReader } from './types';
 import { warningsFor } from './warnings';
@@ -21,11 +26,17 @@ interface RunPassOptions {
   readonly readers: readonly RegionReader[];
   readonly actorFor: (region: string) => RegionActor;
   readonly store: StateStore;
-  readonly audit: AuditSink;
+  /** Where transitions are committed (state, audit item and outbox entry at once) and actions in flight kept. */
+  readonly transitions: TransitionLog;
+  /** Notifications not yet published; drained at the start of every pass. */
+  readonly outbox: Outbox;
   readonly publisher: EventPublisher;
-  /** On-demand $/hour of an instance type; `null` when unknown. */
-  readonly priceOf?: (instanceType: string) => number | null;
-  /** Reports failures that do not change a decision (a failed tag write or publish). */
+  /**
+   * Live on-demand prices (the Pricing API), when `prices.live` is on; a failure falls back to the bundled prices.
+   * @default none: `prices.overrides`, then the bundled table
+   */
+  readonly livePrices?: LivePriceSource;
+  /** Reports every failure the pass absorbed (a failed call, a failed publish), once each; `errors` counts them. */
   readonly onProblem?: (message: string, error: unknown) => void;
   /** How many instances are carried out at once. @default 8 */
   readonly concurrency?: number;
@@ -34,34 +45,59 @@ interface RunPassOptions {
 /** The pass's result plus the events (transitions) it recorded. */
 interface RunPassResult extends PassResult {
   readonly events: readonly ReaperEvent[];
+  /**
+   * Failures of this pass, for its `Errors` metric: failed calls it absorbed (each reported to `onProblem`),
+   * regions it could not scan, and instances whose telemetry could not be read.
+   */
+  readonly errors: number;
+  /** What earlier passes left and this one finished: actions in flight settled, notifications published. */
+  readonly recovered: Recovered;
 }
 
 /**
  * Runs one pass and carries out its decisions. In `dry-run` everything happens but the EC2 stop/terminate calls.
  *
  * @example
- * const result = await runPass({ config, now: new Date(), readers, actorFor, store, audit, publisher });
+ * const result = await runPass({ config, now: new Date(), readers, actorFor, store, transitions, outbox, publisher });
  */
 async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const { config, now, store } = options;
   const passId = newPassId(now);
-  const { inputs, regionFailures } = await scanFleet(options.readers, config, now);
-  const joined = await warningsFor(inputs, store);
+  let failures = 0;
+  const onProblem = (message: string, error: unknown) => {
+    failures += 1;
+    options.onProblem?.(message, error);
+  };
+  const ttlSeconds = Math.round((parseDuration(config.auditRetention) ?? 0) / 1000);
+  const { transitions: log, outbox, publisher, actorFor } = options;
+  const recorder = createRecorder({ log, outbox, publisher, passId, now, ttlSeconds, onProblem });
+  // First what earlier passes left: actions in flight, unsent notifications. It never depends on the scan.
+  const regions = options.readers.map((reader) => reader.region);
+  const warnedTag = `${config.tagPrefix}warned`;
+  const recovered = await recoverPending({ log, outbox, recorder, now, regions, actorFor, warnedTag, onProblem });
+
+  const { inputs, regionFailures, regionProblems } = await scanFleet(options.readers, config, now);
+  const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
+  // Without the state no action can be due; new warnings still meet the table's conditions.
+  const joined = await warningsFor(priced, store).catch((error: unknown) => {
+    onProblem('loading the warning state failed; no action this pass', error);
+    return priced.map((input) => ({ ...input, warning: null }));
+  });
   const fleet = decideFleet(joined, config, now);
+  const unread = fleet.decisions.filter((decision) => decision.outcome === 'error').length;
 
   const byId = new Map(joined.map((input) => [input.instance.instanceId, input]));
   const accounts = new Map<string, InstanceFacts['accountId']>(
     inputs.map((input) => [input.instance.instanceId, input.instance.accountId]),
   );
-  const onProblem = options.onProblem ?? (() => {});
   const ctx = {
     config,
     store,
-    audit: options.audit,
-    publisher: options.publisher,
-    actorFor: options.actorFor,
+    log,
+    recorder,
+    actorFor,
     onProblem,
-    ttlSeconds: Math.round((parseDuration(config.auditRetention) ?? 0) / 1000),
+    ttlSeconds,
     stamp: {
       passId,
       now,
@@ -69,24 +105,27 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
       configHash: configHash(config),
       tagPrefix: config.tagPrefix,
       accountIdOf: (id: string) => accounts.get(id) ?? null,
-      priceOf: options.priceOf ?? (() => null),
     },
   };
   const carried = await mapWithConcurrency(fleet.decisions, options.concurrency ?? 8, (decision) =>
     carryOut(ctx, decision, byId.get(decision.instanceId)!),
   );
 
-  await tellAdmins(options.publisher, config, fleet, onProblem);
+  await recordRegionErrors(recorder, ctx.stamp, [...regionFailures, ...regionProblems]);
+  await tellAdmins(publisher, config, fleet, onProblem);
   return {
     passId,
     mode: config.mode,
     now,
-    regions: options.readers.map((reader) => reader.region),
+    regions,
     decisions: carried.map((c) => c.decision),
     regionFailures,
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,
-    events: carried.flatMap((c) => c.events),
+    // Everything this pass committed: recovered actions, transitions, ERRORs (also those of failed publishes).
+    events: [...recorder.recorded],
+    errors: failures + regionFailures.length + regionProblems.length + unread,
+    recovered,
   };
 }
 

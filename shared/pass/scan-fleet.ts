@@ -57,7 +57,9 @@ async function scanFleet(readers: readonly RegionReader[], config: Config, now: 
     if ('failure' in result) regionFailures.push(result.failure);
     else inputs.push(...result.inputs);
   }
-  return { inputs, regionFailures };
+  // Failures a region's scan went on without (DescribeInstanceTypes: the family name decided).
+  const regionProblems = readers.flatMap((reader) => reader.takeProblems?.() ?? []);
+  return { inputs, regionFailures, regionProblems };
 }
 
 export { scanFleet };

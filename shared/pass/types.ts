@@ -15,6 +15,11 @@ interface RegionReader {
     instances: readonly InstanceFacts[],
     window: { readonly now: Date; readonly lookbackMs: number; readonly sinceLaunchBelow?: number | null },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
+  /**
+   * Failures the scans so far absorbed and went on without (DescribeInstanceTypes failing: the family name
+   * decided); taking them forgets them. @default none
+   */
+  takeProblems?(): readonly RegionFailure[];
 }
 
 /** A region that could not be scanned at all; its instances are absent from the decisions. */

@@ -4,6 +4,8 @@
 import Table from 'cli-table3';
 import { summarize } from '../engine';
 import type { PassResult } from '../pass/types';
+import { idleSummary } from './idle-cost';
+import { cleanText } from './untrusted-text';
 
 const OUTCOME_ORDER = { act: 0, warn: 1, notify: 2, error: 3, skip: 4, keep: 5 } as const;
 
@@ -22,10 +24,10 @@ function shortTime(iso: string | null, now: Date): string {
  * @param width the terminal width; the reason column takes what is left
  */
 function renderDecisionTable(result: PassResult, width = 160): string {
-  const reasonWidth = Math.max(30, width - 110);
+  const reasonWidth = Math.max(30, width - 128);
   const table = new Table({
-    head: ['Instance', 'Region', 'Type', 'Owner', 'Outcome', 'Rule', 'Action', 'Act at', 'Reason'],
-    colWidths: [21, 11, 13, 16, 9, 18, 10, 24, reasonWidth],
+    head: ['Instance', 'Region', 'Type', 'Owner', 'Outcome', 'Rule', 'Action', 'Act at', 'Idle (burned)', 'Reason'],
+    colWidths: [21, 11, 13, 16, 9, 18, 10, 24, 18, reasonWidth],
     wordWrap: true,
     wrapOnWordBoundary: true,
     style: { head: [], border: [] },
@@ -39,12 +41,14 @@ function renderDecisionTable(result: PassResult, width = 160): string {
       decision.instanceId,
       decision.region,
       decision.instanceType,
-      decision.owner ?? '-',
+      // Owner and reason echo tag values: no control or bidi characters reach the admin's terminal.
+      decision.owner === null ? '-' : cleanText(decision.owner, 256),
       decision.outcome + executed,
       decision.rule ?? '',
       decision.action ?? '',
       shortTime(decision.actAt, result.now),
-      decision.reason,
+      idleSummary(decision.evidence),
+      cleanText(decision.reason, 4_000),
     ]);
   }
   const s = summarize(result.decisions);

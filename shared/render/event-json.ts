@@ -30,6 +30,8 @@ const KNOWN_EVIDENCE_KEYS = [
   'deadline',
   'expiresAt',
   'snoozeUntil',
+  'idleMinutes',
+  'idleUsd',
 ] as const;
 
 function byteLength(value: unknown): number {

@@ -5,6 +5,7 @@
 import type { Action } from '../engine/types';
 import type { ReaperEvent } from '../pass/events';
 import { eventJson } from './event-json';
+import { idleSentence } from './idle-cost';
 import { renderKeepIt, renderTelemetryHelp } from './keep-it';
 import { formatHourlyUsd, formatUsd, runningCostUsd } from './money';
 import { evidenceLines, ruleWhy } from './notification-evidence';
@@ -144,10 +145,14 @@ function costLines(event: ReaperEvent): string[] {
   const cost = runningCostUsd(minutes, event.hourlyUsd);
   const hours = typeof minutes === 'number' ? (minutes / 60).toFixed(1) : '?';
   if (cost === null || event.hourlyUsd === null) {
-    return [`Price unknown for ${cleanText(event.instanceType, 48)}; running for ${hours} h since its last start.`];
+    return [
+      `Price unknown for ${cleanText(event.instanceType, 48)}; running for ${hours} h since its last start.`,
+      idleSentence(event.evidence),
+    ];
   }
   const lines = [
     `About ${formatUsd(cost)} since its last start: ${hours} h at ${formatHourlyUsd(event.hourlyUsd)} (on-demand price; Spot, Savings Plans or reservations may cost less).`,
+    idleSentence(event.evidence),
   ];
   const untilAction = event.actAt ? Date.parse(event.actAt) - Date.parse(event.at) : Number.NaN;
   if (event.event === 'WARNED' && untilAction > 0) {

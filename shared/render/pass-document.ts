@@ -5,7 +5,10 @@ import type { Decision } from '../engine';
 import { summarize } from '../engine';
 import type { PassResult } from '../pass/types';
 
-/** One decision as it appears in the JSON output: SPEC.md's fields, plus cost when known. */
+/**
+ * One decision as it appears in the JSON output: SPEC.md's fields plus `hourlyUsd` (the evidence carries
+ * `idleMinutes` and `idleUsd`), and the tag problems when there are any.
+ */
 function decisionDocument(decision: Decision) {
   return {
     instanceId: decision.instanceId,
@@ -18,6 +21,7 @@ function decisionDocument(decision: Decision) {
     executed: decision.executed,
     actAt: decision.actAt,
     reason: decision.reason,
+    hourlyUsd: decision.hourlyUsd,
     evidence: decision.evidence,
     ...(decision.tagProblems.length > 0 ? { tagProblems: decision.tagProblems } : {}),
   };

@@ -32,6 +32,8 @@ function reaperEvent(overrides: Partial<ReaperEvent> = {}): ReaperEvent {
       maxUtilization: 2,
       threshold: 5,
       minCoverage: 0.8,
+      idleMinutes: 90,
+      idleUsd: 8.51,
     },
     instanceType: 'g5.12xlarge',
     owner: 'alice@example.com',

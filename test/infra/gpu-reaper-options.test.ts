@@ -15,7 +15,12 @@ import { FIXTURE_ENTRY, synthStack } from './synth-stack';
 function reaperIn(props: GpuReaperProps, build?: (stack: Stack) => Partial<GpuReaperProps>) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
-  const reaper = new GpuReaper(stack, 'GpuReaper', { reaperEntry: FIXTURE_ENTRY, ...props, ...build?.(stack) });
+  const reaper = new GpuReaper(stack, 'GpuReaper', {
+    reaperEntry: FIXTURE_ENTRY,
+    digestEntry: FIXTURE_ENTRY,
+    ...props,
+    ...build?.(stack),
+  });
   return { stack, reaper, template: Template.fromStack(stack) };
 }
 
@@ -166,6 +171,25 @@ describe('synth-time checks', () => {
   it('warns when metrics.metric is not what the shipped agent config publishes', () => {
     const { stack } = reaperIn({ metrics: { metric: 'gpu_busy' } });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('metrics.metric is "gpu_busy"'));
+  });
+});
+
+describe('digestSchedule', () => {
+  it('schedules the weekly digest as asked, in UTC', () => {
+    const { template, reaper } = reaperIn({ digestSchedule: 'cron(30 6 ? * FRI *)' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(30 6 ? * FRI *)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperDigestFunction'), 'Arn'] } }),
+      ],
+    });
+    expect(reaper.digest.scheduleRule).toBeDefined();
+  });
+
+  it('refuses a schedule EventBridge would not take, naming the prop', () => {
+    expect(() => reaperIn({ digestSchedule: 'every monday' })).toThrow(
+      /digestSchedule: must be an EventBridge rate\(\.\.\.\) or cron\(\.\.\.\) expression, got "every monday"/,
+    );
   });
 });
 

@@ -21,7 +21,19 @@ const ref = (logicalIdPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logi
 const getAtt = (logicalIdPrefix: string, attribute: string) => ({
   'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}`), attribute],
 });
+const getAttOf = (logicalIdPrefix: string) => ({
+  'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${logicalIdPrefix}`)), 'Arn'],
+});
 const resourcesOf = (type: string) => Object.values(json.Resources).filter((resource) => resource.Type === type);
+/** The one resource of `type` whose logical ID starts with `logicalIdPrefix`. */
+const resourceOf = (type: string, logicalIdPrefix: string) => {
+  const found = Object.entries(json.Resources).filter(([id, r]) => r.Type === type && id.startsWith(logicalIdPrefix));
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+};
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+const statementsOf = (policy: { Properties?: Record<string, unknown> }) =>
+  (policy.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
 
 describe('the reaper Lambda', () => {
   it('runs one pass at a time on arm64 with the newest Node.js runtime, bundled as ESM with source maps', () => {
@@ -39,7 +51,7 @@ describe('the reaper Lambda', () => {
   });
 
   it('receives the validated config, the table, both topics and the Powertools names in its environment', () => {
-    const fn = resourcesOf('AWS::Lambda::Function')[0];
+    const fn = resourceOf('AWS::Lambda::Function', 'GpuReaperFunction');
     const environment = fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
     const variables = environment?.Variables ?? {};
     expect(JSON.parse(variables[EnvName.Config] as string)).toEqual(defaultConfig());
@@ -68,11 +80,78 @@ describe('the reaper Lambda', () => {
   });
 
   it('in dry-run, may not stop or terminate at all: the only statement naming those actions is the opt-out deny', () => {
-    const [policy] = resourcesOf('AWS::IAM::Policy');
-    const document = policy?.Properties?.PolicyDocument as { Statement: { Effect: string; Action: unknown }[] };
-    const statements = document.Statement;
+    const statements = statementsOf(resourceOf('AWS::IAM::Policy', 'GpuReaperRoleDefaultPolicy'));
     const acting = statements.filter((statement) => JSON.stringify(statement.Action).match(/Stop|Terminate/));
     expect(acting.map((statement) => statement.Effect)).toEqual(['Deny']);
+  });
+});
+
+describe('the weekly digest', () => {
+  it('is a second Lambda like the reaper: arm64, newest Node.js, its own log group and the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^gpu-reaper: weekly digest'),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 120,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref('GpuReaperDigestLogs') },
+      DeadLetterConfig: { TargetArn: getAtt('GpuReaperDeadLetterQueue', 'Arn') },
+    });
+  });
+
+  it('receives the config, the table and the admin topic, never the owner topic', () => {
+    const fn = resourceOf('AWS::Lambda::Function', 'GpuReaperDigestFunction');
+    const environment = fn.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+    const variables = environment?.Variables ?? {};
+    expect(JSON.parse(variables[EnvName.Config] as string)).toEqual(defaultConfig());
+    expect(variables[EnvName.Table]).toEqual({ Ref: expect.stringMatching(/^GpuReaperAuditTable/) });
+    expect(variables[EnvName.AdminTopicArn]).toEqual({
+      Ref: expect.stringMatching(/^GpuReaperNotificationsAdminTopic/),
+    });
+    expect(variables[EnvName.TopicArn]).toBeUndefined();
+  });
+
+  it('runs Mondays at 08:00 UTC, with retries and the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 8 ? * MON *)',
+      Targets: [
+        Match.objectLike({
+          Arn: getAtt('GpuReaperDigestFunction', 'Arn'),
+          DeadLetterConfig: { Arn: getAtt('GpuReaperDeadLetterQueue', 'Arn') },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 },
+        }),
+      ],
+    });
+  });
+
+  it('may only query the table and its index, and publish to the admin topic (with its key)', () => {
+    const statements = statementsOf(resourceOf('AWS::IAM::Policy', 'GpuReaperDigestRoleDefaultPolicy'));
+    const byAction = Object.fromEntries(statements.map((s) => [JSON.stringify(s.Action), s.Resource]));
+    expect(Object.keys(byAction).sort()).toEqual(
+      [
+        '["kms:Decrypt","kms:GenerateDataKey*"]',
+        '["logs:CreateLogStream","logs:PutLogEvents"]',
+        '"dynamodb:Query"',
+        '"sns:Publish"',
+        '"sqs:SendMessage"',
+      ].sort(),
+    );
+    expect(byAction['"dynamodb:Query"']).toEqual([
+      getAttOf('GpuReaperAuditTable'),
+      { 'Fn::Join': ['', [getAttOf('GpuReaperAuditTable'), '/index/*']] },
+    ]);
+    expect(byAction['"sns:Publish"']).toEqual({ Ref: expect.stringMatching(/^GpuReaperNotificationsAdminTopic/) });
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+  });
+
+  it('alarms the admin topic when a digest fails', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [ref('GpuReaperNotificationsAdminTopic')],
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: ref('GpuReaperDigestFunction') }],
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
   });
 });
 

@@ -31,11 +31,13 @@ function resolve(value: unknown): unknown {
   return Object.fromEntries(Object.entries(object).map(([key, entry]) => [key, resolve(entry)]));
 }
 
-/** The identity policy attached to the reaper's role, resolved. */
-function rolePolicy(template: Template): unknown {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+/** The identity policy attached to a role (the reaper's by default), resolved. */
+function rolePolicy(template: Template, role = 'GpuReaperRole'): unknown {
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    id.startsWith(`${role}DefaultPolicy`),
+  );
   expect(policies).toHaveLength(1);
-  return resolve(policies[0]?.Properties.PolicyDocument);
+  return resolve(policies[0]?.[1].Properties.PolicyDocument);
 }
 
 /** Builds `can(action, resource, context)` over one role policy. */
@@ -226,5 +228,37 @@ describe('with another tagPrefix', () => {
     ).toBe('Allowed');
     const warned = { ...gpu, 'aws:TagKeys': ['reaper/warned'], 'aws:RequestTag/reaper/warned': 'idle@x' };
     expect(await can('ec2:CreateTags', instance('i-2b'), warned)).toBe('Allowed');
+  });
+});
+
+describe('the weekly digest', () => {
+  const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/`;
+  let can: ReturnType<typeof simulator>;
+  let tableArn: string;
+  let adminTopic: string;
+  let ownerTopic: string;
+  beforeAll(() => {
+    const { template } = synthStack({ bundle: false, config: { mode: 'enforce' } });
+    can = simulator(rolePolicy(template, 'GpuReaperDigestRole'));
+    const logicalId = (prefix: string, type: string) =>
+      Object.keys(template.findResources(type)).find((id) => id.startsWith(prefix)) ?? '';
+    tableArn = `${table}${logicalId('GpuReaperAuditTable', 'AWS::DynamoDB::Table')}`;
+    adminTopic = `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId('GpuReaperNotificationsAdminTopic', 'AWS::SNS::Topic')}`;
+    ownerTopic = `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId('GpuReaperNotificationsTopic', 'AWS::SNS::Topic')}`;
+  });
+
+  it('can query the audit table and its by-time index, and publish to the admin topic', async () => {
+    expect(await can('dynamodb:Query', tableArn)).toBe('Allowed');
+    expect(await can('dynamodb:Query', `${tableArn}/index/by-time`)).toBe('Allowed');
+    expect(await can('sns:Publish', adminTopic)).toBe('Allowed');
+  });
+
+  it('cannot write or scan the table, publish to owners, or touch EC2', async () => {
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan']) {
+      expect(await can(action, tableArn)).toBe('ImplicitlyDenied');
+    }
+    expect(await can('sns:Publish', ownerTopic)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:StopInstances', instance('i-3a'), gpu)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:DescribeInstances', '*')).toBe('ImplicitlyDenied');
   });
 });

@@ -24,12 +24,13 @@ import { configSlice, type GpuReaperProps } from './props';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 import { ScheduledInvoke, schedulePeriod } from './schedule';
 import { validateProps } from './validate-props';
+import { WeeklyDigest } from './weekly-digest';
 
 /** The metric the shipped agent config publishes; another `metrics.metric` needs an agent config of your own. */
 const AGENT_METRIC = 'nvidia_smi_utilization_gpu';
 
 /**
- * A complete, least-privilege, observable GPU reaper.
+ * A complete, least-privilege, observable GPU reaper, with a weekly digest of what it avoided to the admins.
  *
  * Props are SPEC.md's config keys (validated at synth by the shared schema, defaults filled in) plus infra options.
  * The validated config reaches the Lambda as JSON in `GPU_REAPER_CONFIG`.
@@ -70,6 +71,8 @@ class GpuReaper extends Construct {
   readonly alarms: ReaperAlarms;
   /** What the reaper does, pass by pass. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The weekly digest to admins: its function, role, schedule and error alarm. */
+  readonly digest: WeeklyDigest;
 
   constructor(scope: Construct, id: string, props: GpuReaperProps = {}) {
     super(scope, id);
@@ -100,7 +103,10 @@ class GpuReaper extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the reaper Lambda and its schedule.' },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the reaper and digest Lambdas and their schedules.',
+      },
     ]);
 
     const reaper = new GpuReaperFunction(this, 'Reaper', {
@@ -164,6 +170,16 @@ class GpuReaper extends Construct {
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+
+    this.digest = new WeeklyDigest(this, 'Digest', {
+      config,
+      table: this.table,
+      adminTopic: this.adminTopic,
+      deadLetterQueue: this.deadLetterQueue,
+      schedule: props.digestSchedule,
+      entry: props.digestEntry,
+      logRetention: props.logRetention,
+    });
   }
 
   private createTable(config: Config, removalPolicy: RemovalPolicy | undefined): dynamodb.Table {

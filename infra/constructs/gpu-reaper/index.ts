@@ -17,3 +17,4 @@ export type { GpuReaperConfigProps, GpuReaperInfraProps, GpuReaperProps } from '
 export { functionEntry, GpuReaperFunction, type GpuReaperFunctionProps, REPO_ROOT } from './reaper-function';
 export { ScheduledInvoke, type ScheduledInvokeProps, schedulePeriod } from './schedule';
 export { GpuReaperPropsError } from './validate-props';
+export { DEFAULT_DIGEST_SCHEDULE, WeeklyDigest, type WeeklyDigestProps } from './weekly-digest';

@@ -49,6 +49,11 @@ interface GpuReaperConfigProps {
   readonly topicArn?: ConfigInput['topicArn'];
   /** Email addresses subscribed to the owner topic. @default { emails: [] } */
   readonly notifications?: ConfigInput['notifications'];
+  /**
+   * On-demand $/hour per instance type (`overrides`) and whether to ask the AWS Pricing API (`live`); the bundled
+   * table covers the rest. @default { overrides: {}, live: false }
+   */
+  readonly prices?: ConfigInput['prices'];
 }
 
 /** Options only the infrastructure has; they never reach the Lambda's config. */
@@ -77,6 +82,14 @@ interface GpuReaperInfraProps {
   readonly agentConfigParameterName?: string;
   /** The reaper Lambda's entry file. @default functions/reaper.ts at the repository root */
   readonly reaperEntry?: string;
+  /**
+   * When the weekly digest (the last 7 days of the audit trail, money and GPU-hours avoided) goes to the admin
+   * topic: an EventBridge `rate(...)` or `cron(...)` expression, in UTC.
+   * @default 'cron(0 8 ? * MON *)' (Mondays 08:00 UTC)
+   */
+  readonly digestSchedule?: string;
+  /** The digest Lambda's entry file. @default functions/digest.ts at the repository root */
+  readonly digestEntry?: string;
   /** Memory of the reaper Lambda, in MB (CPU scales with it). @default 512 */
   readonly memorySize?: number;
   /** Longest a pass may run. @default Duration.minutes(5) */

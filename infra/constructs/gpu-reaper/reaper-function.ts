@@ -1,7 +1,7 @@
 /**
  * One gpu-reaper Lambda: bundled by the local esbuild (ESM, arm64, source maps, no Docker), one invocation at a time,
- * its own role and log group, failed async invokes kept in a dead-letter queue. The reaper uses it now; the weekly
- * digest (functions/digest.ts) will be a second instance with its own entry and schedule.
+ * its own role and log group, failed async invokes kept in a dead-letter queue. The reaper is one instance; the weekly
+ * digest (functions/digest.ts, see weekly-digest.ts) is a second, with its own entry, schedule and grants.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

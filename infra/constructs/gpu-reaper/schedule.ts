@@ -1,6 +1,6 @@
 /**
  * The schedule that starts a pass, and the timings derived from it (how stale an invoke may get, when "did not run"
- * alarms). Kept apart from the rule so a second scheduled function (the weekly digest) can reuse it.
+ * alarms). Kept apart from the rule so the second scheduled function (the weekly digest) reuses it.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';

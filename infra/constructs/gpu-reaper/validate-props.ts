@@ -16,6 +16,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]{1,1011}$/;
 const INSTANCE_TYPE_PATTERN = /^[a-z0-9*?.-]+$/;
+const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 
 const minutes = (duration: Duration | undefined) => duration?.toMinutes({ integral: false });
 
@@ -57,6 +58,11 @@ const RULES: readonly PropRule[] = [
     prop: 'agentConfigParameterName',
     broken: (p) => p.agentConfigParameterName !== undefined && !PARAMETER_NAME.test(p.agentConfigParameterName),
     message: (p) => `must be an SSM parameter name (letters, digits, _.-/), got "${p.agentConfigParameterName}"`,
+  },
+  {
+    prop: 'digestSchedule',
+    broken: (p) => p.digestSchedule !== undefined && !SCHEDULE.test(p.digestSchedule.trim()),
+    message: (p) => `must be an EventBridge rate(...) or cron(...) expression, got "${p.digestSchedule}"`,
   },
   {
     prop: 'memorySize',

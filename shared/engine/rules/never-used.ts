@@ -42,6 +42,8 @@ const neverUsed: Rule = ({ instance, telemetry, config, policy, now, runningForM
       sinceLaunchMax: telemetry.sinceLaunchMax,
       threshold,
       minCoverage: config.idle.minCoverage,
+      // Never used since launch: every minute of the run so far was idle.
+      idleMinutes: Math.floor(runningForMs / MINUTE_MS),
     },
   };
 };

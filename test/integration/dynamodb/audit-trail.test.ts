@@ -32,6 +32,8 @@ const event = (instanceId: string, at: string, name: ReaperEvent['event'] = 'WAR
     coverage: 1,
     maxUtilization: 3.5,
     snoozeUntil: undefined,
+    idleMinutes: 75,
+    idleUsd: 7.09,
   },
   instanceType: 'g5.12xlarge',
   owner: 'ana@example.com',

@@ -51,6 +51,13 @@ describe('run and report from the command line', () => {
     expect(report.byRule).toEqual({ idle: 2 });
     expect(report.byOwner).toEqual({ 'bo@example.com': 2 });
     expect(report.byInstanceType).toEqual({ 'g5.xlarge': 2 });
+    // Dry run: the WOULD_STOP at 101m counts to the end of the report (120m): 19/60 h × $1.006 (bundled price).
+    expect(report.avoided).toMatchObject({ actions: 0, usd: 0 });
+    expect(report.wouldHaveAvoided).toMatchObject({ actions: 1, hours: 0.32, usd: 0.32, gpuHours: 0.32 });
+    expect(report.wouldHaveAvoided.byRule).toEqual({
+      idle: { actions: 1, hours: 0.32, usd: 0.32, gpuHours: 0.32, idleUsdBefore: expect.any(Number), unpriced: 0 },
+    });
+    expect(report.avoided.method).toContain('hours × hourlyUsd');
   });
 
   it('refuses run without a table (exit 2, one line on stderr)', async () => {

@@ -41,6 +41,8 @@ const event: ReaperEvent = {
     coverage: 0.95,
     deadline: undefined,
     ratio: Number.NaN,
+    idleMinutes: null,
+    idleUsd: null,
   },
   instanceType: 'g5.xlarge',
   owner: null,

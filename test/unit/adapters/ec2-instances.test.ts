@@ -270,10 +270,32 @@ describe('Ec2Instances.describeForAction', () => {
     ec2Mock
       .on(DescribeInstancesCommand)
       .resolves({ Reservations: [{ Instances: [instance('i-1', { State: { Name: 'stopped' } })] }] });
-    ec2Mock.on(DescribeInstanceAttributeCommand).resolves({});
+    ec2Mock
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiStop' })
+      .resolves({ DisableApiStop: { Value: false } })
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' })
+      .resolves({ DisableApiTermination: { Value: false } });
     expect(await new Ec2Instances(ec2, 'eu-west-1').describeForAction('i-1')).toMatchObject({
       state: 'stopped',
       protection: { stop: false, termination: false },
+    });
+  });
+
+  it('never reads an answer that does not state the protection as "unprotected"', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance('i-1')] }] });
+    ec2Mock.on(DescribeInstanceAttributeCommand).resolves({});
+    await expect(new Ec2Instances(ec2, 'eu-west-1').describeForAction('i-1')).rejects.toMatchObject({
+      operation: 'DescribeInstanceAttribute',
+      message: expect.stringContaining('malformed'),
+    });
+  });
+
+  it('fails a re-describe whose instance has no state or launch time rather than guess', async () => {
+    const { State: _state, LaunchTime: _launch, ...bare } = instance('i-1');
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [bare] }] });
+    await expect(new Ec2Instances(ec2, 'eu-west-1').describeForAction('i-1')).rejects.toMatchObject({
+      operation: 'DescribeInstances',
+      message: expect.stringContaining('malformed'),
     });
   });
 

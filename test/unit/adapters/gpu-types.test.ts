@@ -157,7 +157,31 @@ describe('GpuTypeCatalog', () => {
     expect(gpu.get('g9.new')).toMatchObject({ hasGpu: true, source: 'family-fallback' });
   });
 
-  it('fails with an AwsError, and caches nothing, when EC2 fails otherwise', async () => {
+  it('falls back by family, caching nothing and keeping the failure, when DescribeInstanceTypes is throttled', async () => {
+    const throttled = new EC2ServiceException({
+      name: 'RequestLimitExceeded',
+      message: 'Request limit exceeded.',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 503 },
+    });
+    ec2Mock
+      .on(DescribeInstanceTypesCommand)
+      .rejectsOnce(throttled)
+      .resolves({ InstanceTypes: [CATALOG['g5.xlarge']!] });
+    const catalog = new GpuTypeCatalog(ec2, 'us-east-1');
+
+    const first = await catalog.resolve(['g5.xlarge', 'm5.large']);
+    expect(first.get('g5.xlarge')).toMatchObject({ hasGpu: true, source: 'family-fallback' });
+    expect(first.get('m5.large')).toMatchObject({ hasGpu: false, source: 'family-fallback' });
+    expect(catalog.size).toBe(0);
+    expect(catalog.takeFailures()).toEqual([expect.objectContaining({ operation: 'DescribeInstanceTypes' })]);
+    expect(catalog.takeFailures()).toEqual([]);
+
+    // The next resolve asks again and gets the real answer.
+    expect((await catalog.resolve(['g5.xlarge'])).get('g5.xlarge')).toMatchObject({ source: 'instance-types' });
+  });
+
+  it('fails with an AwsError, and caches nothing, when EC2 refuses the credentials', async () => {
     const denied = new EC2ServiceException({
       name: 'UnauthorizedOperation',
       message: 'You are not authorized to perform this operation.',

@@ -152,9 +152,33 @@ describe('renderNotification cost', () => {
   });
 
   it('says price unknown when the price is not known', () => {
-    const { text } = renderNotification(makeEvent({ hourlyUsd: null }));
+    const evidence = { ...makeEvent().evidence, idleUsd: null };
+    const { text } = renderNotification(makeEvent({ hourlyUsd: null, evidence }));
     expect(text).toContain('Price unknown for g5.12xlarge; running for 12.6 h since its last start.');
+    expect(text).toContain('Idle for 1h30m (price unknown, so the cost of that idle time is too).');
     expect(text).not.toContain('$');
+  });
+
+  it('reports how long the GPUs sat idle and the money burned meanwhile', () => {
+    const evidence = { ...makeEvent().evidence, idleMinutes: 130, idleUsd: 12.29 };
+    const { text } = renderNotification(makeEvent({ evidence }));
+    expect(text).toContain('Idle for 2h10m: about $12.29 burned while the GPUs did no work.');
+  });
+
+  it.each([
+    [0, 'Not idle: the GPU was busy in the latest minute.'],
+    [null, 'Idle time unknown: the GPU telemetry is too sparse to tell.'],
+  ])('reports an idle time of %s in words, never as money', (idleMinutes, sentence) => {
+    const evidence = { ...makeEvent().evidence, idleMinutes, idleUsd: idleMinutes === 0 ? 0 : null };
+    const { text } = renderNotification(makeEvent({ evidence }));
+    expect(text).toContain(sentence);
+    expect(text).not.toContain('burned');
+  });
+
+  it('keeps the idle numbers in the JSON variant', () => {
+    const { json } = renderNotification(makeEvent());
+    expect(json.evidence).toMatchObject({ idleMinutes: 90, idleUsd: 8.51 });
+    expect(json.hourlyUsd).toBe(5.672);
   });
 });
 

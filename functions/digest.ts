@@ -1,0 +1,62 @@
+/**
+ * The weekly digest Lambda: reads the last 7 days of the audit trail, builds the same report as
+ * `gpu-reaper report --since 7d` (events, and the money and GPU-hours avoided by rule, owner and instance type),
+ * and publishes it as plain text to the admin topic.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { type Config, EnvName, loadConfigText, parseDuration, ReaperMetrics } from '../shared/config';
+import { composePublisher, composeTable } from '../shared/pass/compose';
+import { renderDigest } from '../shared/render/digest-text';
+import { periodReport } from '../shared/report/period-report';
+
+/** The period a digest covers, as `gpu-reaper report --since` takes it. */
+const DIGEST_PERIOD = '7d';
+
+const logger = new Logger({ serviceName: ReaperMetrics.service });
+
+// Validated once per cold start, like the reaper's: a bad config fails fast with the key path in the log.
+let config: Config | undefined;
+
+function required(name: string, value: string | null | undefined): string {
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** Builds the digest of the last 7 days and publishes it to the admin topic. */
+export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Context) => {
+  try {
+    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
+  } catch (error) {
+    logger.error('invalid configuration', { error: (error as Error).message });
+    throw error;
+  }
+  const homeRegion = required('AWS_REGION', process.env.AWS_REGION);
+  const table = required(`${EnvName.Table} (or auditTable)`, process.env[EnvName.Table] ?? config.auditTable);
+  const topicArn = required(
+    `${EnvName.AdminTopicArn} (or topicArn)`,
+    process.env[EnvName.AdminTopicArn] ?? config.topicArn,
+  );
+  logger.appendKeys({ requestId: context?.awsRequestId });
+
+  // The schedule's tick time, so a retried invoke reports the same week.
+  const tick = event?.time ? new Date(event.time) : new Date();
+  const to = Number.isNaN(tick.getTime()) ? new Date() : tick;
+  const from = new Date(to.getTime() - (parseDuration(DIGEST_PERIOD) ?? 0));
+  const edges = { config, regions: [], homeRegion, table, topicArn, adminTopicArn: topicArn };
+  const report = await periodReport(composeTable(edges, table).audit, from, to);
+  const { subject, text } = renderDigest(report);
+  const publisher = composePublisher(edges);
+  if (!publisher.publishAdmin) throw new Error('the publisher cannot send admin notices');
+  await publisher.publishAdmin(subject, text);
+
+  const summary = {
+    from: report.from,
+    to: report.to,
+    events: report.events,
+    avoidedUsd: report.avoided.usd,
+    wouldHaveAvoidedUsd: report.wouldHaveAvoided.usd,
+  };
+  logger.info('digest sent', { subject, ...summary });
+  return summary;
+};

@@ -1,0 +1,124 @@
+/**
+ * One replayed pass for the instances that need the engine: the engine's input built from the history (launch =
+ * start of the current running stretch, telemetry = the last `lookbackMs` minutes), `decideInstance` for each, then
+ * the two fleet-wide safety nets of `decideFleet` (telemetry-outage brake, `maxActionsPerPass`).
+ *
+ * The nets are applied here rather than by calling `decideFleet`, because the replay asks the engine only for the
+ * instances where a rule could act (see pass-view.ts) while the brake counts the whole running fleet: `scanned` and
+ * `missing` come in as fleet-wide counts. The rules of both nets are `decideFleet`'s, unchanged.
+ */
+import type { Config } from '../../config/schema';
+import { decideInstance, type InstanceInput } from '../decide-instance';
+import type { Decision, GpuPoint, InstanceFacts, RuleName, WarningState } from '../types';
+import type { InstanceHistory } from './types';
+
+const MINUTE_MS = 60_000;
+const BRAKED_RULES: readonly RuleName[] = ['idle', 'never-used'];
+
+/** One instance the pass asks the engine about. */
+interface PassCandidate {
+  readonly history: InstanceHistory;
+  /** Minute index of the current stretch's first minute. */
+  readonly stretchStart: number;
+  /** GPU maximum over `[stretchStart, pass)`, `NaN` when none. */
+  readonly sinceStartMax: number;
+  readonly warning: WarningState | null;
+}
+
+/** The pass: its clock, minute index, and the fleet-wide counts of the telemetry brake. */
+interface PassClock {
+  readonly fromMs: number;
+  readonly minute: number;
+  readonly lookbackMs: number;
+  readonly scanned: number;
+  readonly missing: number;
+}
+
+/**
+ * The engine's input for one instance at one pass, as a live pass would have read it: running since the start of
+ * its stretch, `ok` roll-up telemetry of the last `lookbackMs`, and the warning the replay keeps.
+ *
+ * @example decideInstance(engineInput(candidate, clock), config, now)
+ */
+function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput {
+  const { history, stretchStart } = candidate;
+  const nowMs = clock.fromMs + clock.minute * MINUTE_MS;
+  const first = Math.max(0, clock.minute - Math.floor(clock.lookbackMs / MINUTE_MS));
+  const points: GpuPoint[] = [];
+  for (let minute = first; minute < clock.minute; minute++) {
+    const value = history.minutes[minute] as number;
+    if (value >= 0) points.push({ at: clock.fromMs + minute * MINUTE_MS, max: value });
+  }
+  const launchMs = clock.fromMs + stretchStart * MINUTE_MS;
+  const telemetryFromMs = nowMs - clock.lookbackMs;
+  const instance: InstanceFacts = {
+    instanceId: history.instanceId,
+    region: history.region ?? 'unknown',
+    accountId: null,
+    instanceType: history.instanceType,
+    state: 'running',
+    launchTime: new Date(launchMs),
+    tags: history.tags,
+    gpu: { hasGpu: true, count: 1, source: 'instance-types' },
+    rootDeviceType: 'ebs',
+    spot: null,
+  };
+  const peak = candidate.sinceStartMax;
+  return {
+    instance,
+    telemetry: {
+      status: 'ok',
+      source: 'instance-rollup',
+      points,
+      from: new Date(telemetryFromMs),
+      to: new Date(nowMs),
+      // Like the live read: a since-launch maximum only when the launch is older than the window.
+      sinceLaunchMax: launchMs < telemetryFromMs && peak >= 0 ? peak : null,
+    },
+    warning: candidate.warning,
+  };
+}
+
+function held(decision: Decision, reason: string, rule: RuleName | null = decision.rule): Decision {
+  return {
+    ...decision,
+    outcome: 'skip',
+    rule,
+    warningChange: { kind: 'none' },
+    reason: `${reason} (${decision.reason})`,
+  };
+}
+
+/**
+ * Decides one replayed pass for `candidates`, in order, with the brake and the cap of `decideFleet`.
+ *
+ * @example replayPass(candidates, config, { fromMs, minute: 120, lookbackMs: 3_600_000, scanned: 40, missing: 0 })
+ */
+function replayPass(candidates: readonly PassCandidate[], config: Config, clock: PassClock): Decision[] {
+  const now = new Date(clock.fromMs + clock.minute * MINUTE_MS);
+  let decisions = candidates.map((candidate) => decideInstance(engineInput(candidate, clock), config, now));
+  if (clock.missing * 2 > clock.scanned) {
+    decisions = decisions.map((decision) =>
+      (decision.outcome === 'warn' || decision.outcome === 'act') &&
+      decision.rule !== null &&
+      BRAKED_RULES.includes(decision.rule)
+        ? held(decision, `held back: GPU telemetry is missing for ${clock.missing} of ${clock.scanned} instances`)
+        : decision,
+    );
+  }
+  const acting = decisions
+    .map((decision, index) => ({ decision, index }))
+    .filter(({ decision }) => decision.outcome === 'act')
+    .sort(
+      (a, b) =>
+        String(a.decision.actAt).localeCompare(String(b.decision.actAt)) ||
+        a.decision.instanceId.localeCompare(b.decision.instanceId),
+    );
+  const capped = new Set(acting.slice(config.maxActionsPerPass).map(({ index }) => index));
+  return decisions.map((decision, index) =>
+    capped.has(index) ? held(decision, 'held back to the next pass: maxActionsPerPass', 'capped') : decision,
+  );
+}
+
+export type { PassCandidate, PassClock };
+export { engineInput, replayPass };

@@ -1,0 +1,40 @@
+/**
+ * The `prices` key (an extension of SPEC.md's config): overrides per instance type and the live switch, validated
+ * like every other key, each problem named by its key path.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, parseConfig } from '../../../shared/config';
+import { ConfigError } from '../../../shared/errors';
+
+function problems(raw: unknown): string[] {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('prices in config', () => {
+  it('defaults to no overrides and no live lookup', () => {
+    expect(defaultConfig().prices).toEqual({ overrides: {}, live: false });
+  });
+
+  it('takes $/hour overrides per instance type and the live switch', () => {
+    const config = parseConfig({ prices: { overrides: { 'p5.48xlarge': 39.8, 'g6e.xlarge': 1.5 }, live: true } });
+    expect(config.prices).toEqual({ overrides: { 'p5.48xlarge': 39.8, 'g6e.xlarge': 1.5 }, live: true });
+  });
+
+  it('rejects every bad value at once, each with its key path', () => {
+    expect(
+      problems({ prices: { overrides: { G5: 1, 'g5.xlarge': 0, 'g5.2xlarge': '1.2' }, live: 'yes', refresh: '1d' } }),
+    ).toEqual([
+      'prices.overrides.G5: must be an instance type such as g5.xlarge',
+      'prices.overrides.g5.xlarge: must be a price in USD per hour above 0',
+      'prices.overrides.g5.2xlarge: Invalid input: expected number, received string',
+      'prices.live: Invalid input: expected boolean, received string',
+      'prices.refresh: unknown key',
+    ]);
+  });
+});
