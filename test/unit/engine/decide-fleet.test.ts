@@ -65,6 +65,36 @@ describe('the telemetry-outage brake', () => {
     expect(brake).toEqual({ engaged: true, missing: 2, scanned: 3 });
   });
 
+  it('counts an instance whose telemetry read failed as missing, whatever points came with it', () => {
+    const partial = failed('GetMetricData: Throttling', { points: points(50) });
+    const { brake } = decideFleet(
+      [idle(), member({ telemetry: partial }), member({ telemetry: partial })],
+      config(),
+      NOW,
+    );
+    expect(brake).toEqual({ engaged: true, missing: 2, scanned: 3 });
+  });
+
+  it('holds back only warnings and actions of idle and never-used, leaving every other decision as it is', () => {
+    const fleet = [
+      member({ instance: instance({ rootDeviceType: 'instance-store' }), telemetry: telemetry(points(1)) }),
+      member(),
+      member({ instance: instance({ launchTime: ago('13h') }), telemetry: missing() }),
+      member({ telemetry: missing() }),
+      member({ telemetry: missing() }),
+    ];
+    const { decisions, brake } = decideFleet(fleet, config(), NOW);
+    expect(brake.engaged).toBe(true);
+    expect(decisions.map(({ outcome, rule, action }) => [outcome, rule, action])).toEqual([
+      ['notify', 'idle', 'notify'],
+      ['keep', null, null],
+      ['warn', 'max-runtime', 'stop'],
+      ['notify', 'no-telemetry', 'notify'],
+      ['notify', 'no-telemetry', 'notify'],
+    ]);
+    expect(decisions.some((decision) => decision.reason.startsWith('held back'))).toBe(false);
+  });
+
   it('lets max-runtime act during an outage', () => {
     const overTime = member({ instance: instance({ launchTime: ago('13h') }), telemetry: missing() });
     const { decisions } = decideFleet([overTime, member({ telemetry: missing() })], config(), NOW);

@@ -23,6 +23,29 @@ describe('policyOf', () => {
     expect(() => policyOf(unvalidated)).toThrow(ConfigError);
     expect(() => policyOf(unvalidated)).toThrow(/idle\.window/);
   });
+
+  it.each([
+    ['maxRuntime', 'default'],
+    ['maxRuntime', 'ceiling'],
+    ['maxRuntime', 'warnAhead'],
+    ['idle', 'window'],
+    ['neverUsed', 'after'],
+    ['noTelemetry', 'after'],
+    ['warning', 'grace'],
+    ['snooze', 'ceiling'],
+  ] as const)('names %s.%s and the value when that duration does not parse', (section, key) => {
+    const valid = config();
+    const unvalidated = { ...valid, [section]: { ...valid[section], [key]: 'soon' } };
+    const thrown = (() => {
+      try {
+        policyOf(unvalidated);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).issues).toEqual([{ path: `${section}.${key}`, message: 'not a duration: "soon"' }]);
+  });
 });
 
 describe('clip', () => {
@@ -54,5 +77,7 @@ describe('numbers in reasons', () => {
     expect(relative(new Date('2025-06-02T12:30:00Z'), now)).toBe('in 30m');
     expect(relative(new Date('2025-06-02T10:00:00Z'), now)).toBe('2h ago');
     expect(relative(new Date('2025-06-02T12:00:59Z'), now)).toBe('now');
+    expect(relative(new Date('2025-06-02T12:01:00Z'), now)).toBe('in 1m');
+    expect(relative(new Date('2025-06-02T11:59:00Z'), now)).toBe('1m ago');
   });
 });

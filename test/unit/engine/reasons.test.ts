@@ -117,7 +117,7 @@ describe('the reason of a deadline', () => {
   it('keeps a busy instance and names the deadline still ahead', () => {
     expect(decide({ telemetry: busySeries }).reason).toBe(
       'no rule applies: running 3h, GPU busy (max 80% ≥ 5% in the last 1h); ' +
-        'max-runtime deadline 2025-06-03T00:00:00.000Z (in 12h)',
+        'max-runtime deadline 2025-06-02T21:00:00.000Z (in 9h)',
     );
   });
 

@@ -154,6 +154,10 @@ describe('readTags: action, owner and warned', () => {
     expect(read({ warned: value }).warned).toEqual({ rule: 'max-runtime', actAt });
   });
 
+  it('reads a warned tag with spaces around its parts', () => {
+    expect(read({ warned: ' idle @ 2025-06-02T12:30:00Z ' }).warned).toEqual({ rule: 'idle', actAt: later('30m') });
+  });
+
   it.each([
     'idle',
     'idle@',
@@ -164,7 +168,13 @@ describe('readTags: action, owner and warned', () => {
   ])('ignores warned=%j and reports it', (value) => {
     const tags = read({ warned: value });
     expect(tags.warned).toBeNull();
-    expect(tags.problems).toHaveLength(1);
+    expect(tags.problems).toEqual([
+      {
+        tag: 'gpu-reaper:warned',
+        value,
+        message: 'must read <rule>@<ISO instant>, rule one of expired, max-runtime, never-used, idle',
+      },
+    ]);
   });
 });
 
@@ -183,6 +193,13 @@ describe('readTags: hostile values', () => {
     expect(tags.problems[0]?.message).toBe('too long (5001 characters)');
     expect(tags.maxRuntimeMs).toBeNull();
     expect(tags.optOut).toBe(false);
+  });
+
+  it('parses a value of 64 characters, and refuses one of 65 unread', () => {
+    expect(read({ 'max-runtime': '90m'.padStart(64) }).maxRuntimeMs).toBe(5_400_000);
+    const tags = read({ 'max-runtime': '90m'.padStart(65) });
+    expect(tags.maxRuntimeMs).toBeNull();
+    expect(tags.problems.map((problem) => problem.message)).toEqual(['too long (65 characters)']);
   });
 
   it('keeps a bad value from ever removing an opt-out', () => {

@@ -116,9 +116,15 @@ describe('gpuActivity: three states, never two', () => {
     ['ok', stats(0.1, 50), 'busy'],
     ['ok', stats(0, null), 'unknown'],
     ['missing', stats(0, null), 'unknown'],
+    ['missing', stats(1, 1), 'unknown'],
     ['error', stats(1, 1), 'unknown'],
     ['error', stats(1, 80), 'unknown'],
   ] as const)('reads status %s with %o as %s', (status, window, expected) => {
     expect(gpuActivity(status, window, 5, 0.8)).toBe(expected);
+  });
+
+  it('never calls a window without datapoints busy, even at a threshold of 0', () => {
+    expect(gpuActivity('ok', stats(0, null), 0, 0.8)).toBe('unknown');
+    expect(gpuActivity('ok', stats(1, 0), 0, 0.8)).toBe('busy');
   });
 });

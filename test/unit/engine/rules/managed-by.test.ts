@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE_TAG_KEYS } from '../../../../shared/engine';
-import { ago, decide, points, reaperTags, telemetry } from '../fixtures';
+import { asgAction } from '../../../../shared/engine/rules';
+import { ago, config, decide, instance, points, reaperTags, telemetry } from '../fixtures';
 
 const idleSeries = telemetry(points(1));
 const expiredTag = reaperTags({ 'expires-at': ago('1d').toISOString() });
@@ -39,12 +40,15 @@ describe('managed-by-service', () => {
     },
   );
 
-  it.each(['kubernetes.io/clusterx', 'eks:cluster', 'Eks:Cluster-Name'])(
-    'does not match the look-alike key %s',
-    (key) => {
-      expect(decide({ instance: { tags: { [key]: 'x' } }, telemetry: idleSeries }).rule).toBe('idle');
-    },
-  );
+  it.each([
+    'kubernetes.io/clusterx',
+    'eks:cluster',
+    'Eks:Cluster-Name',
+    'eks:cluster-name-old',
+    'AWSBatchServiceTagged',
+  ])('does not match the look-alike key %s', (key) => {
+    expect(decide({ instance: { tags: { [key]: 'x' } }, telemetry: idleSeries }).rule).toBe('idle');
+  });
 });
 
 describe('managed-by-asg', () => {
@@ -72,6 +76,22 @@ describe('managed-by-asg', () => {
       config: { actions: { asgMembers: 'terminate' } },
     });
     expect(decision.reason).toContain('Auto Scaling group member: action terminate (actions.asgMembers)');
+  });
+
+  it.each(['notify', 'stop', 'terminate'] as const)(
+    'never changes the action of an instance outside any group when asgMembers=%s',
+    (asgMembers) => {
+      const decision = decide({ telemetry: idleSeries, config: { actions: { asgMembers, idle: 'terminate' } } });
+      expect(decision).toMatchObject({ outcome: 'warn', rule: 'idle', action: 'terminate' });
+      expect(decision.reason).not.toContain('Auto Scaling');
+    },
+  );
+
+  it('gives no replacement action for a member while members are skipped', () => {
+    const facts = instance(member);
+    expect(asgAction(facts, config())).toBeNull();
+    expect(asgAction(facts, config({ actions: { asgMembers: 'notify' } }))).toBe('notify');
+    expect(asgAction(instance(), config({ actions: { asgMembers: 'notify' } }))).toBeNull();
   });
 
   it('keeps a busy member when members are evaluated', () => {

@@ -49,6 +49,11 @@ describe('never-used: the rule', () => {
       false,
     ],
     [
+      'warns when the telemetry read starts at the launch itself',
+      { instance: launched45, telemetry: telemetry(since45().points, { from: ago('45m') }) },
+      true,
+    ],
+    [
       'warns when the since-launch maximum proves it for an older launch',
       { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: 4.9 }) },
       true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noTelemetry } from '../../../../shared/engine/rules';
-import { ago, context, failed, missing, points, type Scenario, telemetry } from '../fixtures';
+import { ago, context, decide, failed, missing, points, type Scenario, telemetry } from '../fixtures';
 
 describe('no-telemetry: the rule', () => {
   it.each<[string, Scenario, boolean]>([
@@ -38,10 +38,23 @@ describe('no-telemetry: the rule', () => {
     if (found) expect(found.verdict).toBe('notify');
   });
 
-  it('names the metric and what is missing', () => {
-    expect(noTelemetry(context({ telemetry: missing() }))?.reason).toBe(
-      'no GPU datapoint in the last 30m (CWAgent/nvidia_smi_utilization_gpu: no series exists); ' +
+  it.each([
+    ['no series exists', missing()],
+    ['the series has no datapoint', telemetry([])],
+  ])('names the metric and what is missing: %s', (what, series) => {
+    expect(noTelemetry(context({ telemetry: series }))?.reason).toBe(
+      `no GPU datapoint in the last 30m (CWAgent/nvidia_smi_utilization_gpu: ${what}); ` +
         'is the CloudWatch agent running with its nvidia_smi plugin?',
     );
+  });
+
+  it('notifies the owner, and never warns of an action', () => {
+    expect(decide({ telemetry: missing() })).toMatchObject({
+      outcome: 'notify',
+      rule: 'no-telemetry',
+      action: 'notify',
+      actAt: null,
+      warningChange: { kind: 'none' },
+    });
   });
 });
