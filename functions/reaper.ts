@@ -55,6 +55,8 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     publisher: composePublisher(edges),
     livePrices: composePrices(edges, onProblem),
     onProblem,
+    // Stop starting new instances 30 s before the timeout: what is left waits for the next tick, never half-done.
+    ...(context ? { budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: 30_000 } } : {}),
   });
 
   const summary = summarize(result.decisions);
@@ -66,6 +68,7 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   metrics.addMetric(ReaperMetrics.errors, MetricUnit.Count, result.errors);
   metrics.addMetric(ReaperMetrics.passDuration, MetricUnit.Milliseconds, Date.now() - started);
   metrics.addMetric(ReaperMetrics.passCompleted, MetricUnit.Count, 1);
+  metrics.addMetric(ReaperMetrics.deferred, MetricUnit.Count, result.deferred.length);
   for (const decision of result.decisions.filter((d) => d.outcome === 'act')) {
     metrics
       .singleMetric()
@@ -80,6 +83,16 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     summary,
     events: result.events.length,
     recovered: result.recovered,
+    deferred: result.deferred.length,
   });
-  return { passId: result.passId, mode: result.mode, summary, events: result.events.length };
+  if (result.deferred.length > 0) {
+    logger.warn('ran short of time: instances deferred to the next pass', { deferred: result.deferred });
+  }
+  return {
+    passId: result.passId,
+    mode: result.mode,
+    summary,
+    events: result.events.length,
+    deferred: result.deferred.length,
+  };
 };

@@ -13,6 +13,8 @@ const ReaperMetrics = {
   errors: 'Errors',
   passDuration: 'PassDurationMs',
   passCompleted: 'PassCompleted',
+  /** Instances a pass left to the next one because it ran short of time. */
+  deferred: 'InstancesDeferred',
 } as const;
 
 export { ReaperMetrics };

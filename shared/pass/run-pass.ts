@@ -16,6 +16,7 @@ import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
 import { recordRegionErrors } from './region-errors';
 import { scanFleet } from './scan-fleet';
+import { byUrgency, deferred, isSpent, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
 import { warningsFor } from './warnings';
 
@@ -40,6 +41,11 @@ interface RunPassOptions {
   readonly onProblem?: (message: string, error: unknown) => void;
   /** How many instances are carried out at once. @default 8 */
   readonly concurrency?: number;
+  /**
+   * Time left to the pass (the Lambda's remaining time): past its reserve, no new instance is started.
+   * @default no limit
+   */
+  readonly budget?: TimeBudget;
 }
 
 /** The pass's result plus the events (transitions) it recorded. */
@@ -52,6 +58,8 @@ interface RunPassResult extends PassResult {
   readonly errors: number;
   /** What earlier passes left and this one finished: actions in flight settled, notifications published. */
   readonly recovered: Recovered;
+  /** Instances whose transition this pass did not start for lack of time; the next pass carries them out. */
+  readonly deferred: readonly string[];
 }
 
 /**
@@ -107,9 +115,17 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
       accountIdOf: (id: string) => accounts.get(id) ?? null,
     },
   };
-  const carried = await mapWithConcurrency(fleet.decisions, options.concurrency ?? 8, (decision) =>
-    carryOut(ctx, decision, byId.get(decision.instanceId)!),
-  );
+  // Most urgent first, so a pass that runs short of time defers only what can wait.
+  const postponed: string[] = [];
+  const done = await mapWithConcurrency(byUrgency(fleet.decisions), options.concurrency ?? 8, async (decision) => {
+    if (isSpent(options.budget)) {
+      postponed.push(decision.instanceId);
+      return { decision: deferred(decision), events: [] };
+    }
+    return carryOut(ctx, decision, byId.get(decision.instanceId)!);
+  });
+  const byInstance = new Map(done.map((c) => [c.decision.instanceId, c]));
+  const carried = fleet.decisions.map((decision) => byInstance.get(decision.instanceId)!);
 
   await recordRegionErrors(recorder, ctx.stamp, [...regionFailures, ...regionProblems]);
   await tellAdmins(publisher, config, fleet, onProblem);
@@ -126,6 +142,7 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     events: [...recorder.recorded],
     errors: failures + regionFailures.length + regionProblems.length + unread,
     recovered,
+    deferred: postponed,
   };
 }
 

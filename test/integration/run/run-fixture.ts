@@ -13,7 +13,7 @@ import { clientOptions } from '../../../shared/adapters/clients';
 import { type ConfigInput, parseConfig } from '../../../shared/config';
 import { drainQueue } from '../../../shared/local/demo-inbox';
 import { composePublisher, composeRegions, composeTable } from '../../../shared/pass/compose';
-import { runPass } from '../../../shared/pass/run-pass';
+import { type RunPassOptions, runPass } from '../../../shared/pass/run-pass';
 
 let tables = 0;
 
@@ -39,8 +39,9 @@ async function runFixture(region: string, overrides: ConfigInput = {}) {
   });
   const edges = { config, regions: [region], homeRegion: region, table, topicArn: TopicArn! };
 
-  const pass = (now: Date) =>
+  const pass = (now: Date, extra: Pick<RunPassOptions, 'budget'> = {}) =>
     runPass({
+      ...extra,
       config,
       now,
       ...composeRegions(edges),
