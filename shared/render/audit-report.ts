@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../report/avoided-spend';
 import { formatUsd } from './money';
+import { cleanText } from './untrusted-text';
 
 /** The audit fields a report reads. */
 interface ReportableItem extends AvoidableItem {
@@ -53,14 +54,15 @@ const PLAIN = { head: [], border: [] };
 
 function countSection(title: string, counts: Counts): string {
   const table = new Table({ head: [title, 'events'], style: PLAIN });
-  for (const [key, count] of Object.entries(counts)) table.push([key, count]);
+  // Keys are tag values (owner) from instances: never let them put control sequences on an admin's terminal.
+  for (const [key, count] of Object.entries(counts)) table.push([cleanText(key, 80), count]);
   return table.toString();
 }
 
 function avoidedSection(title: string, groups: Readonly<Record<string, AvoidedTotals>>): string {
   const table = new Table({ head: [title, 'actions', 'hours', 'USD', 'GPU-hours'], style: PLAIN });
   for (const [key, totals] of Object.entries(groups)) {
-    table.push([key, totals.actions, totals.hours, formatUsd(totals.usd), totals.gpuHours]);
+    table.push([cleanText(key, 80), totals.actions, totals.hours, formatUsd(totals.usd), totals.gpuHours]);
   }
   return table.toString();
 }
