@@ -75,10 +75,26 @@ function capped(decision: Decision, limit: number): Decision {
  */
 function decideFleet(inputs: readonly InstanceInput[], config: Config, now: Date): FleetDecision {
   const brake = brakeOf(inputs, config, now);
-  let decisions = inputs.map((input) => decideInstance(input, config, now));
-  if (brake.engaged) decisions = decisions.map((decision) => braked(decision, brake));
+  const limited = limitFleet(
+    inputs.map((input) => decideInstance(input, config, now)),
+    config,
+    brake,
+  );
+  return { ...limited, brake };
+}
+
+/**
+ * The two fleet-wide safety nets over one pass's decisions: the telemetry-outage brake, then the action cap.
+ * The live pass and the backtest's replay share it, so a backtest holds back exactly what a real pass would.
+ */
+function limitFleet(
+  decisions: readonly Decision[],
+  config: Config,
+  brake: TelemetryBrake,
+): { decisions: Decision[]; capped: number } {
+  const checked = brake.engaged ? decisions.map((decision) => braked(decision, brake)) : [...decisions];
   // Earliest due first, then by id, so the same fleet always keeps the same actions.
-  const acting = decisions
+  const acting = checked
     .map((decision, index) => ({ decision, index }))
     .filter(({ decision }) => decision.outcome === 'act')
     .sort(
@@ -87,11 +103,13 @@ function decideFleet(inputs: readonly InstanceInput[], config: Config, now: Date
         a.decision.instanceId.localeCompare(b.decision.instanceId),
     );
   const held = new Set(acting.slice(config.maxActionsPerPass).map(({ index }) => index));
-  decisions = decisions.map((decision, index) =>
-    held.has(index) ? capped(decision, config.maxActionsPerPass) : decision,
-  );
-  return { decisions, brake, capped: held.size };
+  return {
+    decisions: checked.map((decision, index) =>
+      held.has(index) ? capped(decision, config.maxActionsPerPass) : decision,
+    ),
+    capped: held.size,
+  };
 }
 
 export type { FleetDecision, TelemetryBrake };
-export { decideFleet };
+export { decideFleet, limitFleet };

@@ -4,7 +4,7 @@
  */
 export { buildContext } from './build-context';
 export type { FleetDecision, TelemetryBrake } from './decide-fleet';
-export { decideFleet } from './decide-fleet';
+export { decideFleet, limitFleet } from './decide-fleet';
 export type { InstanceInput } from './decide-instance';
 export { decideInstance } from './decide-instance';
 export type { Holding } from './evaluate-rules';

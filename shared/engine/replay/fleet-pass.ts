@@ -1,19 +1,20 @@
 /**
  * One replayed pass for the instances that need the engine: the engine's input built from the history (launch =
  * start of the current running stretch, telemetry = the last `lookbackMs` minutes), `decideInstance` for each, then
- * the two fleet-wide safety nets of `decideFleet` (telemetry-outage brake, `maxActionsPerPass`).
+ * the two fleet-wide safety nets, shared with `decideFleet` through `limitFleet` (telemetry-outage brake,
+ * `maxActionsPerPass`).
  *
- * The nets are applied here rather than by calling `decideFleet`, because the replay asks the engine only for the
+ * `decideFleet` itself is not called because the replay asks the engine only for the
  * instances where a rule could act (see pass-view.ts) while the brake counts the whole running fleet: `scanned` and
- * `missing` come in as fleet-wide counts. The rules of both nets are `decideFleet`'s, unchanged.
+ * `missing` come in as fleet-wide counts.
  */
 import type { Config } from '../../config/schema';
+import { limitFleet } from '../decide-fleet';
 import { decideInstance, type InstanceInput } from '../decide-instance';
-import type { Decision, GpuPoint, InstanceFacts, RuleName, WarningState } from '../types';
+import type { Decision, GpuPoint, InstanceFacts, WarningState } from '../types';
 import type { InstanceHistory } from './types';
 
 const MINUTE_MS = 60_000;
-const BRAKED_RULES: readonly RuleName[] = ['idle', 'never-used'];
 
 /** One instance the pass asks the engine about. */
 interface PassCandidate {
@@ -79,16 +80,6 @@ function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput 
   };
 }
 
-function held(decision: Decision, reason: string, rule: RuleName | null = decision.rule): Decision {
-  return {
-    ...decision,
-    outcome: 'skip',
-    rule,
-    warningChange: { kind: 'none' },
-    reason: `${reason} (${decision.reason})`,
-  };
-}
-
 /**
  * Decides one replayed pass for `candidates`, in order, with the brake and the cap of `decideFleet`.
  *
@@ -96,28 +87,10 @@ function held(decision: Decision, reason: string, rule: RuleName | null = decisi
  */
 function replayPass(candidates: readonly PassCandidate[], config: Config, clock: PassClock): Decision[] {
   const now = new Date(clock.fromMs + clock.minute * MINUTE_MS);
-  let decisions = candidates.map((candidate) => decideInstance(engineInput(candidate, clock), config, now));
-  if (clock.missing * 2 > clock.scanned) {
-    decisions = decisions.map((decision) =>
-      (decision.outcome === 'warn' || decision.outcome === 'act') &&
-      decision.rule !== null &&
-      BRAKED_RULES.includes(decision.rule)
-        ? held(decision, `held back: GPU telemetry is missing for ${clock.missing} of ${clock.scanned} instances`)
-        : decision,
-    );
-  }
-  const acting = decisions
-    .map((decision, index) => ({ decision, index }))
-    .filter(({ decision }) => decision.outcome === 'act')
-    .sort(
-      (a, b) =>
-        String(a.decision.actAt).localeCompare(String(b.decision.actAt)) ||
-        a.decision.instanceId.localeCompare(b.decision.instanceId),
-    );
-  const capped = new Set(acting.slice(config.maxActionsPerPass).map(({ index }) => index));
-  return decisions.map((decision, index) =>
-    capped.has(index) ? held(decision, 'held back to the next pass: maxActionsPerPass', 'capped') : decision,
-  );
+  const decisions = candidates.map((candidate) => decideInstance(engineInput(candidate, clock), config, now));
+  // The brake counts the whole running fleet, not only the candidates the engine was asked about.
+  const brake = { engaged: clock.missing * 2 > clock.scanned, missing: clock.missing, scanned: clock.scanned };
+  return limitFleet(decisions, config, brake).decisions;
 }
 
 export type { PassCandidate, PassClock };
