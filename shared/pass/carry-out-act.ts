@@ -3,6 +3,8 @@
  * on the state, call EC2, then commit the event. A pass that dies after its EC2 call leaves the intent for the next
  * pass's recovery; an EC2 call that failed hands the action over at once, since it may have taken effect anyway.
  */
+
+import { parseDuration } from '../config';
 import type { Decision, InstanceInput } from '../engine';
 import { decideInstance } from '../engine';
 import type { CarryOutContext } from './carry-out';
@@ -32,10 +34,12 @@ interface ActStep {
 }
 
 /** Carries out an `act` decision. @throws when a step fails; the claim is released or lapsed first */
-async function act(step: ActStep): Promise<Decision> {
-  const { ctx, decision, input } = step;
-  const stored = input.stored;
-  if (!stored || !decision.rule || !decision.actAt) return decision; // the engine only acts on a stored warning
+async function act(given: ActStep): Promise<Decision> {
+  // The engine acts on a stored warning, or at once when warnings are off (warning.grace 0m).
+  const stored = given.input.stored ?? (await unwarnedState(given));
+  if (!stored || !given.decision.rule || !given.decision.actAt) return given.decision;
+  const step: ActStep = { ...given, input: { ...given.input, stored } };
+  const { ctx, decision } = step;
   const { instanceId } = decision;
   const { passId, mode } = ctx.stamp;
   const note = (reason: string): Decision => ({ ...decision, reason: `${decision.reason} (${reason})` });
@@ -57,6 +61,23 @@ async function act(step: ActStep): Promise<Decision> {
     await giveBack.catch((e) => ctx.onProblem(`handing back the claim on ${instanceId} failed`, e));
     throw error;
   }
+}
+
+/**
+ * With warnings off (`warning.grace` 0m) the engine acts without an earlier warning, so there is no stored state to
+ * claim. The state is created here first, silently (no warning was given, so no WARNED is recorded), through the
+ * table's conditional write: overlapping passes still act once.
+ */
+async function unwarnedState(step: ActStep): Promise<StoredWarning | undefined> {
+  const { ctx, decision, input } = step;
+  const change = decision.warningChange;
+  // Only then: with warnings on, acting without a stored warning would be acting without warning.
+  if (change.kind !== 'act' || parseDuration(ctx.config.warning.grace) !== 0) return undefined;
+  const launchTime = input.instance.launchTime.toISOString();
+  const warnedAt = ctx.stamp.now;
+  const claim = { ...change.warning, warnedAt, launchTime, passId: ctx.stamp.passId };
+  const won = await ctx.store.claimWarn({ instanceId: decision.instanceId, region: decision.region, ...claim });
+  return won ? { ...claim, phase: 'warned' } : undefined;
 }
 
 async function actClaimed(

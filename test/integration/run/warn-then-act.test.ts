@@ -68,6 +68,17 @@ describe('warn, then act', () => {
     expect(inbox[0]!.event).toMatchObject({ instanceId: id, event: 'WARNED', rule: 'idle' });
   });
 
+  it('acts at once, exactly once, when warnings are off (warning.grace 0m)', async () => {
+    const fx = await runFixture(moto.region, { warning: { grace: '0m' } });
+    const id = await idleInstance(fx);
+    const passes = await Promise.all([fx.pass(at(70)), fx.pass(at(70))]);
+    const executed = passes.flatMap((p) => p.decisions).filter((d) => d.executed);
+    expect(executed).toHaveLength(1);
+    expect(executed[0]).toMatchObject({ instanceId: id, outcome: 'act', rule: 'idle', action: 'stop' });
+    expect(['stopping', 'stopped']).toContain(await fx.stateOf(id));
+    expect((await fx.audit.byInstance(id)).map((item) => item.event)).toEqual(['STOPPED']);
+  });
+
   it('terminates when the configured action is terminate', async () => {
     const fx = await runFixture(moto.region, { actions: { idle: 'terminate' } });
     const id = await idleInstance(fx);
