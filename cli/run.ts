@@ -57,7 +57,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       transitionId,
     }));
     process.stdout.write(
-      `${JSON.stringify({ ...passDocument(result), events, errors: result.errors, recovered: result.recovered }, null, 2)}\n`,
+      `${JSON.stringify({ ...passDocument(result), events, errors: result.errors, recovered: result.recovered, deferred: result.deferred }, null, 2)}\n`,
     );
   } else {
     const lines = [renderDecisionTable(result)];
