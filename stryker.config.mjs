@@ -13,7 +13,11 @@ const config = {
   vitest: { configFile: 'vitest.stryker.config.ts' },
   mutate: ['shared/engine/**/*.ts', '!shared/engine/replay/**', '!shared/engine/index.ts'],
   coverageAnalysis: 'perTest',
-  // Two cores, shared with other test runs: at most two vitest workers.
+  // A mutant the compiler rejects (say `'stop'` → `""` in a union) is a compile error, not a test gap: the checker
+  // sets it aside before any test runs, over the engine and its tests only.
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.stryker.json',
+  // Two cores, shared with other test runs: one checker and one vitest worker.
   concurrency: 2,
   timeoutMS: 10_000,
   incremental: true,

@@ -54,6 +54,14 @@ describe('clip', () => {
     expect(clip('x'.repeat(64))).toBe('x'.repeat(64));
     expect(clip('x'.repeat(65))).toBe(`${'x'.repeat(64)}…`);
   });
+
+  it('never quotes a control or bidi character: each becomes the replacement character', () => {
+    expect(clip('a\u202eb\u0000c\nd')).toBe('a\ufffdb\ufffdc\ufffdd');
+  });
+
+  it('replaces a lone surrogate of either half, and keeps a character made of a pair', () => {
+    expect(clip('a\ud800b\udc00c\u{1f600}')).toBe('a\ufffdb\ufffdc\u{1f600}');
+  });
 });
 
 describe('numbers in reasons', () => {

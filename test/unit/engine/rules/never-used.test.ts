@@ -59,6 +59,16 @@ describe('never-used: the rule', () => {
       true,
     ],
     [
+      'warns when the since-launch maximum is 0 for an older launch',
+      { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: 0 }) },
+      true,
+    ],
+    [
+      'never acts on a negative since-launch maximum, which is no reading at all',
+      { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: -1 }) },
+      false,
+    ],
+    [
       'never acts when the since-launch maximum reached the threshold',
       { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: 5 }) },
       false,
