@@ -3,25 +3,17 @@
  * pass (EC2, CloudWatch, DynamoDB, SNS) and one attempt per call, so an injected fault is a failed call and the
  * suite stays fast. Each pass gets fresh clients: a fault stays in its pass, as an outage stays in its invocation.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuditTable } from '../../../shared/adapters/audit-table-setup';
-import { AuditTrail } from '../../../shared/adapters/audit-trail';
-import { CallCounter, clientOptions } from '../../../shared/adapters/clients';
-import { type ConfigInput, parseConfig } from '../../../shared/config';
+import { CallCounter } from '../../../shared/adapters/clients';
+import type { ConfigInput } from '../../../shared/config';
 import { drainQueue, type InboxMessage } from '../../../shared/local/demo-inbox';
 import { composePublisher, composeRegions, composeTable } from '../../../shared/pass/compose';
 import { runPass } from '../../../shared/pass/run-pass';
 import { FaultInjector, type FaultRule } from '../../helpers/faults';
 import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
+import { reaperResources } from '../../helpers/reaper-resources';
 
 /** One minute in ms: pass clocks count in minutes from the fleet's launch. */
 const MIN = 60_000;
-let tables = 0;
 
 /** How one pass runs. */
 interface PassSetup {
@@ -37,24 +29,17 @@ interface PassSetup {
 
 /** Fresh table, topic and inbox queue, and a clock starting at the current minute. */
 async function faultFixture(region: string, overrides: ConfigInput = {}) {
-  const options = clientOptions(region);
-  const ec2 = new EC2Client(options);
-  const cloudwatch = new CloudWatchClient(options);
-  const sns = new SNSClient(options);
-  const sqs = new SQSClient(options);
-  const table = `reaper-faults-${++tables}-${Date.now()}`;
-  await createAuditTable(new DynamoDBClient(options), table);
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: table }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: table }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
-  const config = parseConfig({
-    mode: 'enforce',
-    regions: [region],
-    ...overrides,
-    auditTable: table,
+  const {
+    ec2,
+    cloudwatch,
+    sqs,
+    table,
     topicArn: TopicArn,
-  });
+    queueUrl: QueueUrl,
+    config,
+    audit,
+    stateOf,
+  } = await reaperResources(region, 'reaper-faults', overrides);
   const launch = Math.floor(Date.now() / MIN) * MIN;
 
   /** One pass at `launch + m` minutes (plus 30 s), with this pass's faults; what it reported comes back too. */
@@ -90,13 +75,8 @@ async function faultFixture(region: string, overrides: ConfigInput = {}) {
     received.push(...(await drainQueue(sqs, QueueUrl!)));
     return received;
   };
-  const audit = new AuditTrail(DynamoDBDocumentClient.from(new DynamoDBClient(options)), table);
   /** The audit events of one instance, oldest first. */
   const eventsOf = async (id: string) => (await audit.byInstance(id)).map((item) => item.event);
-  const stateOf = async (id: string) => {
-    const answer = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-    return answer.Reservations?.[0]?.Instances?.[0]?.State?.Name;
-  };
   /** GPU instances used for their first 5 minutes, idle since: warned at +70m, due at +100m. */
   const idleInstances = async (count = 1, tags: Record<string, string> = {}) => {
     const ids: string[] = [];
