@@ -8,8 +8,15 @@ import type { QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput }
 import { AuditTableDesign } from '../config/audit-table';
 import type { ReaperEvent } from '../pass/events';
 import type { StateChange } from '../pass/ports';
-import { stateKey } from './dynamo-items';
-import { clearDelete, finishUpdate, namesOf, noticePut, type StateContext, warnPut } from './warning-commands';
+import {
+  clearDelete,
+  finishUpdate,
+  namesOf,
+  noticePut,
+  type StateContext,
+  stateUpdate,
+  warnPut,
+} from './warning-commands';
 
 /** One item of a TransactWriteItems call (document-client shapes). */
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -47,24 +54,6 @@ function stateContext(tableName: string, options: StateTableOptions): StateConte
 /** `gsi1sk` of pending work: kind, the instant its lease started, the instance. */
 function pendingSortKey(kind: 'ACTION' | 'OUTBOX', since: string, instanceId: string): string {
   return `${kind}#${since}#${instanceId}`;
-}
-
-/** One conditional UpdateItem on a state item. */
-function stateUpdate(
-  context: StateContext,
-  instanceId: string,
-  update: string,
-  condition: string,
-  values: Record<string, unknown>,
-): UpdateCommandInput {
-  return {
-    TableName: context.tableName,
-    Key: stateKey(instanceId),
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: namesOf(update, condition),
-    ExpressionAttributeValues: values,
-  };
 }
 
 const HELD = '#phase = :acting AND #passId = :passId';

@@ -195,4 +195,4 @@ function noticePut(context: StateContext, instanceId: string, key: string, ttlSe
 }
 
 export type { StateContext, WarnClaim };
-export { actUpdate, clearDelete, finishUpdate, namesOf, noticePut, warnPut };
+export { actUpdate, clearDelete, finishUpdate, namesOf, noticePut, stateUpdate, warnPut };
