@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../shared/config/schema';
 import { type InstanceHistory, replayFleet, scheduleIntervalMs, sweep } from '../shared/engine/replay';
+import { seededRandom } from './bench/seeded-random';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1_440;
@@ -18,17 +19,7 @@ function flag(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run replays the same fleet. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom;
 
 type Profile = 'training' | 'bursty' | 'forgotten' | 'never-used' | 'inference';
 const PROFILES: readonly Profile[] = ['training', 'bursty', 'forgotten', 'never-used', 'inference'];

@@ -5,6 +5,7 @@
  */
 import type { Sample } from '../../shared/adapters/gpu-metric-batches';
 import type { GpuTelemetry, InstanceFacts } from '../../shared/engine';
+import { seededRandom } from './seeded-random';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -36,17 +37,7 @@ const PROFILES: readonly Profile[] = [
   'tagged',
 ];
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same fleet. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom;
 
 /** GPU utilization of one GPU in one minute, by profile: a busy instance keeps one GPU of its 8 busy. */
 function utilization(profile: Profile, gpu: number, next: () => number): number {

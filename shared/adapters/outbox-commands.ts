@@ -9,7 +9,7 @@ import { AuditTableDesign } from '../config/audit-table';
 import type { ReaperEvent } from '../pass/events';
 import { instancePk, ttlAfter } from './dynamo-items';
 import { LAPSED, PENDING, pendingSortKey } from './transition-commands';
-import { namesOf, type StateContext } from './warning-commands';
+import { conditionalUpdate, namesOf, type StateContext } from './warning-commands';
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = AuditTableDesign;
 
@@ -49,14 +49,7 @@ function entryUpdate(
   condition: string,
   values: Record<string, unknown>,
 ): UpdateCommandInput {
-  return {
-    TableName: context.tableName,
-    Key: outboxKey(key.instanceId, key.transitionId),
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: namesOf(update, condition),
-    ExpressionAttributeValues: values,
-  };
+  return conditionalUpdate(context.tableName, outboxKey(key.instanceId, key.transitionId), update, condition, values);
 }
 
 /** An unsent entry nobody holds (released, or its holder's lease ran out) → held by `passId`; returns the item. */

@@ -42,6 +42,24 @@ function namesOf(...expressions: string[]): Record<string, string> {
   return names;
 }
 
+/** One conditional UpdateItem on the item at `key`, its placeholders named after their attributes. */
+function conditionalUpdate(
+  tableName: string,
+  key: Record<string, string>,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(update, condition),
+    ExpressionAttributeValues: values,
+  };
+}
+
 /** One conditional UpdateItem on the state item of `instanceId`. */
 function stateUpdate(
   context: StateContext,
@@ -50,14 +68,7 @@ function stateUpdate(
   condition: string,
   values: Record<string, unknown>,
 ): UpdateCommandInput {
-  return {
-    TableName: context.tableName,
-    Key: stateKey(instanceId),
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: namesOf(update, condition),
-    ExpressionAttributeValues: values,
-  };
+  return conditionalUpdate(context.tableName, stateKey(instanceId), update, condition, values);
 }
 
 /**
@@ -195,4 +206,4 @@ function noticePut(context: StateContext, instanceId: string, key: string, ttlSe
 }
 
 export type { StateContext, WarnClaim };
-export { actUpdate, clearDelete, finishUpdate, namesOf, noticePut, stateUpdate, warnPut };
+export { actUpdate, clearDelete, conditionalUpdate, finishUpdate, namesOf, noticePut, stateUpdate, warnPut };

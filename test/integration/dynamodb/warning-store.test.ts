@@ -114,12 +114,13 @@ describe('WarningStore against DynamoDB (moto)', () => {
   });
 
   it('treats expired items as gone, since TTL deletion is lazy (moto never deletes them)', async () => {
-    const later = new WarningStore(local.documents, local.tableName, { now: () => new Date(Date.now() + 5_000) });
-    expect(await store.claimNotice('i-expired', 'bad-tag', 1)).toBe(true);
-    expect(await store.claimNotice('i-expired', 'bad-tag', 1)).toBe(false);
-    expect(await later.claimNotice('i-expired', 'bad-tag', 1)).toBe(true);
+    // Margins of seconds, not milliseconds: a loaded machine must not cross a TTL boundary between two calls.
+    const later = new WarningStore(local.documents, local.tableName, { now: () => new Date(Date.now() + 60_000) });
+    expect(await store.claimNotice('i-expired', 'bad-tag', 30)).toBe(true);
+    expect(await store.claimNotice('i-expired', 'bad-tag', 30)).toBe(false);
+    expect(await later.claimNotice('i-expired', 'bad-tag', 30)).toBe(true);
 
-    const brief = new WarningStore(local.documents, local.tableName, { retentionSeconds: 0 });
+    const brief = new WarningStore(local.documents, local.tableName, { retentionSeconds: 30 });
     await brief.claimWarn({
       instanceId: 'i-expired',
       region: 'us-east-1',

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventName, ReaperEvent } from '../../../shared/pass/events';
+import { AUDIT_EVENTS, type AuditEventName, type ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notification';
 import { reaperEvent } from '../../helpers/events';
 
 const makeEvent = (overrides: Partial<ReaperEvent> = {}): ReaperEvent => reaperEvent(overrides);
 
-const ALL_EVENTS: readonly AuditEventName[] = [
-  'WARNED',
-  'STOPPED',
-  'TERMINATED',
-  'WOULD_STOP',
-  'WOULD_TERMINATE',
-  'CLEARED',
-  'SKIPPED',
-  'NOTIFIED',
-  'ERROR',
-];
+const ALL_EVENTS: readonly AuditEventName[] = AUDIT_EVENTS;
 // Anything but printable ASCII, tab and newline would let a tag forge lines or hide text.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
