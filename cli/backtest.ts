@@ -5,15 +5,15 @@
  * @example npx gpu-reaper backtest --days 14 --region us-east-1 --html backtest.html --sweep
  */
 import { writeFileSync } from 'node:fs';
-import { createRegionClients } from '../shared/adapters/clients';
-import { readInstanceHistories } from '../shared/adapters/gpu-history';
-import type { GpuHistoryOptions } from '../shared/adapters/gpu-history-metrics';
+import { createRegionClients } from '../shared/adapters/aws/clients';
+import { readInstanceHistories } from '../shared/adapters/cloudwatch/gpu-history';
+import type { GpuHistoryOptions } from '../shared/adapters/cloudwatch/gpu-history-metrics';
 import { replayFleet, scheduleIntervalMs, sweep } from '../shared/engine/replay';
 import { UsageError } from '../shared/errors';
-import { backtestDocument } from '../shared/render/backtest-document';
-import { renderBacktestHtml } from '../shared/render/backtest-html';
-import { policyLine } from '../shared/render/backtest-summary';
-import { renderBacktestTables } from '../shared/render/backtest-table';
+import { backtestDocument } from '../shared/render/backtest/backtest-document';
+import { renderBacktestHtml } from '../shared/render/backtest/backtest-html';
+import { policyLine } from '../shared/render/backtest/backtest-summary';
+import { renderBacktestTables } from '../shared/render/backtest/backtest-table';
 import { ExitCode } from './exit-codes';
 import { type PassFlags, passContext } from './pass-context';
 

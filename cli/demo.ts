@@ -4,7 +4,7 @@
  * @example npm run demo
  */
 import { runDemo } from '../shared/local/demo-story';
-import { consoleDemoPrinter } from '../shared/render/demo-printer';
+import { consoleDemoPrinter } from '../shared/render/tables/demo-printer';
 
 /** Runs the demo and returns the exit code. */
 async function demoCommand(): Promise<number> {

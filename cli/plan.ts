@@ -6,8 +6,8 @@
  */
 import { composePrices, composeRegions, composeTable } from '../shared/pass/compose';
 import { planPass } from '../shared/pass/plan-pass';
-import { renderDecisionTable } from '../shared/render/decision-table';
-import { passDocument } from '../shared/render/pass-document';
+import { renderDecisionTable } from '../shared/render/tables/decision-table';
+import { passDocument } from '../shared/render/tables/pass-document';
 import { type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
 

@@ -7,7 +7,7 @@
 import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
-import { renderAuditReport } from '../shared/render/audit-report';
+import { renderAuditReport } from '../shared/render/reports/audit-report';
 import { periodReport } from '../shared/report/period-report';
 import { parseNow, resolveRegions } from './pass-context';
 

@@ -8,9 +8,9 @@ import { EnvName } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
-import { renderDecisionTable } from '../shared/render/decision-table';
-import { renderNotification } from '../shared/render/notification';
-import { passDocument } from '../shared/render/pass-document';
+import { renderNotification } from '../shared/render/notifications/notification';
+import { renderDecisionTable } from '../shared/render/tables/decision-table';
+import { passDocument } from '../shared/render/tables/pass-document';
 import { type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
 

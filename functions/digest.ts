@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Config, EnvName, loadConfigText, parseDuration, ReaperMetrics } from '../shared/config';
 import { composePublisher, composeTable } from '../shared/pass/compose';
-import { renderDigest } from '../shared/render/digest-text';
+import { renderDigest } from '../shared/render/reports/digest-text';
 import { periodReport } from '../shared/report/period-report';
 
 /** The period a digest covers, as `gpu-reaper report --since` takes it. */

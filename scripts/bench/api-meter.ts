@@ -2,7 +2,7 @@
  * A {@link CallCounter} that also meters what AWS bills beyond the call itself: metrics requested by GetMetricData,
  * DynamoDB read and write request units, SNS publishes. Attach it wherever the pass takes a `counter`.
  */
-import { CallCounter, type CountableClient } from '../../shared/adapters/call-counter';
+import { CallCounter, type CountableClient } from '../../shared/adapters/aws/call-counter';
 import { AuditTableDesign } from '../../shared/config/audit-table';
 
 /** What a pass consumed, in billing units. */

@@ -4,7 +4,7 @@
  * once. Timed over a few runs (median); memory is the process peak (maxRSS) and the heap after a run.
  */
 import { performance } from 'node:perf_hooks';
-import { mergeByMinute } from '../../shared/adapters/gpu-metrics';
+import { mergeByMinute } from '../../shared/adapters/cloudwatch/gpu-metrics';
 import { defaultConfig } from '../../shared/config';
 import { decideFleet, type InstanceInput, summarize } from '../../shared/engine';
 import { type FleetShape, syntheticFleet } from './synthetic-fleet';

@@ -3,7 +3,7 @@
  * (moto pages DescribeInstances by reservation, and 1,000+ reservations are slow to create), a few non-GPU ones, and
  * one GPU utilization series per instance (the agent's `[InstanceId]` rollup).
  */
-import { createRegionClients } from '../../shared/adapters/clients';
+import { createRegionClients } from '../../shared/adapters/aws/clients';
 import { gpuSeriesData, launchInstances, minutes, putMetricData } from '../../shared/local/seed-fleet';
 
 const MINUTE_MS = 60_000;

@@ -8,9 +8,9 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createAuditTable } from '../../shared/adapters/audit-table-setup';
-import type { CallCount } from '../../shared/adapters/call-counter';
-import { clientOptions } from '../../shared/adapters/clients';
+import type { CallCount } from '../../shared/adapters/aws/call-counter';
+import { clientOptions } from '../../shared/adapters/aws/clients';
+import { createAuditTable } from '../../shared/adapters/dynamodb/audit-table-setup';
 import { type Config, parseConfig } from '../../shared/config';
 import { summarize } from '../../shared/engine';
 import { composePublisher, composeRegions, composeTable } from '../../shared/pass/compose';

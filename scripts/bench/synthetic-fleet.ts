@@ -3,7 +3,7 @@
  * series per GPU, one Maximum per minute), with a realistic mix of busy, idle, never-used, silent and tagged
  * instances. Built once, outside the timed part.
  */
-import type { Sample } from '../../shared/adapters/gpu-metric-batches';
+import type { Sample } from '../../shared/adapters/cloudwatch/gpu-metric-batches';
 import type { GpuTelemetry, InstanceFacts } from '../../shared/engine';
 import { seededRandom } from './seeded-random';
 

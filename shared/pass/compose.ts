@@ -6,23 +6,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AuditTrail } from '../adapters/audit-trail';
 import {
   attachLayers,
   type CallCounter,
   type ClientFactoryOptions,
   clientOptions,
   createRegionClients,
-} from '../adapters/clients';
-import { Ec2Instances } from '../adapters/ec2-instances';
-import { GpuMetrics } from '../adapters/gpu-metrics';
-import { GpuTypeCatalog } from '../adapters/gpu-types';
-import { MemoryNotifier, Notifier } from '../adapters/notifier';
-import { OutboxTable } from '../adapters/outbox-table';
-import { PRICING_REGION, PriceList } from '../adapters/price-list';
-import type { StateTableOptions } from '../adapters/transition-commands';
-import { TransitionTable } from '../adapters/transition-table';
-import { WarningStore } from '../adapters/warning-store';
+} from '../adapters/aws/clients';
+import { GpuMetrics } from '../adapters/cloudwatch/gpu-metrics';
+import { AuditTrail } from '../adapters/dynamodb/audit-trail';
+import { OutboxTable } from '../adapters/dynamodb/outbox-table';
+import type { StateTableOptions } from '../adapters/dynamodb/transition-commands';
+import { TransitionTable } from '../adapters/dynamodb/transition-table';
+import { WarningStore } from '../adapters/dynamodb/warning-store';
+import { Ec2Instances } from '../adapters/ec2/ec2-instances';
+import { GpuTypeCatalog } from '../adapters/ec2/gpu-types';
+import { PRICING_REGION, PriceList } from '../adapters/pricing/price-list';
+import { MemoryNotifier, Notifier } from '../adapters/sns/notifier';
 import type { Config } from '../config';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import type { EventPublisher } from './ports';

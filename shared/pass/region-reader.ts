@@ -1,8 +1,9 @@
 /**
  * Builds a {@link RegionReader} from the EC2 and CloudWatch adapters of one region.
  */
-import type { Ec2Instances } from '../adapters/ec2-instances';
-import type { GpuMetrics } from '../adapters/gpu-metrics';
+
+import type { GpuMetrics } from '../adapters/cloudwatch/gpu-metrics';
+import type { Ec2Instances } from '../adapters/ec2/ec2-instances';
 import type { RegionFailure, RegionReader } from './types';
 
 /** The EC2 and CloudWatch adapters of one region behind the pass's narrow reading interface. */

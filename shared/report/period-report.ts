@@ -2,7 +2,7 @@
  * The report of one period, read from the audit trail: what `gpu-reaper report` prints and the weekly digest mails,
  * built by the one function both call.
  */
-import { type AuditReport, auditReport, type ReportableItem } from '../render/audit-report';
+import { type AuditReport, auditReport, type ReportableItem } from '../render/reports/audit-report';
 
 /** Reads the audit items of a period (the DynamoDB audit trail: Queries on the by-time index, never a Scan). */
 interface AuditReader {

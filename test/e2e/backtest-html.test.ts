@@ -10,8 +10,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/schema';
 import { type InstanceHistory, replayFleet, sweep } from '../../shared/engine/replay';
-import { renderBacktestHtml } from '../../shared/render/backtest-html';
-import { policyLine } from '../../shared/render/backtest-summary';
+import { renderBacktestHtml } from '../../shared/render/backtest/backtest-html';
+import { policyLine } from '../../shared/render/backtest/backtest-summary';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

@@ -8,9 +8,9 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuditTable } from '../../shared/adapters/audit-table-setup';
-import { AuditTrail } from '../../shared/adapters/audit-trail';
-import { clientOptions } from '../../shared/adapters/clients';
+import { clientOptions } from '../../shared/adapters/aws/clients';
+import { createAuditTable } from '../../shared/adapters/dynamodb/audit-table-setup';
+import { AuditTrail } from '../../shared/adapters/dynamodb/audit-trail';
 import { type ConfigInput, parseConfig } from '../../shared/config';
 
 let created = 0;

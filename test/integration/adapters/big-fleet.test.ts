@@ -5,9 +5,9 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CallCounter, createRegionClients } from '../../../shared/adapters/clients';
-import { Ec2Instances } from '../../../shared/adapters/ec2-instances';
-import { GpuMetrics } from '../../../shared/adapters/gpu-metrics';
+import { CallCounter, createRegionClients } from '../../../shared/adapters/aws/clients';
+import { GpuMetrics } from '../../../shared/adapters/cloudwatch/gpu-metrics';
+import { Ec2Instances } from '../../../shared/adapters/ec2/ec2-instances';
 import { gpuSeriesData, launchInstances, launchReservations, minutes, putMetricData } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';
 

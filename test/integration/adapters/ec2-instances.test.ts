@@ -10,8 +10,8 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createRegionClients } from '../../../shared/adapters/clients';
-import { Ec2Instances } from '../../../shared/adapters/ec2-instances';
+import { CallCounter, createRegionClients } from '../../../shared/adapters/aws/clients';
+import { Ec2Instances } from '../../../shared/adapters/ec2/ec2-instances';
 import { AwsError, ErrorCode } from '../../../shared/errors';
 import { defaultImageId, launchInstances, stopInstances } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';

@@ -4,8 +4,8 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createRegionClients } from '../../../shared/adapters/clients';
-import { GpuMetrics } from '../../../shared/adapters/gpu-metrics';
+import { CallCounter, createRegionClients } from '../../../shared/adapters/aws/clients';
+import { GpuMetrics } from '../../../shared/adapters/cloudwatch/gpu-metrics';
 import { gpuSeriesData, minutes, putGpuSeries, putMetricData } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';
 

@@ -8,7 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtestCommand } from '../../../cli/backtest';
-import { clientOptions } from '../../../shared/adapters/clients';
+import { clientOptions } from '../../../shared/adapters/aws/clients';
 import { runCli } from '../../helpers/cli';
 import { useMoto } from '../../helpers/moto';
 import { DAY, FLEET, seedFleet } from './seeded-fleet';

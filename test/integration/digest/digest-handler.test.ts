@@ -7,9 +7,9 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAuditTable } from '../../../shared/adapters/audit-table-setup';
-import { AuditTrail } from '../../../shared/adapters/audit-trail';
-import { clientOptions } from '../../../shared/adapters/clients';
+import { clientOptions } from '../../../shared/adapters/aws/clients';
+import { createAuditTable } from '../../../shared/adapters/dynamodb/audit-table-setup';
+import { AuditTrail } from '../../../shared/adapters/dynamodb/audit-trail';
 import { EnvName } from '../../../shared/config';
 import { reaperEvent } from '../../helpers/events';
 import { useMoto } from '../../helpers/moto';

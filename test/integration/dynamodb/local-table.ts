@@ -6,8 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuditTable } from '../../../shared/adapters/audit-table-setup';
-import { CallCounter } from '../../../shared/adapters/clients';
+import { CallCounter } from '../../../shared/adapters/aws/clients';
+import { createAuditTable } from '../../../shared/adapters/dynamodb/audit-table-setup';
 import { localAwsEnv, startMotoServer } from '../../../shared/local/moto-server';
 
 interface LocalTable {

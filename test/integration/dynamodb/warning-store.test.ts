@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarningStore } from '../../../shared/adapters/warning-store';
+import { WarningStore } from '../../../shared/adapters/dynamodb/warning-store';
 import { type LocalTable, startLocalTable } from './local-table';
 
 const ACT_AT = new Date(Date.now() + 30 * 60_000);

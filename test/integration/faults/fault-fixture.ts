@@ -3,7 +3,7 @@
  * pass (EC2, CloudWatch, DynamoDB, SNS) and one attempt per call, so an injected fault is a failed call and the
  * suite stays fast. Each pass gets fresh clients: a fault stays in its pass, as an outage stays in its invocation.
  */
-import { CallCounter } from '../../../shared/adapters/clients';
+import { CallCounter } from '../../../shared/adapters/aws/clients';
 import type { ConfigInput } from '../../../shared/config';
 import { drainQueue, type InboxMessage } from '../../../shared/local/demo-inbox';
 import { composePublisher, composeRegions, composeTable } from '../../../shared/pass/compose';

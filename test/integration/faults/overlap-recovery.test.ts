@@ -4,7 +4,7 @@
  * state the next pass completes, once its lease has run out, and not before.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter } from '../../../shared/adapters/clients';
+import { CallCounter } from '../../../shared/adapters/aws/clients';
 import { FaultInjector, inputMentions } from '../../helpers/faults';
 import { useMoto } from '../../helpers/moto';
 import { diesMidway, faultFixture, inboxEvents, MIN } from './fault-fixture';

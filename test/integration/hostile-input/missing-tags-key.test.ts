@@ -7,9 +7,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientOptions } from '../../../shared/adapters/clients';
-import { Ec2Instances } from '../../../shared/adapters/ec2-instances';
-import { GpuMetrics } from '../../../shared/adapters/gpu-metrics';
+import { clientOptions } from '../../../shared/adapters/aws/clients';
+import { GpuMetrics } from '../../../shared/adapters/cloudwatch/gpu-metrics';
+import { Ec2Instances } from '../../../shared/adapters/ec2/ec2-instances';
 import { parseConfig } from '../../../shared/config';
 import { planPass } from '../../../shared/pass/plan-pass';
 import { awsRegionReader } from '../../../shared/pass/region-reader';

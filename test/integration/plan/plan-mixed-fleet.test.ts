@@ -4,7 +4,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientOptions } from '../../../shared/adapters/clients';
+import { clientOptions } from '../../../shared/adapters/aws/clients';
 import { runCli } from '../../helpers/cli';
 import { launchInstances, minutes, putGpuSeries, stopInstances } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeByMinute } from '../../../shared/adapters/gpu-metrics';
+import { mergeByMinute } from '../../../shared/adapters/cloudwatch/gpu-metrics';
 import { type GpuPoint, normalizePoints, windowStats } from '../../../shared/engine';
 import { ago, decide, later, NOW, points, telemetry } from '../engine/fixtures';
 

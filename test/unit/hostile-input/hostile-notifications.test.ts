@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../shared/engine';
 import { buildEvent, type PassStamp } from '../../../shared/pass/event-builder';
 import { AUDIT_EVENTS, type AuditEventName } from '../../../shared/pass/events';
-import { renderDecisionTable } from '../../../shared/render/decision-table';
-import { routingAttributes, snsMessage } from '../../../shared/render/sns-message';
+import { routingAttributes, snsMessage } from '../../../shared/render/notifications/sns-message';
+import { renderDecisionTable } from '../../../shared/render/tables/decision-table';
 import { decide, NOW, points, reaperTags, telemetry } from '../engine/fixtures';
 import {
   codePoints,

@@ -4,7 +4,7 @@
  */
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { isThrottle, toAwsError } from '../../../shared/adapters/aws-errors';
+import { isThrottle, toAwsError } from '../../../shared/adapters/aws/aws-errors';
 import { ErrorCode } from '../../../shared/errors';
 import { faultError } from '../../../shared/local/fault-answers';
 import { FaultInjector, inputMentions } from '../../../shared/local/fault-injector';

@@ -12,9 +12,9 @@ import {
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { describeKnownInstances, readInstanceHistories } from '../../../shared/adapters/gpu-history';
-import { GpuHistory } from '../../../shared/adapters/gpu-history-metrics';
-import { callWindows, resolutionSegments } from '../../../shared/adapters/gpu-history-plan';
+import { describeKnownInstances, readInstanceHistories } from '../../../shared/adapters/cloudwatch/gpu-history';
+import { GpuHistory } from '../../../shared/adapters/cloudwatch/gpu-history-metrics';
+import { callWindows, resolutionSegments } from '../../../shared/adapters/cloudwatch/gpu-history-plan';
 import { parseConfig } from '../../../shared/config/schema';
 
 const cloudwatch = mockClient(CloudWatchClient);

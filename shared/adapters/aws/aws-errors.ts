@@ -1,0 +1,118 @@
+/**
+ * Turning SDK failures into the project's `AwsError`, so the CLI can map them to exit codes and the handler can
+ * decide retry vs failure without knowing SDK error shapes.
+ */
+import { AwsError, ErrorCode } from '../../errors';
+
+/** Socket-level codes Node and the SDK's HTTP handler put on `error.code` when no answer came back. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/** Error names of a request that timed out or was cut off before an answer. */
+const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+
+/** Service codes meaning "who you are was refused": bad, expired or missing credentials, or not allowed. */
+const CREDENTIAL_CODES = new Set([
+  'CredentialsProviderError',
+  'UnrecognizedClientException',
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  // EC2's name for an IAM denial.
+  'UnauthorizedOperation',
+]);
+
+/** Service codes that mean "slow down" (every service spells it differently). */
+const THROTTLE_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+]);
+
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly Code?: unknown;
+  readonly message?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $retryable?: { readonly throttling?: boolean };
+}
+
+function asErrorLike(error: unknown): ErrorLike {
+  return error !== null && typeof error === 'object' ? (error as ErrorLike) : {};
+}
+
+/**
+ * The service's error code (`InvalidInstanceType`, `AuthFailure`) or, for socket failures, the Node code
+ * (`ECONNREFUSED`); `undefined` when the error carries neither.
+ */
+function awsErrorCode(error: unknown): string | undefined {
+  const like = asErrorLike(error);
+  for (const candidate of [like.Code, like.name, like.code]) {
+    if (typeof candidate === 'string' && candidate !== 'Error' && candidate.length > 0) return candidate;
+  }
+  return undefined;
+}
+
+function isNetworkFailure(like: ErrorLike): boolean {
+  if (typeof like.code === 'string' && NETWORK_CODES.has(like.code)) return true;
+  return typeof like.name === 'string' && NETWORK_NAMES.has(like.name);
+}
+
+function isCredentialFailure(like: ErrorLike): boolean {
+  const codes = [like.Code, like.name, like.code].filter((value): value is string => typeof value === 'string');
+  return codes.some((code) => CREDENTIAL_CODES.has(code) || code.startsWith('AccessDenied'));
+}
+
+/** Whether the error is the service asking us to slow down (the SDK's adaptive retry already backed off). */
+function isThrottle(error: unknown): boolean {
+  const like = asErrorLike(error);
+  if (like.$retryable?.throttling === true || like.$metadata?.httpStatusCode === 429) return true;
+  const code = awsErrorCode(error);
+  return code !== undefined && THROTTLE_CODES.has(code);
+}
+
+/**
+ * Wraps an SDK failure into an `AwsError` with the original as `cause`: unreachable endpoint → `AWS_UNREACHABLE`,
+ * refused credentials or permissions → `AWS_CREDENTIALS`, anything else → `AWS_CALL`. An `AwsError` passes through.
+ *
+ * @param operation the API call (`DescribeInstances`), named in the message
+ */
+function toAwsError(error: unknown, operation: string, region?: string): AwsError {
+  if (error instanceof AwsError) return error;
+  const like = asErrorLike(error);
+  const code = awsErrorCode(error);
+  const text = typeof like.message === 'string' && like.message.length > 0 ? like.message : String(error);
+  const detail = code && !text.includes(code) ? `${code}: ${text}` : text;
+  const options = { cause: error, ...(region ? { region } : {}) };
+  if (isNetworkFailure(like)) {
+    return new AwsError(ErrorCode.AwsUnreachable, operation, `AWS endpoint unreachable (${detail})`, options);
+  }
+  if (isCredentialFailure(like)) {
+    return new AwsError(ErrorCode.AwsCredentials, operation, `credentials refused (${detail})`, options);
+  }
+  return new AwsError(ErrorCode.AwsCall, operation, detail, options);
+}
+
+export { awsErrorCode, isThrottle, toAwsError };

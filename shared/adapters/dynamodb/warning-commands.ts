@@ -1,0 +1,209 @@
+/**
+ * The conditional writes behind each warning-state transition, as plain command inputs. The conditions are the
+ * whole of the exactly-once promise: DynamoDB applies each for one caller only.
+ */
+import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AuditTableDesign } from '../../config/audit-table';
+import type { Action, RuleName } from '../../engine/types';
+import { isoInstant, noticeKey, stateKey, ttlAfter } from './dynamo-items';
+
+// Placeholders are named after their attributes (`#ttl` for `ttl`), so `namesOf` can map them back.
+const { partitionKey: PK, ttlAttribute: TTL } = AuditTableDesign;
+
+/** What a warning records (see `WarningStore.claimWarn`). */
+interface WarnClaim {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly rule: RuleName;
+  readonly action: Action;
+  readonly actAt: Date;
+  readonly warnedAt: Date;
+  /** The instance's LaunchTime (ISO): a later restart makes this warning stale. */
+  readonly launchTime: string;
+  readonly passId: string;
+}
+
+/** The clock and limits every transition is evaluated with. */
+interface StateContext {
+  readonly tableName: string;
+  readonly now: Date;
+  /** How long a state item outlives its due time or its last transition. */
+  readonly retentionSeconds: number;
+  /** `acting` claims last updated before this instant are abandoned (the pass died) and may be taken over. */
+  readonly leaseCutoff: string;
+}
+
+const epochSeconds = (instant: Date) => Math.floor(instant.getTime() / 1000);
+
+/** `#name` placeholders of an expression, mapped to the attribute names they stand for. */
+function namesOf(...expressions: string[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [placeholder] of expressions.join(' ').matchAll(/#\w+/g)) names[placeholder] = placeholder.slice(1);
+  return names;
+}
+
+/** One conditional UpdateItem on the item at `key`, its placeholders named after their attributes. */
+function conditionalUpdate(
+  tableName: string,
+  key: Record<string, string>,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(update, condition),
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** One conditional UpdateItem on the state item of `instanceId`. */
+function stateUpdate(
+  context: StateContext,
+  instanceId: string,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): UpdateCommandInput {
+  return conditionalUpdate(context.tableName, stateKey(instanceId), update, condition, values);
+}
+
+/**
+ * Puts a `warned` state unless a live warning for the same rule and the same launch exists. Expired items (TTL
+ * deletion is lazy), states of an earlier launch, and other rules' states give way; an `acting` state of another
+ * rule gives way only once its lease has run out, so a warning never pulls the rug from a pass mid-action.
+ */
+function warnPut(context: StateContext, claim: WarnClaim): PutCommandInput {
+  const launchTime = isoInstant(claim.launchTime);
+  const keepUntil = new Date(Math.max(context.now.getTime(), claim.actAt.getTime()));
+  const condition = [
+    `attribute_not_exists(${PK})`,
+    `#${TTL} < :nowSeconds`,
+    'attribute_not_exists(#launchTime)',
+    '#launchTime <> :launchTime',
+    '(#rule <> :rule AND (#phase <> :acting OR #updatedAt < :leaseCutoff))',
+  ].join(' OR ');
+  return {
+    TableName: context.tableName,
+    Item: {
+      ...stateKey(claim.instanceId),
+      instanceId: claim.instanceId,
+      region: claim.region,
+      rule: claim.rule,
+      action: claim.action,
+      actAt: isoInstant(claim.actAt),
+      warnedAt: isoInstant(claim.warnedAt),
+      phase: 'warned',
+      passId: claim.passId,
+      updatedAt: context.now.toISOString(),
+      launchTime,
+      [TTL]: ttlAfter(keepUntil, context.retentionSeconds),
+    },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(condition),
+    ExpressionAttributeValues: {
+      ':nowSeconds': epochSeconds(context.now),
+      ':launchTime': launchTime,
+      ':rule': claim.rule,
+      ':acting': 'acting',
+      ':leaseCutoff': context.leaseCutoff,
+    },
+  };
+}
+
+/** `warned` (or an abandoned `acting`) → `acting` for `passId`, if the warning still promises this rule and time. */
+function actUpdate(
+  context: StateContext,
+  instanceId: string,
+  expected: { readonly rule: RuleName; readonly actAt: Date },
+  passId: string,
+): UpdateCommandInput {
+  return stateUpdate(
+    context,
+    instanceId,
+    'SET #phase = :acting, #passId = :passId, #updatedAt = :now',
+    '#rule = :rule AND #actAt = :actAt AND (#phase = :warned OR (#phase = :acting AND #updatedAt < :leaseCutoff))',
+    {
+      ':acting': 'acting',
+      ':warned': 'warned',
+      ':passId': passId,
+      ':now': context.now.toISOString(),
+      ':rule': expected.rule,
+      ':actAt': isoInstant(expected.actAt),
+      ':leaseCutoff': context.leaseCutoff,
+    },
+  );
+}
+
+/** `acting` → `phase`, only by the pass that holds the claim. */
+function finishUpdate(
+  context: StateContext,
+  instanceId: string,
+  phase: 'acted' | 'protected' | 'warned',
+  passId: string,
+): UpdateCommandInput {
+  // Back to `warned` keeps the TTL (the warning still stands); a final phase is kept for the retention from now.
+  const ttl = phase === 'warned' ? '' : `, #${TTL} = :ttl`;
+  return stateUpdate(
+    context,
+    instanceId,
+    `SET #phase = :phase, #updatedAt = :now${ttl}`,
+    '#phase = :acting AND #passId = :passId',
+    {
+      ':phase': phase,
+      ':now': context.now.toISOString(),
+      ':acting': 'acting',
+      ':passId': passId,
+      ...(phase === 'warned' ? {} : { ':ttl': ttlAfter(context.now, context.retentionSeconds) }),
+    },
+  );
+}
+
+/**
+ * Deletes the state if it still promises this rule and time. With `passId`, also only if no other pass is acting
+ * on it (the caller itself may hold the `acting` claim); without, whatever the phase.
+ */
+function clearDelete(
+  context: StateContext,
+  instanceId: string,
+  expected: { readonly rule: RuleName; readonly actAt: Date },
+  passId?: string,
+): DeleteCommandInput {
+  const notOthersAct = passId === undefined ? '' : ' AND (#phase <> :acting OR #passId = :passId)';
+  const condition = `#rule = :rule AND #actAt = :actAt${notOthersAct}`;
+  return {
+    TableName: context.tableName,
+    Key: stateKey(instanceId),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(condition),
+    ExpressionAttributeValues: {
+      ':rule': expected.rule,
+      ':actAt': isoInstant(expected.actAt),
+      ...(passId === undefined ? {} : { ':acting': 'acting', ':passId': passId }),
+    },
+  };
+}
+
+/** A once-only notice marker; an expired one still present (TTL deletion is lazy) counts as gone. */
+function noticePut(context: StateContext, instanceId: string, key: string, ttlSeconds: number): PutCommandInput {
+  const condition = `attribute_not_exists(${PK}) OR #${TTL} < :nowSeconds`;
+  return {
+    TableName: context.tableName,
+    Item: {
+      ...noticeKey(instanceId, key),
+      instanceId,
+      notice: key,
+      createdAt: context.now.toISOString(),
+      [TTL]: ttlAfter(context.now, ttlSeconds),
+    },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(condition),
+    ExpressionAttributeValues: { ':nowSeconds': epochSeconds(context.now) },
+  };
+}
+
+export type { StateContext, WarnClaim };
+export { actUpdate, clearDelete, conditionalUpdate, finishUpdate, namesOf, noticePut, stateUpdate, warnPut };

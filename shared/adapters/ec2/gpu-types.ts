@@ -1,0 +1,146 @@
+/**
+ * Which instance types have a GPU, asked of `DescribeInstanceTypes` once per type and remembered for the life of
+ * the catalog (a Lambda container keeps it across passes). A type EC2 does not know never fails a pass: the
+ * family name decides, and the answer says so (`source: 'family-fallback'`).
+ */
+import {
+  type _InstanceType,
+  type EC2Client,
+  type InstanceTypeInfo,
+  paginateDescribeInstanceTypes,
+  type GpuInfo as SdkGpuInfo,
+} from '@aws-sdk/client-ec2';
+import type { GpuInfo } from '../../engine/types';
+import { type AwsError, ErrorCode } from '../../errors';
+import { awsErrorCode, toAwsError } from '../aws/aws-errors';
+
+/** DescribeInstanceTypes accepts at most 100 types per request. */
+const TYPES_PER_REQUEST = 100;
+
+/**
+ * GPU families by name: `p2`…`p6e-gb200`, `g2`…`g7e`, and `gr6`/`gr6f` (graphics-heavy L4). No other current
+ * family starts with `p` or `g` followed by a digit, so the name is a safe last resort.
+ */
+const GPU_FAMILY = /^(?:p|gr?)\d/;
+
+/** Codes EC2 (and moto) use when a request names a type it does not know. */
+const UNKNOWN_TYPE_CODES = new Set(['InvalidInstanceType', 'InvalidInstanceType.NotFound']);
+
+/** GPU facts from DescribeInstanceTypes' `GpuInfo`; fractional GPUs (g6f: `Count: 0`) still count as GPU. */
+function gpuInfoFromSdk(info: SdkGpuInfo | undefined): GpuInfo {
+  const gpus = info?.Gpus ?? [];
+  const count = gpus.reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0);
+  const logical = gpus.reduce((sum, gpu) => sum + (gpu.LogicalGpuCount ?? 0), 0);
+  const memoryMiB = info?.TotalGpuMemoryInMiB ?? 0;
+  return {
+    hasGpu: count > 0 || logical > 0 || memoryMiB > 0,
+    count,
+    source: 'instance-types',
+    ...(memoryMiB > 0 ? { memoryMiB } : {}),
+  };
+}
+
+/** GPU facts of a type EC2 did not describe, from its family name alone. */
+function gpuInfoFromFamily(instanceType: string): GpuInfo {
+  return { hasGpu: GPU_FAMILY.test(instanceType), count: 0, source: 'family-fallback' };
+}
+
+/** The requested types an `InvalidInstanceType` message names (`…do not exist: [zz9.huge, p9.big]`). */
+function typesNamedIn(message: string, requested: readonly string[]): string[] {
+  return requested.filter((type) => new RegExp(`(^|[^\\w.-])${type.replace(/\./g, '\\.')}($|[^\\w.-])`).test(message));
+}
+
+/**
+ * GPU facts per instance type, cached per type. Shareable across passes in one region (types and their GPUs do
+ * not change under a running container).
+ */
+class GpuTypeCatalog {
+  readonly #client: EC2Client;
+  readonly #region: string;
+  readonly #known = new Map<string, GpuInfo>();
+  readonly #failures: AwsError[] = [];
+
+  constructor(client: EC2Client, region: string) {
+    this.#client = client;
+    this.#region = region;
+  }
+
+  /**
+   * GPU facts for every type in `types`, asking EC2 only about the ones not cached yet (≤ 100 per request).
+   *
+   * A failing DescribeInstanceTypes (throttled, 5xx, timeout) does not fail this: the family name decides for
+   * the types of that request, uncached, and the failure waits in {@link takeFailures}.
+   *
+   * @throws AwsError when DescribeInstanceTypes refuses the credentials
+   */
+  async resolve(types: Iterable<string>): Promise<Map<string, GpuInfo>> {
+    const wanted = [...new Set(types)];
+    const missing = wanted.filter((type) => !this.#known.has(type));
+    for (let start = 0; start < missing.length; start += TYPES_PER_REQUEST) {
+      await this.#describe(missing.slice(start, start + TYPES_PER_REQUEST));
+    }
+    return new Map(wanted.map((type) => [type, this.#known.get(type) ?? gpuInfoFromFamily(type)]));
+  }
+
+  /** Failures absorbed since the last call (the family name decided instead); reading them forgets them. */
+  takeFailures(): AwsError[] {
+    return this.#failures.splice(0);
+  }
+
+  /** Types resolved so far (for tests and diagnostics). */
+  get size(): number {
+    return this.#known.size;
+  }
+
+  /**
+   * Describes `batch`; when EC2 rejects it for naming an unknown type, the types the message names fall back to
+   * their family and the rest is asked again; when the message names none, the batch is split in halves.
+   */
+  async #describe(batch: readonly string[]): Promise<void> {
+    if (batch.length === 0) return;
+    let infos: InstanceTypeInfo[];
+    try {
+      infos = await this.#fetch(batch);
+    } catch (error) {
+      if (!UNKNOWN_TYPE_CODES.has(awsErrorCode(error) ?? '')) {
+        const failure = toAwsError(error, 'DescribeInstanceTypes', this.#region);
+        if (failure.code === ErrorCode.AwsCredentials) throw failure;
+        // Throttled, failing or unreachable: the family name decides for this call only (nothing cached, so the
+        // next resolve asks again), and the failure is kept for the caller to report.
+        this.#failures.push(failure);
+        return;
+      }
+      if (batch.length === 1) {
+        this.#known.set(batch[0]!, gpuInfoFromFamily(batch[0]!));
+        return;
+      }
+      const named = typesNamedIn(String((error as Error).message ?? ''), batch);
+      if (named.length > 0 && named.length < batch.length) {
+        for (const type of named) this.#known.set(type, gpuInfoFromFamily(type));
+        await this.#describe(batch.filter((type) => !named.includes(type)));
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.#describe(batch.slice(0, half));
+      await this.#describe(batch.slice(half));
+      return;
+    }
+    for (const info of infos) {
+      if (info.InstanceType) this.#known.set(info.InstanceType, gpuInfoFromSdk(info.GpuInfo));
+    }
+    // A type asked for but absent from a successful answer is unknown too.
+    for (const type of batch) if (!this.#known.has(type)) this.#known.set(type, gpuInfoFromFamily(type));
+  }
+
+  async #fetch(batch: readonly string[]): Promise<InstanceTypeInfo[]> {
+    const infos: InstanceTypeInfo[] = [];
+    // The SDK's type list lags new families; EC2 itself is the judge of what exists.
+    const input = { InstanceTypes: [...batch] as _InstanceType[] };
+    for await (const page of paginateDescribeInstanceTypes({ client: this.#client }, input)) {
+      infos.push(...(page.InstanceTypes ?? []));
+    }
+    return infos;
+  }
+}
+
+export { GPU_FAMILY, GpuTypeCatalog, gpuInfoFromFamily, gpuInfoFromSdk, typesNamedIn };

@@ -1,0 +1,108 @@
+/**
+ * The "why" of a notification: the rule in plain words and the numbers behind it (window, datapoints, coverage,
+ * GPU maximum against the threshold, launch time), so an owner can check the reaper's reasoning.
+ */
+import { formatDuration } from '../../config/durations';
+import type { Evidence, RuleName } from '../../engine/types';
+import type { ReaperEvent } from '../../pass/events';
+import { cleanText } from '../text/untrusted-text';
+import { formatUtc } from '../text/utc-time';
+
+/** Longest reason printed; reasons quote tag values, which owners control. */
+const MAX_REASON = 1_000;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function percent(value: number): string {
+  return `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
+}
+
+/**
+ * Why the rule holds, as the end of a sentence ("… because <this>").
+ *
+ * @param prefix the tag prefix in force, for rules that a tag decides
+ */
+function ruleWhy(rule: RuleName | null, evidence: Evidence, prefix: string): string {
+  const threshold = num(evidence.threshold);
+  const below = threshold === undefined ? 'the idle threshold' : percent(threshold);
+  const window = evidence.window ? formatDuration(evidence.window.minutes * 60_000) : undefined;
+  switch (rule) {
+    case 'idle':
+      return `its GPUs were idle: every per-minute GPU maximum${window ? ` in the last ${window}` : ''} stayed below ${below}`;
+    case 'never-used':
+      return `its GPUs were never used: GPU utilization never reached ${below} since it started`;
+    case 'max-runtime': {
+      const max = str(evidence.maxRuntime);
+      return `it has run longer than its maximum runtime${max ? ` of ${cleanText(max, 32)}` : ''} since its last start`;
+    }
+    case 'expired': {
+      const at = str(evidence.expiresAt);
+      return `it is past its expiry time${at ? ` (${formatUtc(at)})` : ''}`;
+    }
+    case 'no-telemetry':
+      return 'it sends no GPU utilization data, so the reaper cannot tell whether it is busy';
+    case 'opt-out':
+      return `it carries the ${prefix}opt-out tag`;
+    case 'snoozed': {
+      const until = str(evidence.snoozeUntil);
+      return `it is snoozed${until ? ` until ${formatUtc(until)}` : ''}`;
+    }
+    case 'protected':
+      return 'stop or termination protection is on';
+    case 'managed-by-asg':
+      return 'an Auto Scaling group manages it';
+    case 'managed-by-service':
+      return 'another service (EKS, AWS Batch, ParallelCluster or SageMaker HyperPod) manages it';
+    case 'capped':
+      return 'this pass reached its limit of actions (maxActionsPerPass)';
+    default:
+      return 'no rule applies';
+  }
+}
+
+/** The evidence as labelled lines; only known keys, each value cleaned (evidence may echo tag values). */
+function evidenceLines(event: ReaperEvent): string[] {
+  const e = event.evidence;
+  const lines = [`Rule: ${event.rule ?? 'none'}`, `Reason: ${cleanText(event.reason, MAX_REASON) || '(none given)'}`];
+  if (e.window) {
+    const { from, to, minutes } = e.window;
+    lines.push(`Window: ${formatUtc(from)} to ${formatUtc(to)} (${formatDuration(minutes * 60_000)})`);
+  }
+  const datapoints = num(e.datapoints);
+  const coverage = num(e.coverage);
+  if (datapoints !== undefined || coverage !== undefined) {
+    const needs = num(e.minCoverage);
+    const notes: string[] = [];
+    if (coverage !== undefined) notes.push(`coverage ${percent(Math.round(coverage * 1000) / 10)}`);
+    if (needs !== undefined) notes.push(`at least ${percent(Math.round(needs * 1000) / 10)} needed`);
+    lines.push(`Datapoints: ${datapoints ?? 'unknown'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`);
+  }
+  if ('maxUtilization' in e || e.threshold !== undefined) {
+    const max = num(e.maxUtilization);
+    const threshold = num(e.threshold);
+    const limit = threshold === undefined ? '' : ` (threshold ${percent(threshold)})`;
+    lines.push(`Max GPU utilization: ${max === undefined ? 'no data' : percent(max)}${limit}`);
+  }
+  const telemetry = `${cleanText(e.telemetry, 16)}${e.telemetrySource ? `, ${cleanText(e.telemetrySource, 24)}` : ''}`;
+  lines.push(`GPUs: ${num(e.gpuCount) ?? 'unknown'} (${cleanText(e.gpuSource, 24)}); telemetry: ${telemetry}`);
+  const ran = num(e.runningForMinutes);
+  const running = ran === undefined ? '' : ` (running for ${formatDuration(ran * 60_000)})`;
+  if (str(e.launchTime)) lines.push(`Launched: ${formatUtc(e.launchTime)}${running}`);
+  const maxRuntime = str(e.maxRuntime);
+  const deadline = str(e.deadline);
+  if (maxRuntime || deadline) {
+    const until = deadline ? ` (deadline ${formatUtc(deadline)})` : '';
+    lines.push(`Max runtime: ${maxRuntime ? cleanText(maxRuntime, 32) : 'unknown'}${until}`);
+  }
+  if (str(e.expiresAt)) lines.push(`Expires at: ${formatUtc(e.expiresAt as string)}`);
+  if (str(e.snoozeUntil)) lines.push(`Snoozed until: ${formatUtc(e.snoozeUntil as string)}`);
+  return lines;
+}
+
+export { evidenceLines, ruleWhy };

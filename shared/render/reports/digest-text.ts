@@ -1,0 +1,74 @@
+/**
+ * The weekly digest admins receive by email: the same report as `gpu-reaper report --since 7d`, as plain text that
+ * reads well in any mail client (lists, not box-drawn tables).
+ */
+import type { AvoidedSpend, AvoidedTotals } from '../../report/avoided-spend';
+import { type AuditReport, avoidedHeadline } from './audit-report';
+import { formatUsd } from '../text/money';
+
+/** Lines listed per group; the rest are summed into one line, so a large fleet still gets a short mail. */
+const TOP = 10;
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function groupLines(title: string, groups: Readonly<Record<string, AvoidedTotals>>): string[] {
+  const entries = Object.entries(groups);
+  const lines = entries
+    .slice(0, TOP)
+    .map(([key, t]) => `    ${key}: ${formatUsd(t.usd)}, ${t.gpuHours} GPU-hours, ${plural(t.actions, 'action')}`);
+  if (entries.length > TOP) lines.push(`    … and ${entries.length - TOP} more`);
+  return [`  by ${title}:`, ...lines];
+}
+
+function spendLines(label: string, spend: AvoidedSpend, verb: string): string[] {
+  if (spend.actions === 0) return [`${label}: nothing.`];
+  return [
+    `${label}: ${avoidedHeadline(spend, verb)}.`,
+    ...groupLines('rule', spend.byRule),
+    ...groupLines('owner', spend.byOwner),
+    ...groupLines('instance type', spend.byInstanceType),
+  ];
+}
+
+function countLine(title: string, counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  const shown = entries.slice(0, TOP).map(([key, count]) => `${key} ${count}`);
+  if (entries.length > TOP) shown.push(`… ${entries.length - TOP} more`);
+  return `${title}: ${shown.length > 0 ? shown.join(', ') : 'none'}`;
+}
+
+/**
+ * The digest of a report: an SNS subject (starting `[gpu-reaper]`, under 100 characters) and the plain text.
+ *
+ * @example renderDigest(report).subject // '[gpu-reaper] weekly digest: $913.14 avoided, 4 actions, 12 events'
+ */
+function renderDigest(report: AuditReport): { readonly subject: string; readonly text: string } {
+  const { avoided, wouldHaveAvoided } = report;
+  const money =
+    avoided.actions > 0 || wouldHaveAvoided.actions === 0
+      ? `${formatUsd(avoided.usd)} avoided, ${plural(avoided.actions, 'action')}`
+      : `${formatUsd(wouldHaveAvoided.usd)} would have been avoided (dry run)`;
+  const subject = `[gpu-reaper] weekly digest: ${money}, ${plural(report.events, 'event')}`;
+  const text = [
+    `gpu-reaper digest for ${report.from} to ${report.to}`,
+    `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}.`,
+    '',
+    ...spendLines('Avoided', avoided, 'avoided'),
+    '',
+    ...spendLines('Would have avoided (dry run)', wouldHaveAvoided, 'would have been avoided'),
+    '',
+    countLine('Events', report.byEvent),
+    countLine('By rule', report.byRule),
+    countLine('By owner', report.byOwner),
+    countLine('By instance type', report.byInstanceType),
+    '',
+    `How "avoided" is estimated: ${avoided.method}`,
+    '',
+    '-- gpu-reaper | the full report: gpu-reaper report --since 7d --table <audit table>',
+  ].join('\n');
+  return { subject, text: `${text}\n` };
+}
+
+export { renderDigest };
