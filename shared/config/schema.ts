@@ -77,6 +77,13 @@ const configSchema = z
         idle: ruleAction.default('stop'),
         whenStopImpossible: z.enum(['notify', 'terminate', 'skip']).default('notify'),
         asgMembers: z.enum(['skip', 'notify', 'stop', 'terminate']).default('skip'),
+        // An instance set up for hibernation is stopped with Hibernate: its memory (a notebook's kernels) survives.
+        hibernate: z.boolean().default(true),
+        // Which actions owners may pick with the `action` tag; any other value is a tag problem (ignored, told).
+        ownerChoices: z
+          .array(ruleAction)
+          .refine((choices) => new Set(choices).size === choices.length, { message: 'must not repeat an action' })
+          .default(['stop', 'terminate', 'notify']),
       })
       .prefault({}),
     maxActionsPerPass: z.number().int().min(0).default(20),
