@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resolvePython } from './python-tools.mjs';
 
 /** A running moto server. */
 interface MotoServer {
@@ -23,7 +24,7 @@ interface MotoServer {
 interface MotoServerOptions {
   /**
    * The Python that has moto installed.
-   * @default `$PYTHON`, else `python3`
+   * @default `$PYTHON`, else the project's `.venv` (made by `npm run setup:python`), else `python3`
    */
   readonly python?: string;
   /**
@@ -147,7 +148,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   installExitHook();
-  const python = options.python ?? process.env.PYTHON ?? 'python3';
+  const python = options.python ?? resolvePython();
   const threaded = options.threaded ?? true;
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const failures: string[] = [];

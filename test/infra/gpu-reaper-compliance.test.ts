@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GpuReaperStack } from '../../infra/stacks/gpu-reaper-stack';
+import { resolvePython } from '../../shared/local/python-tools.mjs';
 import { synthStack } from './synth-stack';
 
 let stack: GpuReaperStack;
@@ -37,8 +38,8 @@ describe('the whole template', () => {
     try {
       const file = join(dir, 'template.json');
       writeFileSync(file, JSON.stringify(template.toJSON(), null, 2));
-      const python = process.env.PYTHON ?? 'python3';
-      // Through Python rather than the cfn-lint script, so it works wherever `pip install cfn-lint` went.
+      const python = resolvePython();
+      // Through the project's Python (`$PYTHON`, else `.venv`) rather than a `cfn-lint` command on the PATH.
       const lint = spawnSync(python, ['-c', 'import sys; from cfnlint.runner import main; sys.exit(main())', file], {
         encoding: 'utf8',
       });
