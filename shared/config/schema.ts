@@ -1,5 +1,5 @@
 /**
- * The one config schema (SPEC.md "Configuration"): every key optional, defaults filled in, unknown keys rejected,
+ * The one config schema (docs/configuration.md): every key optional, defaults filled in, unknown keys rejected,
  * every problem reported at once with its key path. The CLI, the Lambda and `cdk synth` all parse through here.
  */
 import { z } from 'zod';
@@ -91,7 +91,7 @@ const configSchema = z
     auditRetention: duration('400d'),
     topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN').nullable().default(null),
     notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).prefault({}),
-    // Not in SPEC.md: on-demand $/hour per instance type, to put a price on every decision (see README "Prices").
+    // On-demand $/hour per instance type, to put a price on every decision (see README "Prices").
     prices: z
       .strictObject({
         overrides: z
@@ -149,7 +149,7 @@ function parseConfig(raw: unknown, source?: string): Config {
   return result.data;
 }
 
-/** The defaults of SPEC.md, as one validated config. */
+/** The defaults (docs/configuration.md), as one validated config. */
 function defaultConfig(): Config {
   return parseConfig({});
 }

@@ -1,5 +1,5 @@
 /**
- * One pass over the fleet: every instance decided alone, then the two fleet-wide safety nets of SPEC.md. A
+ * One pass over the fleet: every instance decided alone, then the two fleet-wide safety nets (docs/rules.md). A
  * telemetry outage (GPU telemetry missing for more than half of the fleet) holds back idle and never-used, since a
  * metrics outage is not idleness; and at most `maxActionsPerPass` instances are acted on, the rest next pass.
  */

@@ -1,5 +1,5 @@
 /**
- * Which instances a pass looks at (SPEC.md "Scope"), and how much per-minute telemetry the rules need.
+ * Which instances a pass looks at (docs/rules.md), and how much per-minute telemetry the rules need.
  */
 import type { Config } from '../config/schema';
 import { policyOf } from './policy';

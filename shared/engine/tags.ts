@@ -1,5 +1,5 @@
 /**
- * Reading the reaper's tags (SPEC.md "Tags"). Tag values are owner-controlled text: a value that does not parse is
+ * Reading the reaper's tags (docs/tags.md). Tag values are owner-controlled text: a value that does not parse is
  * ignored (the default applies) and reported as a {@link TagProblem}; reading never throws, and a bad value never
  * counts as opt-out being removed.
  */

@@ -82,7 +82,7 @@ interface WarningState {
 type Outcome = 'keep' | 'warn' | 'act' | 'skip' | 'notify' | 'error';
 const OUTCOMES = ['keep', 'warn', 'act', 'skip', 'notify', 'error'] as const satisfies readonly Outcome[];
 
-/** The rule that names a decision (SPEC.md's list); `null` for `keep`. */
+/** The rule that names a decision (docs/rules.md); `null` for `keep`. */
 type RuleName =
   | 'expired'
   | 'max-runtime'
@@ -144,7 +144,7 @@ type WarningChange =
   | { readonly kind: 'act'; readonly warning: WarningState }
   | { readonly kind: 'clear'; readonly previous: WarningState };
 
-/** The engine's answer for one instance (SPEC.md's decision object, plus what the shell needs to carry it out). */
+/** The engine's answer for one instance (the decision of docs/json-output.md, plus what the shell needs to carry it out). */
 interface Decision {
   readonly instanceId: string;
   readonly region: string;

@@ -1,5 +1,5 @@
 /**
- * Warn, then act (SPEC.md): no instance is stopped or terminated without a warning issued at least `warning.grace`
+ * Warn, then act (docs/rules.md): no instance is stopped or terminated without a warning issued at least `warning.grace`
  * earlier. Deadline rules are warned `warnAhead` before their deadline so the action lands on it; an instance first
  * seen past its deadline is warned now. A grace of 0 turns warnings off.
  */

@@ -4,7 +4,7 @@
  */
 import type { Action, Evidence, RuleName } from '../engine';
 
-/** SPEC.md's audit event names. */
+/** The audit event names (docs/events.md). */
 const AUDIT_EVENTS = [
   'WARNED',
   'STOPPED',

@@ -1,5 +1,5 @@
 /**
- * A read-only pass: scan → read metrics → decide. Writes nothing anywhere (SPEC.md: `plan`).
+ * A read-only pass: scan → read metrics → decide. Writes nothing anywhere (docs/rules.md, "Modes").
  */
 import type { Config } from '../config';
 import { decideFleet } from '../engine';

@@ -1,5 +1,5 @@
 /**
- * The CloudWatch adapter: GPU telemetry of many instances in a few batched calls (SPEC.md "GPU telemetry").
+ * The CloudWatch adapter: GPU telemetry of many instances in a few batched calls (docs/rules.md).
  * The instance rollup series is read when it exists, else every per-GPU series and the maximum across GPUs per
  * minute: one busy GPU of eight means busy, so never the average. Missing data and failed reads stay distinct
  * (`missing`, `error`), and neither is evidence of idleness.

@@ -1,7 +1,7 @@
 /**
  * Announcing reaper events on SNS: one message per transition, readable text for people and the event as JSON for
- * machines (`MessageStructure: 'json'`), routed by message attributes that subscribers filter on (SPEC.md
- * "Notifications (SNS)"). The layout lives in `render/sns-message`; this is only the SDK edge.
+ * machines (`MessageStructure: 'json'`), routed by message attributes that subscribers filter on
+ * (docs/events.md). The layout lives in `render/sns-message`; this is only the SDK edge.
  */
 import {
   type MessageAttributeValue,

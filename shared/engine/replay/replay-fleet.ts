@@ -1,5 +1,5 @@
 /**
- * The backtest replay (SPEC.md "Backtest"): one pass per schedule period over per-minute GPU history, with the same
+ * The backtest replay (docs/json-output.md): one pass per schedule period over per-minute GPU history, with the same
  * engine as a live pass and the warning state a live pass would keep. After a replayed stop or terminate the
  * instance is off until its next running stretch; a new stretch is a new launch, so its warning state starts empty.
  * An instance already running at `from` counts as launched then: the history shows nothing earlier.
@@ -170,7 +170,7 @@ function replayPrepared(prepared: PreparedFleet, config: Config, options: Replay
 
 /**
  * Replays the configured policy over per-minute GPU history: one pass per `scheduleMs`, the same engine as a live
- * pass, and SPEC.md's definitions of spend, bands, never used, savings and false kills.
+ * pass, and the documented definitions of spend, bands, never used, savings and false kills.
  *
  * @param histories one per instance; `minutes[0]` is the minute starting at `window.from`
  * @example

@@ -1,5 +1,5 @@
 /**
- * The money side of a replay (SPEC.md "Backtest"): what an action saved (the spend of the rest of its running
+ * The money side of a replay (docs/json-output.md): what an action saved (the spend of the rest of its running
  * stretch), whether it was a false kill (a minute at or above the busy threshold within the next 6 hours of the same
  * stretch), and the per-instance and fleet totals.
  */

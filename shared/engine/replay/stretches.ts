@@ -1,5 +1,5 @@
 /**
- * Running stretches and spend, from the GPU history alone (SPEC.md "Backtest"): an instance ran during the minutes
+ * Running stretches and spend, from the GPU history alone (docs/json-output.md): an instance ran during the minutes
  * that have a datapoint; a gap of 15 minutes or more without one ends a running stretch, and a shorter gap is inside
  * the stretch (running, GPU unknown). A stretch ends after its last datapoint's minute: what ran after it is not seen.
  */
@@ -47,7 +47,7 @@ function findStretches(minutes: MinuteSeries, gapMinutes = STRETCH_GAP_MINUTES):
   return { starts: Int32Array.from(starts), ends: Int32Array.from(ends), count: starts.length };
 }
 
-/** The band of one minute's GPU maximum (fixed by SPEC.md, not by config): < 5, 5 to 30 inclusive, > 30. */
+/** The band of one minute's GPU maximum (fixed by the contract, not by config): < 5, 5 to 30 inclusive, > 30. */
 function bandOf(value: number): keyof SpendByBand {
   if (!(value >= 0)) return 'unknown';
   if (value < 5) return 'below5';

@@ -1,5 +1,5 @@
 /**
- * The shapes of a backtest (SPEC.md "Backtest"): per-minute GPU history in, what the fleet spent and what the policy
+ * The shapes of a backtest (docs/json-output.md): per-minute GPU history in, what the fleet spent and what the policy
  * would have done out. Plain data, no AWS: the history adapter builds {@link InstanceHistory} values, the renderers
  * read {@link BacktestResult}.
  */

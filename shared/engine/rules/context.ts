@@ -1,6 +1,6 @@
 /**
  * What every rule reads and what it answers. Rules are small pure functions of one {@link RuleContext}; the
- * registry (`rules/index.ts`) runs them in SPEC.md's priority order.
+ * registry (`rules/index.ts`) runs them in the priority order of docs/rules.md.
  */
 import type { Config } from '../../config/schema';
 import type { Policy } from '../policy';

@@ -1,5 +1,5 @@
 /**
- * The rule registry: every rule in SPEC.md's priority order (the first that holds names the decision), like Cloud
+ * The rule registry: every rule in the priority order of docs/rules.md (the first that holds names the decision), like Cloud
  * Custodian's filter registry. `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover.
  */
 import type { RuleName } from '../types';

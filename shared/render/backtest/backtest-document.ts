@@ -1,5 +1,5 @@
 /**
- * The `backtest --json` document, exactly SPEC.md's shape (plus the `unknown` band: running minutes inside a short
+ * The `backtest --json` document, exactly the shape of docs/json-output.md (plus the `unknown` band: running minutes inside a short
  * gap, which cost money but have no GPU reading). Money is rounded to cents here, once, for people; the replay
  * keeps full precision.
  */

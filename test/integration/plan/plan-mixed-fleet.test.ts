@@ -77,7 +77,7 @@ describe('plan against a mixed fleet', () => {
     document = JSON.parse(run.stdout);
   }, 120_000);
 
-  it('prints SPEC.md document with its summary', () => {
+  it('prints the JSON document with its summary', () => {
     expect(exitCode).toBe(0);
     expect(Object.keys(document).sort()).toEqual(['decisions', 'mode', 'now', 'passId', 'regions', 'summary']);
     expect(document.mode).toBe('dry-run');

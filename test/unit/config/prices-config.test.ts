@@ -1,5 +1,5 @@
 /**
- * The `prices` key (an extension of SPEC.md's config): overrides per instance type and the live switch, validated
+ * The `prices` key: overrides per instance type and the live switch, validated
  * like every other key, each problem named by its key path.
  */
 import { describe, expect, it } from 'vitest';

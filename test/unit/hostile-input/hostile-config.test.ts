@@ -1,6 +1,6 @@
 /**
  * Config edge cases: each is either refused with a ConfigError naming the key path (the CLI's exit 2, the synth's
- * failure), or accepted with the meaning SPEC.md documents, shown here on a decision.
+ * failure), or accepted with the meaning docs/configuration.md gives, shown here on a decision.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,7 +122,7 @@ describe('text and files', () => {
   });
 });
 
-describe('accepted edge values mean what SPEC.md says', () => {
+describe('accepted edge values mean what docs/configuration.md says', () => {
   const idleFleet = (count: number): InstanceInput[] =>
     Array.from({ length: count }, (_, n) =>
       input({ instanceId: `i-${String(n).padStart(17, '0')}` }, telemetry(points(1))),

@@ -11,7 +11,7 @@ import { config, FROM, history, MINUTE_MS, window } from './histories';
 
 const LENGTH = 24 * 60;
 
-/** Every pass, every running instance through `decideFleet`: slow, and obviously what SPEC.md asks for. */
+/** Every pass, every running instance through `decideFleet`: slow, and obviously what the contract asks for. */
 function plainReplay(histories: readonly InstanceHistory[], policy: Config, scheduleMinutes: number) {
   const stretches = histories.map((entry) => findStretches(entry.minutes));
   const state = histories.map(() => ({ off: -1, warnedIn: -1, warning: null as WarningState | null }));

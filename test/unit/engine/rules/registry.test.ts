@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES, SERVICE_TAG_KEYS } from '../../../../shared/engine';
 
 describe('the rule registry', () => {
-  it("runs the rules in SPEC.md's priority order", () => {
+  it('runs the rules in their documented priority order', () => {
     expect(RULES.map((rule) => rule.name)).toEqual([
       'opt-out',
       'managed-by-service',
