@@ -52,9 +52,28 @@ function relative(at: Date, now: Date): string {
   return ms > 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
 }
 
-/** An instant with its distance from now: `2025-01-01T12:00:00.000Z (in 30m)`. */
-function when(at: Date, now: Date): string {
-  return `${at.toISOString()} (${relative(at, now)})`;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/**
+ * An instant as people read it, in UTC and labelled so (owners sit in every time zone): `14:57 UTC` on the same UTC
+ * day as `now`, `Nov 29 14:57 UTC` on another day, `Jan 2 2027 09:05 UTC` in another year. Built by hand from the
+ * UTC fields, so it never depends on the host's locale or time zone.
+ *
+ * @example instant(new Date('2025-06-02T14:57:31Z'), new Date('2025-06-02T09:00:00Z')) // '14:57 UTC'
+ * @example instant(new Date('2025-11-29T14:57:00Z'), new Date('2025-11-28T23:00:00Z')) // 'Nov 29 14:57 UTC'
+ */
+function instant(at: Date, now: Date): string {
+  if (Number.isNaN(at.getTime())) return 'an unknown time';
+  const time = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')} UTC`;
+  const sameYear = at.getUTCFullYear() === now.getUTCFullYear();
+  if (sameYear && at.getUTCMonth() === now.getUTCMonth() && at.getUTCDate() === now.getUTCDate()) return time;
+  const day = `${MONTHS[at.getUTCMonth()]} ${at.getUTCDate()}`;
+  return sameYear ? `${day} ${time}` : `${day} ${at.getUTCFullYear()} ${time}`;
 }
 
-export { clip, MAX_QUOTED, peak, percent, relative, share, when };
+/** An instant with its distance from now: `14:57 UTC (in 30m)`, `Nov 29 14:57 UTC (in 1d)` (see {@link instant}). */
+function when(at: Date, now: Date): string {
+  return `${instant(at, now)} (${relative(at, now)})`;
+}
+
+export { clip, instant, MAX_QUOTED, peak, percent, relative, share, when };

@@ -1,33 +1,75 @@
 /**
- * The pass as a readable terminal table: one row per instance, the reason wrapped, a summary line under it.
+ * The pass as a readable terminal table, 100 columns wide by default: one row per instance (who), what happens and
+ * when, why (the reason wrapped), then a summary line. A region that could not be scanned is said in place of
+ * "no instances": a failed scan never reads as an empty fleet.
  */
 import Table from 'cli-table3';
 import { summarize } from '../../engine';
+import { instant, relative } from '../../engine/format';
+import type { Decision } from '../../engine/types';
 import type { PassResult } from '../../pass/types';
 import { idleSummary } from '../text/idle-cost';
 import { cleanText } from '../text/untrusted-text';
 
 const OUTCOME_ORDER = { act: 0, warn: 1, notify: 2, error: 3, skip: 4, keep: 5 } as const;
 
-function shortTime(iso: string | null, now: Date): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  const minutes = Math.round((at.getTime() - now.getTime()) / 60_000);
-  const when = iso.replace(/:\d{2}\.\d{3}Z$/, 'Z').replace('T', ' ');
-  if (minutes === 0) return `${when} (now)`;
-  return minutes > 0 ? `${when} (in ${minutes}m)` : `${when} (${-minutes}m ago)`;
+/** Width of the instance column: an instance id (19 characters) and the cell's padding. */
+const INSTANCE_WIDTH = 21;
+/** Width of the decision column: `idle 2h10m, price unknown`, `stop at Nov 29 14:57 UTC` and the padding. */
+const DECISION_WIDTH = 27;
+/** The reason column never gets narrower than this, whatever the terminal. */
+const MIN_REASON_WIDTH = 30;
+
+/**
+ * What really happens to the instance, in a few words: a skipped or kept instance shows no `stop` even when its
+ * rule planned one (a protected instance is not stopped; a capped one is held back).
+ *
+ * @example actionText({ outcome: 'skip', rule: 'protected', action: 'stop', actAt: null }, now) // 'none (protected)'
+ */
+function actionText(decision: Pick<Decision, 'outcome' | 'rule' | 'action' | 'actAt'>, now: Date): string {
+  if (decision.action === null) return '-';
+  if (decision.outcome === 'skip' || decision.outcome === 'keep') {
+    if (decision.rule === 'capped') return `${decision.action} held back (capped)`;
+    return decision.rule === 'protected' ? 'none (protected)' : '-';
+  }
+  if (!decision.actAt) return decision.action;
+  const at = new Date(decision.actAt);
+  return `${decision.action} at ${instant(at, now)} (${relative(at, now)})`;
+}
+
+/** `region us-east-1 not scanned: <reason>` for each region that failed, one line each. */
+function regionFailureLines(result: Pick<PassResult, 'regionFailures'>): string[] {
+  return result.regionFailures.map(
+    (failure) => `region ${failure.region} not scanned: ${cleanText(failure.message, 400)}`,
+  );
+}
+
+function decisionCell(decision: Decision, now: Date): string {
+  const executed = decision.outcome === 'act' && decision.executed ? ' ✓' : '';
+  const head = `${decision.outcome}${executed}${decision.rule ? `: ${decision.rule}` : ''}`;
+  // The distance from now on a line of its own (`(in 30m)`), so the narrow column never splits it.
+  const action = actionText(decision, now)
+    .replace(' (in ', '\n(in ')
+    .replace(/ \((\S+ ago|now)\)$/, '\n($1)');
+  return [head, action, idleSummary(decision.evidence)].join('\n');
+}
+
+function instanceCell(decision: Decision): string {
+  // The owner echoes a tag value: no control or bidi characters reach the admin's terminal.
+  const owner = decision.owner === null ? 'owner -' : cleanText(decision.owner, 256);
+  return [decision.instanceId, decision.instanceType, decision.region, owner].join('\n');
 }
 
 /**
  * Renders the decisions of a pass as a table, most urgent first.
  *
- * @param width the terminal width; the reason column takes what is left
+ * @param width the terminal width; the reason column takes what the others leave @default 100
  */
-function renderDecisionTable(result: PassResult, width = 160): string {
-  const reasonWidth = Math.max(30, width - 128);
+function renderDecisionTable(result: PassResult, width = 100): string {
+  const reasonWidth = Math.max(MIN_REASON_WIDTH, width - INSTANCE_WIDTH - DECISION_WIDTH - 4);
   const table = new Table({
-    head: ['Instance', 'Region', 'Type', 'Owner', 'Outcome', 'Rule', 'Action', 'Act at', 'Idle (burned)', 'Reason'],
-    colWidths: [21, 11, 13, 16, 9, 18, 10, 24, 18, reasonWidth],
+    head: ['Instance', 'Decision', 'Reason'],
+    colWidths: [INSTANCE_WIDTH, DECISION_WIDTH, reasonWidth],
     wordWrap: true,
     wrapOnWordBoundary: true,
     style: { head: [], border: [] },
@@ -36,28 +78,17 @@ function renderDecisionTable(result: PassResult, width = 160): string {
     (a, b) => OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome] || a.instanceId.localeCompare(b.instanceId),
   );
   for (const decision of sorted) {
-    const executed = decision.outcome === 'act' && decision.executed ? ' ✓' : '';
-    table.push([
-      decision.instanceId,
-      decision.region,
-      decision.instanceType,
-      // Owner and reason echo tag values: no control or bidi characters reach the admin's terminal.
-      decision.owner === null ? '-' : cleanText(decision.owner, 256),
-      decision.outcome + executed,
-      decision.rule ?? '',
-      decision.action ?? '',
-      shortTime(decision.actAt, result.now),
-      idleSummary(decision.evidence),
-      cleanText(decision.reason, 4_000),
-    ]);
+    table.push([instanceCell(decision), decisionCell(decision, result.now), cleanText(decision.reason, 4_000)]);
   }
-  const s = summarize(result.decisions);
+  const s = summarize(result.decisions, result.regionFailures.length);
+  const failures = regionFailureLines(result);
+  const empty = failures.length > 0 ? [] : ['(no running GPU instances in scope)'];
   const lines = [
     `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${result.now.toISOString()} in ${result.regions.join(', ')}`,
-    result.decisions.length > 0 ? table.toString() : '(no running GPU instances in scope)',
+    ...(result.decisions.length > 0 ? [table.toString()] : empty),
+    ...failures,
     `scanned ${s.scanned} · kept ${s.kept} · warned ${s.warned} · acted ${s.acted} · skipped ${s.skipped} · notified ${s.notified} · errors ${s.errors}`,
   ];
-  for (const failure of result.regionFailures) lines.push(`region ${failure.region} not scanned: ${failure.message}`);
   if (result.telemetryBrake) {
     lines.push('GPU telemetry missing for more than half of the fleet: idle and never-used held back this pass');
   }
@@ -65,4 +96,4 @@ function renderDecisionTable(result: PassResult, width = 160): string {
   return lines.join('\n');
 }
 
-export { renderDecisionTable };
+export { actionText, regionFailureLines, renderDecisionTable };

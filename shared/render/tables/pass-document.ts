@@ -1,12 +1,12 @@
 /**
- * The pass as SPEC.md's JSON document (`plan --json`, `run --json`, the Lambda's result).
+ * The pass as its JSON document (`plan --json`, `run --json`, the Lambda's result).
  */
 import type { Decision } from '../../engine';
 import { summarize } from '../../engine';
 import type { PassResult } from '../../pass/types';
 
 /**
- * One decision as it appears in the JSON output: SPEC.md's fields plus `hourlyUsd` (the evidence carries
+ * One decision as it appears in the JSON output: the documented fields plus `hourlyUsd` (the evidence carries
  * `idleMinutes` and `idleUsd`), and the tag problems when there are any.
  */
 function decisionDocument(decision: Decision) {
@@ -27,7 +27,10 @@ function decisionDocument(decision: Decision) {
   };
 }
 
-/** SPEC.md's pass document. `regionErrors` is present only when a region could not be scanned. */
+/**
+ * The pass document. `regionErrors` is present only when a region could not be scanned, and each such region
+ * counts in `summary.errors`.
+ */
 function passDocument(result: PassResult) {
   return {
     passId: result.passId,
@@ -35,7 +38,7 @@ function passDocument(result: PassResult) {
     now: result.now.toISOString(),
     regions: [...result.regions],
     decisions: result.decisions.map(decisionDocument),
-    summary: summarize(result.decisions),
+    summary: summarize(result.decisions, result.regionFailures.length),
     ...(result.regionFailures.length > 0 ? { regionErrors: [...result.regionFailures] } : {}),
     ...(result.telemetryBrake ? { telemetryBrake: true } : {}),
   };

@@ -13,13 +13,13 @@ const idleHolds = 'GPU max 1% < 5% for every minute of the last 1h (60/60 min, c
 describe('the reason of an acting rule', () => {
   it('warns in one line: what holds, then what will happen and when', () => {
     expect(decide({ telemetry: idleSeries }).reason).toBe(
-      `${idleHolds}; will stop at 2025-06-02T12:30:00.000Z (in 30m) unless this changes`,
+      `${idleHolds}; will stop at 12:30 UTC (in 30m) unless this changes`,
     );
   });
 
   it('says nothing of the action tag when it names the configured action', () => {
     const decision = decide({ instance: { tags: reaperTags({ action: 'stop' }) }, telemetry: idleSeries });
-    expect(decision.reason).toBe(`${idleHolds}; will stop at 2025-06-02T12:30:00.000Z (in 30m) unless this changes`);
+    expect(decision.reason).toBe(`${idleHolds}; will stop at 12:30 UTC (in 30m) unless this changes`);
   });
 
   it('says nothing of asgMembers when it names the action the rule already takes', () => {
@@ -28,14 +28,14 @@ describe('the reason of an acting rule', () => {
       telemetry: idleSeries,
       config: { actions: { asgMembers: 'stop' } },
     });
-    expect(decision.reason).toBe(`${idleHolds}; will stop at 2025-06-02T12:30:00.000Z (in 30m) unless this changes`);
+    expect(decision.reason).toBe(`${idleHolds}; will stop at 12:30 UTC (in 30m) unless this changes`);
   });
 
   it('warns with the replacement of the action and why, before what will happen', () => {
     const decision = decide({ instance: { tags: reaperTags({ action: 'terminate' }) }, telemetry: idleSeries });
     expect(decision.reason).toBe(
       `${idleHolds}; action terminate chosen by tag gpu-reaper:action; ` +
-        'will terminate at 2025-06-02T12:30:00.000Z (in 30m) unless this changes',
+        'will terminate at 12:30 UTC (in 30m) unless this changes',
     );
   });
 
@@ -58,15 +58,13 @@ describe('the reason of an acting rule', () => {
       warning: undefined,
     });
     expect(decision.outcome).toBe('act');
-    expect(decision.reason).toBe(`${idleHolds}; warned; stop due since 2025-06-02T11:59:00.000Z (1m ago)`);
+    expect(decision.reason).toBe(`${idleHolds}; warned; stop due since 11:59 UTC (1m ago)`);
   });
 
   it('keeps warning on a pending warning with the time it went out', () => {
     const decision = decide({ telemetry: idleSeries, warning: warning('idle', later('10m'), ago('20m')) });
     expect(decision.outcome).toBe('warn');
-    expect(decision.reason).toBe(
-      `${idleHolds}; warned at 2025-06-02T11:40:00.000Z; stop at 2025-06-02T12:10:00.000Z (in 10m)`,
-    );
+    expect(decision.reason).toBe(`${idleHolds}; warned at 2025-06-02T11:40:00.000Z; stop at 12:10 UTC (in 10m)`);
   });
 
   it('appends a guessed GPU and every ignored tag after the decision', () => {
@@ -79,7 +77,7 @@ describe('the reason of an acting rule', () => {
       telemetry: idleSeries,
     });
     expect(decision.reason).toBe(
-      `${idleHolds}; will stop at 2025-06-02T12:30:00.000Z (in 30m) unless this changes; ` +
+      `${idleHolds}; will stop at 12:30 UTC (in 30m) unless this changes; ` +
         'GPU assumed from the instance family (p9.xlarge unknown to DescribeInstanceTypes); ' +
         'tag gpu-reaper:max-runtime="forever" ignored: not a duration (use e.g. 90m, 36h, 3d)',
     );
@@ -94,8 +92,8 @@ describe('the reason of a deadline', () => {
     });
     expect(decision.outcome).toBe('warn');
     expect(decision.reason).toBe(
-      'expires at 2025-06-02T12:30:00.000Z (in 30m) (tag gpu-reaper:expires-at); ' +
-        'will stop at 2025-06-02T12:30:00.000Z (in 30m) unless this changes',
+      'expires at 12:30 UTC (in 30m) (tag gpu-reaper:expires-at); ' +
+        'will stop at 12:30 UTC (in 30m) unless this changes',
     );
   });
 
@@ -104,20 +102,20 @@ describe('the reason of a deadline', () => {
       instance: { tags: reaperTags({ 'expires-at': NOW.toISOString() }) },
       telemetry: busySeries,
     });
-    expect(decision.reason).toMatch(/^expired at 2025-06-02T12:00:00\.000Z \(now\) \(tag gpu-reaper:expires-at\); /);
+    expect(decision.reason).toMatch(/^expired at 12:00 UTC \(now\) \(tag gpu-reaper:expires-at\); /);
   });
 
   it('names the max-runtime tag as the limit, and the deadline', () => {
     const decision = decide({ instance: { tags: reaperTags({ 'max-runtime': '2h' }) }, telemetry: busySeries });
     expect(decision.reason).toMatch(
-      /^running 3h of a 2h max runtime \(tag gpu-reaper:max-runtime\), deadline 2025-06-02T11:00:00\.000Z \(1h ago\); /,
+      /^running 3h of a 2h max runtime \(tag gpu-reaper:max-runtime\), deadline 11:00 UTC \(1h ago\); /,
     );
   });
 
   it('keeps a busy instance and names the deadline still ahead', () => {
     expect(decide({ telemetry: busySeries }).reason).toBe(
       'no rule applies: running 3h, GPU busy (max 80% ≥ 5% in the last 1h); ' +
-        'max-runtime deadline 2025-06-02T21:00:00.000Z (in 9h)',
+        'max-runtime deadline 21:00 UTC (in 9h)',
     );
   });
 
@@ -126,6 +124,6 @@ describe('the reason of a deadline', () => {
       instance: { tags: reaperTags({ 'snooze-until': later('2h').toISOString() }) },
       telemetry: idleSeries,
     });
-    expect(decision.reason).toBe('snoozed until 2025-06-02T14:00:00.000Z (in 2h) (tag gpu-reaper:snooze-until)');
+    expect(decision.reason).toBe('snoozed until 14:00 UTC (in 2h) (tag gpu-reaper:snooze-until)');
   });
 });

@@ -108,7 +108,7 @@ describe('expired', () => {
 
   it('keeps it and names the coming expiry', () => {
     const decision = decide({ instance: expiring(later('5h')), telemetry: busy });
-    expect(decision.reason).toContain('expired deadline 2025-06-02T17:00:00.000Z (in 5h)');
+    expect(decision.reason).toContain('expired deadline 17:00 UTC (in 5h)');
   });
 });
 

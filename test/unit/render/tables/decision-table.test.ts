@@ -1,52 +1,112 @@
 /**
- * The pass as people and machines read it: the table shows how long each instance sat idle and what that burned,
- * and the JSON decision carries `hourlyUsd` next to SPEC.md's fields.
+ * The pass as people and machines read it: the table fits a 100-column terminal, shows how long each instance sat
+ * idle and what that burned, what really happens to it, and says a region was not scanned instead of showing an
+ * empty fleet; the JSON decision carries `hourlyUsd` and the summary counts unscanned regions as errors.
  */
 import { describe, expect, it } from 'vitest';
-import { decideInstance } from '../../../../shared/engine';
+import { type Decision, decideInstance } from '../../../../shared/engine';
 import type { PassResult } from '../../../../shared/pass/types';
-import { renderDecisionTable } from '../../../../shared/render/tables/decision-table';
+import { actionText, renderDecisionTable } from '../../../../shared/render/tables/decision-table';
 import { passDocument } from '../../../../shared/render/tables/pass-document';
 import { ago, config, instance, NOW, points, telemetry } from '../../engine/fixtures';
 
-function result(hourlyUsd: number | null): PassResult {
-  // Idle since its launch 2h10m ago (never used), at $1.006/h: 130/60 × 1.006 = $2.18.
+function idleSince(hourlyUsd: number | null): Decision {
+  // Idle since its launch 2h10m ago, at $1.006/h: 130/60 × 1.006 = $2.18.
   const series = telemetry(points(1), { sinceLaunchMax: 1 });
-  const decision = decideInstance(
+  return decideInstance(
     { instance: instance({ launchTime: ago('2h10m') }), telemetry: series, warning: null, hourlyUsd },
     config(),
     NOW,
   );
+}
+
+function result(decisions: readonly Decision[], overrides: Partial<PassResult> = {}): PassResult {
   return {
     passId: 'p-1',
     mode: 'dry-run',
     now: NOW,
     regions: ['us-east-1'],
-    decisions: [decision],
+    decisions,
     regionFailures: [],
     telemetryBrake: false,
     capped: 0,
+    ...overrides,
   };
 }
 
+const widest = (text: string) => Math.max(...text.split('\n').map((line) => Array.from(line).length));
+const REJECTED = { region: 'eu-west-3', code: 'AWS_CALL', message: 'DescribeInstances (eu-west-3): denied\n  twice' };
+
 describe('the decision table', () => {
   it('shows how long the instance sat idle and the money burned meanwhile', () => {
-    const table = renderDecisionTable(result(1.006));
-    expect(table).toContain('Idle (burned)');
-    const row = table.split('\n').filter((line) => line.includes('i-0aaaaaaaaaaaaaaa1') || line.includes('burned'));
-    expect(row.join('\n')).toMatch(/│ idle 2h10m,\s+│[^\n]*\n[^\n]*│ \$2\.18 burned\s+│/);
+    const table = renderDecisionTable(result([idleSince(1.006)]));
+    expect(table).toMatch(/│ idle 2h10m, \$2\.18 burned\s+│/);
   });
 
   it('says the price is unknown rather than inventing one', () => {
-    const table = renderDecisionTable(result(null));
-    expect(table).toMatch(/│ idle 2h10m,\s+│[^\n]*\n[^\n]*│ price unknown\s+│/);
+    expect(renderDecisionTable(result([idleSince(null)]))).toMatch(/│ idle 2h10m, price unknown\s+│/);
+  });
+
+  it('fits a 100-column terminal, the reason wrapped', () => {
+    const long = { ...idleSince(1.006), owner: 'a-very-long-owner-name@an-example-company.example.com' };
+    const table = renderDecisionTable(result([long, { ...long, reason: 'word '.repeat(200) }]));
+    expect(widest(table)).toBeLessThanOrEqual(100);
+  });
+
+  it('shows the action time as the headings do, in UTC and relative', () => {
+    expect(renderDecisionTable(result([idleSince(1.006)]))).toMatch(
+      /│ stop at 12:30 UTC\s+│[^\n]*\n│[^│]+│ \(in 30m\)\s+│/,
+    );
+  });
+
+  it('names each region that was not scanned in place of "no instances", and counts it as an error', () => {
+    const second = { ...REJECTED, region: 'ap-south-2' };
+    const table = renderDecisionTable(result([], { regionFailures: [REJECTED, second] }));
+    expect(table).not.toContain('no running GPU instances');
+    expect(table).toContain('region eu-west-3 not scanned: DescribeInstances (eu-west-3): denied twice');
+    expect(table).toContain('region ap-south-2 not scanned');
+    expect(table).toContain('errors 2');
+  });
+
+  it('still says so when nothing was in scope and every region was scanned', () => {
+    expect(renderDecisionTable(result([]))).toContain('(no running GPU instances in scope)\nscanned 0');
+  });
+});
+
+describe('the action a row shows', () => {
+  const base = { outcome: 'skip', action: 'stop', actAt: null } as const;
+
+  it.each([
+    [{ ...base, rule: 'protected' }, 'none (protected)'],
+    [{ ...base, rule: 'capped' }, 'stop held back (capped)'],
+    [{ ...base, rule: 'opt-out' }, '-'],
+    [{ ...base, outcome: 'notify', rule: 'no-telemetry', action: 'notify' }, 'notify'],
+    [{ ...base, outcome: 'keep', rule: null, action: null }, '-'],
+  ] as const)('never shows stop for an instance that will not be stopped (%j)', (decision, shown) => {
+    expect(actionText(decision, NOW)).toBe(shown);
+  });
+
+  it('shows the date of an action on another day', () => {
+    const decision = {
+      outcome: 'warn',
+      rule: 'max-runtime',
+      action: 'stop',
+      actAt: '2025-06-03T09:05:00.000Z',
+    } as const;
+    expect(actionText(decision, NOW)).toBe('stop at Jun 3 09:05 UTC (in 21h5m)');
   });
 });
 
 describe('the JSON decision', () => {
   it('carries hourlyUsd, and the evidence carries idleMinutes and idleUsd', () => {
-    const [decision] = passDocument(result(1.006)).decisions;
-    expect(decision).toMatchObject({ rule: 'never-used', outcome: 'warn', hourlyUsd: 1.006 });
+    const [decision] = passDocument(result([idleSince(1.006)])).decisions;
+    expect(decision).toMatchObject({ outcome: 'warn', hourlyUsd: 1.006 });
     expect(decision?.evidence).toMatchObject({ idleMinutes: 130, idleUsd: 2.18 });
+  });
+
+  it('counts each region not scanned in summary.errors, next to regionErrors', () => {
+    const document = passDocument(result([idleSince(1.006)], { regionFailures: [REJECTED] }));
+    expect(document.summary).toMatchObject({ scanned: 1, warned: 1, errors: 1 });
+    expect(document.regionErrors).toEqual([REJECTED]);
   });
 });
