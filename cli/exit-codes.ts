@@ -1,5 +1,5 @@
 /**
- * SPEC.md's exit codes, and the one place that maps an error to one of them.
+ * The command's exit codes, and the one place that maps an error to one of them.
  */
 import { CommanderError } from 'commander';
 import { ErrorCode, ReaperError } from '../shared/errors';

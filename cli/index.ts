@@ -1,7 +1,8 @@
 /**
- * The `gpu-reaper` command: parses flags with commander, runs one verb, maps errors to SPEC.md's exit codes.
+ * The `gpu-reaper` command: parses flags with commander, runs one verb, maps errors to the documented exit codes.
  * Each verb lives in its own module and stays thin: the pass itself is in shared/.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { backtestCommand } from './backtest';
 import { demoCommand } from './demo';
@@ -12,17 +13,31 @@ import { runCommand } from './run';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** The package's version, as `npm` and `--version` know it. */
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/**
+ * Commander's own messages (`error: unknown option '--bogus'`) in the voice of every other error of the command:
+ * one line that starts with `gpu-reaper:`.
+ */
+const OUTPUT = {
+  outputError: (text: string, write: (text: string) => void) => write(text.replace(/^error:\s*/, 'gpu-reaper: ')),
+};
+
 function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Command {
   const program = new Command('gpu-reaper')
     .description('Finds idle, never-used and over-time GPU instances; warns their owners, then stops them.')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of unexpected errors')
+    // Before the verbs are added: each verb inherits these settings.
+    .configureOutput(OUTPUT)
     .exitOverride()
     .showHelpAfterError(false);
 
   program
     .command('plan')
     .description('one read-only pass: what the reaper would do now (writes nothing)')
-    .option('--config <file>', 'JSON config file (SPEC.md "Configuration")')
+    .option('--config <file>', 'JSON config file (every key optional: defaults fill the rest)')
     .option('--region <region>', 'region to scan (repeatable)', collect, [])
     .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
@@ -45,6 +60,7 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--config <file>', 'JSON config file')
     .option('--since <when>', 'a duration back from now (7d) or an ISO instant', '7d')
     .option('--table <name>', 'the audit table (default: auditTable)')
+    .option('--region <region>', 'region of the audit table (default: AWS_REGION, else the first of "regions")')
     .option('--now <iso>', 'end of the period, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .action((flags) => run(() => reportCommand(flags)));

@@ -44,6 +44,14 @@ async function resolveRegions(flags: readonly string[] | undefined, config: Conf
   return [region];
 }
 
+/**
+ * Region of the table and of the clients that are not per region: the SDK's environment (AWS_REGION,
+ * AWS_DEFAULT_REGION), else the pass's first region (`regions` from {@link resolveRegions}, never empty).
+ */
+function homeRegionOf(regions: readonly string[]): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regions[0]!;
+}
+
 /** Loads config, clock and regions from the flags; every problem is a usage/config error (exit 2). */
 async function passContext(flags: PassFlags) {
   const now = parseNow(flags.now);
@@ -53,4 +61,4 @@ async function passContext(flags: PassFlags) {
 }
 
 export type { PassFlags };
-export { parseNow, passContext, resolveRegions };
+export { homeRegionOf, parseNow, passContext, resolveRegions };

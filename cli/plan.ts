@@ -6,10 +6,11 @@
  */
 import { composePrices, composeRegions, composeTable } from '../shared/pass/compose';
 import { planPass } from '../shared/pass/plan-pass';
-import { renderDecisionTable } from '../shared/render/tables/decision-table';
+import { regionFailureLines, renderDecisionTable } from '../shared/render/tables/decision-table';
 import { passDocument } from '../shared/render/tables/pass-document';
-import { type PassFlags, passContext } from './pass-context';
+import { homeRegionOf, type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
+import { onTable, TABLE_PROBE } from './table-check';
 
 /** Flags of `plan`. */
 interface PlanFlags extends PassFlags {
@@ -19,18 +20,22 @@ interface PlanFlags extends PassFlags {
 /** Runs `plan` and returns the exit code. */
 async function planCommand(flags: PlanFlags): Promise<number> {
   const { config, now, regions } = await passContext(flags);
-  const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regions[0]!;
+  const homeRegion = homeRegionOf(regions);
   const edges = { config, regions, homeRegion, table: config.auditTable, topicArn: null };
   const { readers } = composeRegions(edges);
   const store = config.auditTable ? composeTable(edges, config.auditTable).store : undefined;
+  if (store && config.auditTable) await onTable(config.auditTable, homeRegion, () => store.load([TABLE_PROBE]));
   const problems: string[] = [];
-  const onProblem = (message: string, error: unknown) => problems.push(`${message}: ${(error as Error).message}`);
+  const onProblem = (message: string, error: unknown) =>
+    problems.push(`${message}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
   const livePrices = composePrices(edges, onProblem);
   const result = await planPass({ config, now, readers, ...(store ? { store } : {}), livePrices, onProblem });
   process.stdout.write(
     flags.json ? `${JSON.stringify(passDocument(result), null, 2)}\n` : `${renderDecisionTable(result)}\n`,
   );
-  for (const problem of problems) process.stderr.write(`gpu-reaper: ${problem}\n`);
+  // The table says which regions were not scanned; the JSON document keeps stdout to itself, so stderr does.
+  const notScanned = flags.json ? regionFailureLines(result) : [];
+  for (const problem of [...notScanned, ...problems]) process.stderr.write(`gpu-reaper: ${problem}\n`);
   return outcomeExitCode(result);
 }
 

@@ -2,18 +2,20 @@
  * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan), and
  * the money and GPU-hours its actions avoided. The weekly digest Lambda mails the same report.
  *
- * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit
+ * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit --region us-east-1
  */
 import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
 import { renderAuditReport } from '../shared/render/reports/audit-report';
 import { periodReport } from '../shared/report/period-report';
-import { parseNow, resolveRegions } from './pass-context';
+import { homeRegionOf, parseNow, resolveRegions } from './pass-context';
+import { onTable } from './table-check';
 
 /** Flags of `report`. */
 interface ReportFlags {
   readonly config?: string;
+  readonly region?: string;
   readonly since?: string;
   readonly table?: string;
   readonly json?: boolean;
@@ -36,9 +38,10 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
   const from = parseSince(flags.since ?? '7d', now);
   const table = flags.table ?? config.auditTable ?? process.env[EnvName.Table] ?? null;
   if (!table) throw new UsageError('report needs the audit table: pass --table NAME or set "auditTable"');
-  const [homeRegion] = await resolveRegions(undefined, config);
-  const { audit } = composeTable({ config, regions: [], homeRegion: homeRegion!, table, topicArn: null }, table);
-  const report = await periodReport(audit, from, now);
+  // The table lives in one region, the one `run` writes to: --region, else AWS_REGION, else the config's first.
+  const homeRegion = flags.region ?? homeRegionOf(await resolveRegions(undefined, config));
+  const { audit } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
+  const report = await onTable(table, homeRegion, () => periodReport(audit, from, now));
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderAuditReport(report)}\n`);
   return 0;
 }

@@ -9,10 +9,11 @@ import { UsageError } from '../shared/errors';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 import { renderNotification } from '../shared/render/notifications/notification';
-import { renderDecisionTable } from '../shared/render/tables/decision-table';
+import { regionFailureLines, renderDecisionTable } from '../shared/render/tables/decision-table';
 import { passDocument } from '../shared/render/tables/pass-document';
-import { type PassFlags, passContext } from './pass-context';
+import { homeRegionOf, type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
+import { onTable, TABLE_PROBE } from './table-check';
 
 /** Flags of `run`. */
 interface RunFlags extends PassFlags {
@@ -31,18 +32,22 @@ async function runCommand(flags: RunFlags): Promise<number> {
     );
   }
   const topicArn = flags.topic ?? config.topicArn ?? process.env[EnvName.TopicArn] ?? null;
-  const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regions[0]!;
+  const homeRegion = homeRegionOf(regions);
   const edges = { config, regions, homeRegion, table, topicArn };
   const { readers, actorFor } = composeRegions(edges);
   const publisher = composePublisher(edges);
+  const tables = composeTable(edges, table);
+  // Before anything else: without its table a pass can neither keep a promise nor audit one.
+  await onTable(table, homeRegion, () => tables.store.load([TABLE_PROBE]));
   const problems: string[] = [];
-  const onProblem = (message: string, error: unknown) => problems.push(`${message}: ${(error as Error).message}`);
+  const onProblem = (message: string, error: unknown) =>
+    problems.push(`${message}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
   const result = await runPass({
     config,
     now,
     readers,
     actorFor,
-    ...composeTable(edges, table),
+    ...tables,
     publisher,
     livePrices: composePrices(edges, onProblem),
     onProblem,
@@ -69,7 +74,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  for (const problem of problems) process.stderr.write(`gpu-reaper: ${problem}\n`);
+  // The table says which regions were not scanned; the JSON document keeps stdout to itself, so stderr does.
+  const notScanned = flags.json ? regionFailureLines(result) : [];
+  for (const problem of [...notScanned, ...problems]) process.stderr.write(`gpu-reaper: ${problem}\n`);
   return outcomeExitCode(result);
 }
 

@@ -42,10 +42,10 @@ class ConfigError extends ReaperError {
   }
 }
 
-/** Bad command-line usage (unknown flag, bad `--now`). */
+/** Bad command-line usage or setup (unknown flag, bad `--now`, a table that does not exist). */
 class UsageError extends ReaperError {
-  constructor(message: string) {
-    super(ErrorCode.Usage, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Usage, message, options);
   }
 }
 

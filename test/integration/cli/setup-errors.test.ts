@@ -1,0 +1,106 @@
+/**
+ * What a new user trips on, from the command line (the real bin, a child process) against moto: a region that could
+ * not be scanned never reads as an empty fleet, a missing table is one line naming table and region, `report`
+ * takes `--region`, `--version` answers, and every error speaks with one voice (`gpu-reaper: …`).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli';
+import { useMoto } from '../../helpers/moto';
+import { runFixture } from '../run/run-fixture';
+
+const moto = useMoto();
+// Region names that pass the format check but that the local endpoint cannot serve: their scan fails.
+const REJECTED = ['xx-nope-1', 'yy-nope-2'];
+
+describe('a region that could not be scanned', () => {
+  it('is said in place of "no instances", counts as an error, and exits 1', async () => {
+    const result = await runCli(['plan', '--region', REJECTED[0]!, '--region', REJECTED[1]!]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('no running GPU instances');
+    for (const region of REJECTED) expect(result.stdout).toMatch(new RegExp(`^region ${region} not scanned: \\S`, 'm'));
+    expect(result.stdout).toContain('errors 2');
+  });
+
+  it('counts in summary.errors of --json and is named on stderr, every region of them', async () => {
+    const result = await runCli(['plan', '--json', '--region', REJECTED[0]!, '--region', REJECTED[1]!]);
+    expect(result.code).toBe(1);
+    const document = JSON.parse(result.stdout);
+    expect(document.summary.errors).toBe(2);
+    expect(document.regionErrors.map((failure: { region: string }) => failure.region)).toEqual(REJECTED);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const [i, region] of REJECTED.entries()) expect(lines[i]).toMatch(`gpu-reaper: region ${region} not scanned`);
+  });
+
+  it('names every region in the one line of exit 3 when AWS is unreachable', async () => {
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+    const result = await runCli(['plan', '--region', 'us-east-1', '--region', 'eu-west-1'], env);
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^gpu-reaper: no region could be scanned: .*us-east-1.*eu-west-1/);
+  });
+});
+
+describe('a table that does not exist', () => {
+  const tableLine = (region: string) => new RegExp(`^gpu-reaper: table "nope" not found in ${region}: .*--table`);
+
+  it('stops run before the pass: one line naming table and region, exit 2', async () => {
+    const result = await runCli(['run', '--region', moto.region, '--table', 'nope']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(tableLine(moto.region));
+  });
+
+  it('stops report the same way, in the region --region names', async () => {
+    const result = await runCli(['report', '--table', 'nope', '--region', 'eu-west-1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(tableLine('eu-west-1'));
+  });
+
+  it('stops plan when the config names it as auditTable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reaper-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auditTable: 'nope' }));
+    const result = await runCli(['plan', '--config', join(dir, 'config.json'), '--region', moto.region]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(tableLine(moto.region));
+  });
+});
+
+describe('report --region', () => {
+  let table: string;
+  beforeAll(async () => {
+    ({ table } = await runFixture(moto.region));
+  });
+
+  it('reads the audit table of the region it names', async () => {
+    const env = { ...process.env, AWS_REGION: 'eu-west-1' };
+    const result = await runCli(['report', '--json', '--table', table, '--region', moto.region], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveProperty('byEvent');
+  });
+});
+
+describe('one voice', () => {
+  it('prints the package version for --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    const result = await runCli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it.each([
+    [['plan', '--bogus'], "unknown option '--bogus'"],
+    [['nope'], "unknown command 'nope'"],
+    [['backtest', '--days'], "option '--days <n>' argument missing"],
+  ])('starts commander’s own errors with gpu-reaper: too (%j)', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`gpu-reaper: ${message}\n`);
+  });
+});
