@@ -17,6 +17,7 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
       return scan.instances;
     },
     takeProblems: () => absorbed.splice(0),
+    listWarnedNotRunning: (warnedTag) => instances.listWarnedNotRunning(warnedTag),
     readGpuTelemetry: (list, window) =>
       metrics.read(
         list.map(({ instanceId, launchTime }) => ({ instanceId, launchTime })),

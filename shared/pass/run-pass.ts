@@ -7,6 +7,7 @@ import { configHash, parseDuration } from '../config';
 import { decideFleet, type InstanceFacts } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import { carryOut } from './carry-out';
+import { clearStopped } from './clear-stopped';
 import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
 import { newPassId } from './pass-id';
@@ -126,6 +127,13 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   });
   const byInstance = new Map(done.map((c) => [c.decision.instanceId, c]));
   const carried = fleet.decisions.map((decision) => byInstance.get(decision.instanceId)!);
+  // Warnings overtaken by someone else's stop or terminate: not in the scan of running instances, so listed apart
+  // (only in regions that answered the scan: an outage is one ERROR, already recorded).
+  if (!isSpent(options.budget)) {
+    const failed = new Set(regionFailures.map((failure) => failure.region));
+    const readers = options.readers.filter((reader) => !failed.has(reader.region));
+    await clearStopped({ ...ctx, readers, livePrices: options.livePrices });
+  }
 
   await recordRegionErrors(recorder, ctx.stamp, [...regionFailures, ...regionProblems]);
   await tellAdmins(publisher, config, fleet, onProblem);

@@ -20,6 +20,13 @@ interface RegionReader {
    * decided); taking them forgets them. @default none
    */
   takeProblems?(): readonly RegionFailure[];
+  /**
+   * Instances carrying the `warned` tag that are no longer running (stopping, stopped, shutting down, terminated),
+   * with when they stopped if EC2 says: a warning pending on one of them was overtaken by someone else's stop.
+   * @default not listed: such warnings stay until the instance runs again
+   * @throws when the region cannot be listed
+   */
+  listWarnedNotRunning?(warnedTag: string): Promise<readonly { instance: InstanceFacts; stoppedAt: Date | null }[]>;
 }
 
 /** A region that could not be scanned at all; its instances are absent from the decisions. */

@@ -1,6 +1,7 @@
 /**
- * The EC2 adapter: scans a region's running GPU instances into `InstanceFacts`, re-describes one right before
- * acting, and carries out the stop, terminate and tag calls. Every SDK failure leaves as an `AwsError`.
+ * The EC2 adapter: scans a region's running GPU instances into `InstanceFacts`, lists the warned ones that stopped
+ * without the reaper, re-describes one right before acting, and carries out the stop, terminate and tag calls.
+ * Every SDK failure leaves as an `AwsError`.
  */
 import {
   CreateTagsCommand,
@@ -36,6 +37,13 @@ interface ScanScope {
   readonly scopeTags: Readonly<Record<string, readonly string[]>>;
 }
 
+/** An instance the reaper had tagged as warned, found no longer running. */
+interface StoppedWarned {
+  readonly instance: InstanceFacts;
+  /** When it was stopped or terminated, from EC2's `StateTransitionReason`; `null` when that does not say. */
+  readonly stoppedAt: Date | null;
+}
+
 /** Options of the EC2 adapter. */
 interface Ec2InstancesOptions {
   /** A catalog to share across passes (a Lambda container). @default a new one for this adapter */
@@ -46,6 +54,16 @@ interface Ec2InstancesOptions {
 
 /** States in which the instance is, or is about to be, gone. */
 const GONE_STATES = new Set(['shutting-down', 'terminated']);
+/** States of an instance that was stopped or terminated, or is on its way there. */
+const NOT_RUNNING_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'];
+
+/** The time in `User initiated (2030-01-01 09:00:00 GMT)`, EC2's reason for a stop or terminate by a caller. */
+function transitionTime(reason: string | undefined): Date | null {
+  const found = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)/.exec(reason ?? '');
+  if (!found) return null;
+  const at = new Date(`${found[1]}T${found[2]}Z`);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
 
 /** The EC2 calls of one region. */
 class Ec2Instances {
@@ -81,6 +99,30 @@ class Ec2Instances {
       unknownTypes: unknownTypes.map(([type]) => type).sort(),
       problems: this.catalog.takeFailures(),
     };
+  }
+
+  /**
+   * Instances that carry the `warned` tag but are stopping, stopped, shutting down or terminated (server-side
+   * filters on the tag key and the state): someone stopped them during the grace, or the reaper's own action did.
+   *
+   * @param warnedTag the exact key the reaper writes (`${tagPrefix}warned`)
+   * @throws AwsError when the region cannot be listed
+   */
+  async listWarnedNotRunning(warnedTag: string): Promise<StoppedWarned[]> {
+    const filters: Filter[] = [
+      { Name: 'instance-state-name', Values: NOT_RUNNING_STATES },
+      { Name: 'tag-key', Values: [warnedTag] },
+    ];
+    const described = await this.#describe(filters);
+    const gpuByType = await this.catalog.resolve(described.map(({ instance }) => instance.InstanceType ?? ''));
+    const facts = await completeFacts(this.#client, this.#region, described, (entry) => {
+      return gpuByType.get(entry.instance.InstanceType ?? '')!;
+    });
+    const reasons = new Map(described.map(({ instance }) => [instance.InstanceId, instance.StateTransitionReason]));
+    return facts.map((instance) => ({
+      instance,
+      stoppedAt: transitionTime(reasons.get(instance.instanceId)),
+    }));
   }
 
   /**
@@ -151,6 +193,11 @@ class Ec2Instances {
     for (const [key, values] of Object.entries(scopeTags)) {
       if (values.length > 0) filters.push({ Name: `tag:${key}`, Values: [...values] });
     }
+    return this.#describe(filters);
+  }
+
+  /** Every instance matching `filters`, all pages; those without id, type or launch time are left out. */
+  async #describe(filters: Filter[]): Promise<DescribedInstance[]> {
     const described: DescribedInstance[] = [];
     try {
       const pages = paginateDescribeInstances({ client: this.#client, pageSize: this.#pageSize }, { Filters: filters });
@@ -163,7 +210,7 @@ class Ec2Instances {
     } catch (error) {
       throw toAwsError(error, 'DescribeInstances', this.#region);
     }
-    // An answer without id, type or launch time cannot be reasoned about; EC2 always sends them for running ones.
+    // An answer without id, type or launch time cannot be reasoned about; EC2 always sends them.
     return described.filter(({ instance }) => instance.InstanceId && instance.InstanceType && instance.LaunchTime);
   }
 
@@ -194,5 +241,5 @@ class Ec2Instances {
   }
 }
 
-export type { Ec2InstancesOptions, ScanResult, ScanScope };
-export { Ec2Instances };
+export type { Ec2InstancesOptions, ScanResult, ScanScope, StoppedWarned };
+export { Ec2Instances, transitionTime };

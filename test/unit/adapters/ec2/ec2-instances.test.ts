@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Ec2Instances } from '../../../../shared/adapters/ec2/ec2-instances';
+import { Ec2Instances, transitionTime } from '../../../../shared/adapters/ec2/ec2-instances';
 import { ErrorCode } from '../../../../shared/errors';
 
 const ec2 = new EC2Client({ region: 'eu-west-1' });
@@ -306,6 +306,67 @@ describe('Ec2Instances.describeForAction', () => {
       code: ErrorCode.AwsCredentials,
       operation: 'DescribeInstanceAttribute',
     });
+  });
+});
+
+describe('Ec2Instances.listWarnedNotRunning', () => {
+  it('asks for instances with the warned tag key in every not-running state, 1000 a page', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    expect(await new Ec2Instances(ec2, 'eu-west-1').listWarnedNotRunning('gpu-reaper:warned')).toEqual([]);
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toEqual({
+      MaxResults: 1000,
+      Filters: [
+        { Name: 'instance-state-name', Values: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+        { Name: 'tag-key', Values: ['gpu-reaper:warned'] },
+      ],
+    });
+  });
+
+  it('maps them to InstanceFacts with the stop time EC2 gives as the reason, whatever the type', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          OwnerId: '123456789012',
+          Instances: [
+            instance('i-stopped', {
+              State: { Name: 'stopped', Code: 80 },
+              StateTransitionReason: 'User initiated (2030-01-01 09:15:02 GMT)',
+            }),
+            instance('i-gone', { InstanceType: 'm5.large', State: { Name: 'terminated', Code: 48 } }),
+          ],
+        },
+      ],
+    });
+    const listed = await new Ec2Instances(ec2, 'eu-west-1').listWarnedNotRunning('gpu-reaper:warned');
+    expect(listed).toEqual([
+      {
+        instance: expect.objectContaining({ instanceId: 'i-stopped', state: 'stopped', accountId: '123456789012' }),
+        stoppedAt: new Date('2030-01-01T09:15:02Z'),
+      },
+      { instance: expect.objectContaining({ instanceId: 'i-gone', state: 'terminated' }), stoppedAt: null },
+    ]);
+    expect(listed[0]?.instance.tags).toEqual({ Owner: 'ana@example.com' });
+  });
+
+  it('turns a failed listing into an AwsError naming DescribeInstances', async () => {
+    ec2Mock.on(DescribeInstancesCommand).rejects(serviceError('InternalError', 500));
+    await expect(new Ec2Instances(ec2, 'eu-west-1').listWarnedNotRunning('gpu-reaper:warned')).rejects.toMatchObject({
+      code: ErrorCode.AwsCall,
+      operation: 'DescribeInstances',
+    });
+  });
+});
+
+describe('transitionTime', () => {
+  it.each([
+    ['User initiated (2030-01-01 09:15:02 GMT)', '2030-01-01T09:15:02.000Z'],
+    ['User initiated (2030-01-01 09:15:02 UTC)', '2030-01-01T09:15:02.000Z'],
+    ['', null],
+    [undefined, null],
+    ['Server.SpotInstanceTermination', null],
+    ['User initiated (2030-13-45 99:15:02 GMT)', null],
+  ])('reads %j as %s', (reason, expected) => {
+    expect(transitionTime(reason)?.toISOString() ?? null).toBe(expected);
   });
 });
 
