@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
+import { configIssues } from './config-messages';
 import { parseDuration } from './durations';
 
 /** A duration string such as `90m`, `36h`, `3d`; `allowZero` admits `0m` (used to turn warnings off). */
@@ -116,22 +117,9 @@ type Config = z.output<typeof configSchema>;
 /** What a config file may contain: every key optional. */
 type ConfigInput = z.input<typeof configSchema>;
 
-/** Renders zod's issue path (`['idle', 'threshold']`) as the key path people type (`idle.threshold`). */
-function keyPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-}
-
-function toIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), message: 'unknown key' }));
-    }
-    // A record key that fails its own schema: say what a key must be, not only that it is invalid.
-    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    return [{ path: keyPath(issue.path), message }];
-  });
+/** zod's issues in the project's words, in document order (see config-messages.ts). */
+function toIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
+  return configIssues(error.issues, raw, configSchema);
 }
 
 /**
@@ -145,7 +133,7 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
 function parseConfig(raw: unknown, source?: string): Config {
   // Only "no document" means the defaults: a file that says `null` is a mistake to report, not an empty config.
   const result = configSchema.safeParse(raw === undefined ? {} : raw);
-  if (!result.success) throw new ConfigError(toIssues(result.error), source);
+  if (!result.success) throw new ConfigError(toIssues(result.error, raw), source);
   return result.data;
 }
 

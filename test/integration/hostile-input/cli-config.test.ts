@@ -23,9 +23,14 @@ const env = {
 
 describe('gpu-reaper with a bad config file', () => {
   it.each([
-    ['null', 'null', '(root): Invalid input: expected object, received null'],
-    ['a wrong type', '{"idle": {"threshold": "5"}}', 'idle.threshold: Invalid input: expected number'],
-    ['an unknown nested key', '{"idle": {"windwo": "1h"}}', 'idle.windwo: unknown key'],
+    ['null', 'null', '(root): must be an object (got null)'],
+    ['a wrong type', '{"idle": {"threshold": "5"}}', 'idle.threshold: must be a number (got "5")'],
+    ['an unknown nested key', '{"idle": {"windwo": "1h"}}', 'idle.windwo: unknown key (did you mean "window"?)'],
+    [
+      'two problems',
+      '{"mode": "yolo", "idle": {"threshold": 500}}',
+      'mode: must be one of "dry-run", "enforce" (got "yolo"); idle.threshold: must be at most 100 (got 500)',
+    ],
     ['an empty file', '', '(root): not valid JSON'],
   ])('refuses %s with exit 2 and the key path', async (name, text, message) => {
     const path = join(dir, `${name.replace(/\W+/g, '-')}.json`);
@@ -48,6 +53,8 @@ describe('gpu-reaper with a bad config file', () => {
     const { code, stderr } = await runCli(['run', '--config', path, '--table', 'audit'], env);
 
     expect(code).toBe(2);
-    expect(stderr.trim()).toMatch(/^gpu-reaper: invalid config in .*run\.json: maxActionsPerPass: Too small/);
+    expect(stderr.trim()).toMatch(
+      /^gpu-reaper: invalid config in .*run\.json: maxActionsPerPass: must be at least 0 \(got -1\)$/,
+    );
   });
 });

@@ -30,11 +30,11 @@ describe('prices in config', () => {
     expect(
       problems({ prices: { overrides: { G5: 1, 'g5.xlarge': 0, 'g5.2xlarge': '1.2' }, live: 'yes', refresh: '1d' } }),
     ).toEqual([
-      'prices.overrides.G5: must be an instance type such as g5.xlarge',
-      'prices.overrides.g5.xlarge: must be a price in USD per hour above 0',
-      'prices.overrides.g5.2xlarge: Invalid input: expected number, received string',
-      'prices.live: Invalid input: expected boolean, received string',
-      'prices.refresh: unknown key',
+      'prices.overrides.G5: must be an instance type such as g5.xlarge (got the key "G5")',
+      'prices.overrides.g5.xlarge: must be a price in USD per hour above 0 (got 0)',
+      'prices.overrides.g5.2xlarge: must be a number (got "1.2")',
+      'prices.live: must be true or false (got "yes")',
+      'prices.refresh: unknown key (allowed: overrides, live)',
     ]);
   });
 });
