@@ -44,6 +44,10 @@ function regionFailureLines(result: Pick<PassResult, 'regionFailures'>): string[
   );
 }
 
+/**
+ * What happens to the instance, in short lines: `warn: idle`, the action and when (none when nothing will be
+ * done), the idle time it burned.
+ */
 function decisionCell(decision: Decision, now: Date): string {
   const executed = decision.outcome === 'act' && decision.executed ? ' ✓' : '';
   const head = `${decision.outcome}${executed}${decision.rule ? `: ${decision.rule}` : ''}`;
@@ -51,7 +55,7 @@ function decisionCell(decision: Decision, now: Date): string {
   const action = actionText(decision, now)
     .replace(' (in ', '\n(in ')
     .replace(/ \((\S+ ago|now)\)$/, '\n($1)');
-  return [head, action, idleSummary(decision.evidence)].join('\n');
+  return [head, ...(action === '-' ? [] : [action]), idleSummary(decision.evidence)].join('\n');
 }
 
 function instanceCell(decision: Decision): string {
@@ -96,4 +100,4 @@ function renderDecisionTable(result: PassResult, width = 100): string {
   return lines.join('\n');
 }
 
-export { actionText, regionFailureLines, renderDecisionTable };
+export { actionText, decisionCell, regionFailureLines, renderDecisionTable };

@@ -1,46 +1,53 @@
 /**
  * How the demo tells its story on a terminal: the fleet, each pass's decisions and transitions, the owners'
- * inbox, the audit trail and where every instance ended up.
+ * inbox, the audit trail and where every instance ended up. Every line fits a 100-column terminal.
  */
 import Table from 'cli-table3';
+import { instant } from '../../engine/format';
 import type { DemoPrinter } from '../../local/demo-story';
 import { renderNotification } from '../notifications/notification';
+import { decisionCell } from './decision-table';
+import { wrapText } from './terminal-wrap';
+
+/** The terminal the demo is written for. */
+const WIDTH = 100;
 
 const plain = { style: { head: [] as string[], border: [] as string[] } };
 const clock = (minutes: number) => `launch + ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
-const rule = (title: string) => `\n━━ ${title} ${'━'.repeat(Math.max(0, 100 - title.length))}`;
+const rule = (title: string) => `\n━━ ${title} ${'━'.repeat(Math.max(2, WIDTH - 4 - Array.from(title).length))}`;
+
+/** A table whose last column takes what the others leave of the width, its text wrapped. */
+function fittedTable(head: string[], fixed: number[]) {
+  const last = WIDTH - fixed.reduce((sum, width) => sum + width, 0) - (fixed.length + 2);
+  return new Table({ head, colWidths: [...fixed, last], wordWrap: true, wrapOnWordBoundary: true, ...plain });
+}
 
 /** Events worth reading in full: one of each kind the story shows. */
 const SHOWCASE = ['WARNED', 'STOPPED', 'SKIPPED', 'CLEARED', 'NOTIFIED'] as const;
 
 /** A printer that writes the story to `write` (stdout by default). */
 function consoleDemoPrinter(write: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): DemoPrinter {
+  const say = (text: string) => write(wrapText(text, WIDTH));
   return {
     intro(fleet, endpoint) {
       write(rule('gpu-reaper demo'));
-      write(`A local AWS endpoint (moto) at ${endpoint}; the real AWS SDK talks to it. The fleet:`);
-      const table = new Table({ head: ['name', 'type', 'owner', 'story'], ...plain });
+      say(`A local AWS endpoint (moto) at ${endpoint}; the real AWS SDK talks to it. The fleet:`);
+      const table = fittedTable(['name', 'type', 'owner', 'story'], [18, 14, 22]);
       for (const spec of fleet) table.push([spec.name, spec.instanceType, spec.owner, spec.story]);
       write(table.toString());
-      write('Config: mode enforce, idle < 5% for 1h, never-used after 30m, max runtime 12h (tag: 2h), grace 30m.');
+      say('Config: mode enforce, idle < 5% for 1h, never-used after 30m, max runtime 12h (tag: 2h), grace 30m.');
     },
 
     pass(index, total, minutes, result, names) {
-      write(rule(`pass ${index + 1}/${total} at ${clock(minutes)} (${result.now.toISOString()})`));
-      const table = new Table({
-        head: ['instance', 'outcome', 'rule', 'action', 'reason'],
-        colWidths: [18, 9, 20, 8, 90],
-        wordWrap: true,
-        ...plain,
-      });
+      write(rule(`pass ${index + 1}/${total} at ${clock(minutes)} (${instant(result.now, result.now)})`));
+      const table = fittedTable(['instance', 'decision', 'reason'], [18, 27]);
       for (const d of result.decisions) {
-        const outcome = d.outcome === 'act' && d.executed ? 'act ✓' : d.outcome;
-        table.push([names.get(d.instanceId) ?? d.instanceId, outcome, d.rule ?? '', d.action ?? '', d.reason]);
+        table.push([names.get(d.instanceId) ?? d.instanceId, decisionCell(d, result.now), d.reason]);
       }
       write(table.toString());
       if (result.events.length === 0) write('no transitions this pass');
       for (const event of result.events) {
-        write(
+        say(
           `  → ${event.event.padEnd(10)} ${(names.get(event.instanceId) ?? event.instanceId).padEnd(17)} ${event.rule ?? ''}`,
         );
       }
@@ -48,7 +55,7 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
 
     inbox(messages, names) {
       write(rule(`the owners' inbox: ${messages.length} notifications delivered through SNS → SQS`));
-      const table = new Table({ head: ['owner', 'event', 'rule', 'subject'], ...plain });
+      const table = fittedTable(['owner', 'event', 'rule', 'subject'], [19, 10, 14]);
       for (const m of messages)
         table.push([m.attributes.owner ?? '-', m.attributes.event ?? '', m.attributes.rule ?? '', m.subject]);
       write(table.toString());
@@ -57,8 +64,9 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
         if (!message) continue;
         const name = names.get(message.event.instanceId) ?? message.event.instanceId;
         const rendered = renderNotification(message.event, new Date(message.event.at));
-        write(rule(`email to ${message.event.owner} (${name}): ${rendered.subject}`));
-        write(rendered.text);
+        write(rule(`${kind} email to ${message.event.owner} (${name})`));
+        say(`Subject: ${rendered.subject}\n`);
+        say(rendered.text);
       }
     },
 
@@ -81,7 +89,7 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
     finalStates(states) {
       write(rule('where every instance ended up (EC2)'));
       write(states.map(({ name, state }) => `${name.padEnd(18)} ${state}`).join('\n'));
-      write(
+      say(
         '\nNothing was stopped without a warning at least 30m earlier; opted-out, protected and ASG instances kept running.',
       );
     },

@@ -1,0 +1,42 @@
+/**
+ * The demo as a new user first sees it (`npm run demo`): the whole story against its own local endpoint, every line
+ * within a 100-column terminal, instants in reasons written as the headings are, and a protected instance never
+ * shown as about to be stopped.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../../shared/local/demo-story';
+import { consoleDemoPrinter } from '../../../shared/render/tables/demo-printer';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal colour codes is the point here.
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+describe('npm run demo', () => {
+  let lines: string[] = [];
+  beforeAll(async () => {
+    const written: string[] = [];
+    await runDemo(consoleDemoPrinter((text) => written.push(text)));
+    lines = written.join('\n').replace(ANSI, '').split('\n');
+  }, 120_000);
+
+  it('fits a 100-column terminal, every line of it', () => {
+    const widest = Math.max(...lines.map((line) => Array.from(line).length));
+    expect(widest).toBeLessThanOrEqual(100);
+    expect(lines.filter((line) => Array.from(line).length > 100)).toEqual([]);
+  });
+
+  it('writes the instants of reasons as the headings do (14:57 UTC), never as raw ISO', () => {
+    expect(lines.filter((line) => /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(/.test(line))).toEqual([]);
+    expect(lines.some((line) => /━━ pass 1\/5 at launch \+ 0h35m \(\d\d:\d\d UTC\)/.test(line))).toBe(true);
+    expect(lines.some((line) => /will stop at \d\d:\d\d UTC \(in 30m\)/.test(line))).toBe(true);
+  });
+
+  it('shows no stop for the protected instance, only what happens', () => {
+    const rows = lines.filter((line) => line.startsWith('│ protected-box'));
+    const protectedRows = rows.filter((line) => line.includes('skip: protected'));
+    expect(protectedRows.length).toBeGreaterThan(0);
+    for (const [index, line] of lines.entries()) {
+      if (!line.includes('skip: protected')) continue;
+      expect(lines[index + 1]).toMatch(/│\s+│ none \(protected\)\s+│/);
+    }
+  });
+});
