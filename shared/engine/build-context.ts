@@ -5,8 +5,8 @@
 import type { Config } from '../config/schema';
 import { policyOf } from './policy';
 import type { RuleContext } from './rules/context';
-import { readTags } from './tags';
-import { normalizePoints } from './telemetry';
+import { readTags, type SnoozeSighting } from './tags';
+import { floorToMinute, normalizePoints } from './telemetry';
 import type { GpuTelemetry, InstanceFacts } from './types';
 
 /**
@@ -22,7 +22,13 @@ function usableMax(value: number | null): number | null {
  *
  * @example buildContext(instance, telemetry, defaultConfig(), now).runningForMs // 5_400_000
  */
-function buildContext(instance: InstanceFacts, telemetry: GpuTelemetry, config: Config, now: Date): RuleContext {
+function buildContext(
+  instance: InstanceFacts,
+  telemetry: GpuTelemetry,
+  config: Config,
+  now: Date,
+  snooze: SnoozeSighting | null = null,
+): RuleContext {
   return {
     instance,
     telemetry: {
@@ -30,10 +36,11 @@ function buildContext(instance: InstanceFacts, telemetry: GpuTelemetry, config: 
       points: normalizePoints(telemetry.points),
       sinceLaunchMax: usableMax(telemetry.sinceLaunchMax),
     },
-    tags: readTags(instance.tags, config, now),
+    tags: readTags(instance.tags, config, now, snooze),
     config,
     policy: policyOf(config),
     now,
+    windowEnd: new Date(floorToMinute(now.getTime())),
     // A launch time after `now` (clock skew) is a fresh instance, not a negative age.
     runningForMs: Math.max(0, now.getTime() - instance.launchTime.getTime()),
   };

@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema';
 import { decideInstance, type InstanceInput } from './decide-instance';
 import { policyOf } from './policy';
-import { windowStats } from './telemetry';
+import { floorToMinute, windowStats } from './telemetry';
 import type { Decision, RuleName } from './types';
 
 /** The telemetry-outage brake of one pass. */
@@ -30,16 +30,46 @@ interface FleetDecision {
 /** Rules whose evidence is the telemetry itself, so an outage must not let them act. */
 const BRAKED_RULES: readonly RuleName[] = ['idle', 'never-used'];
 
+/**
+ * Rules that keep an instance out of the reaper's reach whatever its telemetry: such instances cannot tip the brake
+ * either way, or two cheap opted-out instances without an agent would shield an idle expensive one.
+ */
+const OUT_OF_REACH: ReadonlySet<RuleName | null> = new Set([
+  'opt-out',
+  'snoozed',
+  'managed-by-asg',
+  'managed-by-service',
+]);
+
 function telemetryMissing(input: InstanceInput, idleWindowMs: number, now: Date): boolean {
   const { telemetry } = input;
   if (telemetry.status !== 'ok') return true;
-  return windowStats(telemetry.points, new Date(now.getTime() - idleWindowMs), now).datapoints === 0;
+  const windowEnd = floorToMinute(now.getTime());
+  return windowStats(telemetry.points, new Date(windowEnd - idleWindowMs), new Date(windowEnd)).datapoints === 0;
 }
 
-function brakeOf(inputs: readonly InstanceInput[], config: Config, now: Date): TelemetryBrake {
+/**
+ * The brake counts the instances that have a listed series (one that never published is no sign of an outage) and
+ * are within the reaper's reach; it engages when more than half of them have no datapoint in the idle window.
+ */
+function brakeOf(
+  inputs: readonly InstanceInput[],
+  decisions: readonly Decision[],
+  config: Config,
+  now: Date,
+): TelemetryBrake {
   const { idleWindowMs } = policyOf(config);
-  const missing = inputs.filter((input) => telemetryMissing(input, idleWindowMs, now)).length;
-  return { engaged: missing * 2 > inputs.length, missing, scanned: inputs.length };
+  const counted = inputs.filter(
+    (input, index) => input.telemetry.status !== 'missing' && !OUT_OF_REACH.has(decisions[index]?.rule ?? null),
+  );
+  const missing = counted.filter((input) => telemetryMissing(input, idleWindowMs, now)).length;
+  return { engaged: missing * 2 > counted.length, missing, scanned: counted.length };
+}
+
+/** An action this pass will not really attempt: done already (or recorded as would-act in dry-run). */
+function alreadyActed(decision: Decision): boolean {
+  const change = decision.warningChange;
+  return change.kind === 'act' && change.warning.phase === 'acted';
 }
 
 function braked(decision: Decision, brake: TelemetryBrake): Decision {
@@ -74,13 +104,9 @@ function capped(decision: Decision, limit: number): Decision {
  * summarize(decisions); // { scanned: 12, kept: 9, warned: 2, acted: 1, … }
  */
 function decideFleet(inputs: readonly InstanceInput[], config: Config, now: Date): FleetDecision {
-  const brake = brakeOf(inputs, config, now);
-  const limited = limitFleet(
-    inputs.map((input) => decideInstance(input, config, now)),
-    config,
-    brake,
-  );
-  return { ...limited, brake };
+  const decisions = inputs.map((input) => decideInstance(input, config, now));
+  const brake = brakeOf(inputs, decisions, config, now);
+  return { ...limitFleet(decisions, config, brake), brake };
 }
 
 /**
@@ -96,7 +122,7 @@ function limitFleet(
   // Earliest due first, then by id, so the same fleet always keeps the same actions.
   const acting = checked
     .map((decision, index) => ({ decision, index }))
-    .filter(({ decision }) => decision.outcome === 'act')
+    .filter(({ decision }) => decision.outcome === 'act' && !alreadyActed(decision))
     .sort(
       (a, b) =>
         String(a.decision.actAt).localeCompare(String(b.decision.actAt)) ||

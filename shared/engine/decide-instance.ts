@@ -10,6 +10,7 @@ import { clip } from './format';
 import { idleCostUsd, usablePrice } from './idle-run';
 import { pendingWarning } from './pending-warning';
 import type { ActingFinding, RuleContext } from './rules/context';
+import type { SnoozeSighting } from './tags';
 import type { Decision, Evidence, GpuTelemetry, InstanceFacts, WarningState } from './types';
 import { warnThenAct } from './warn-then-act';
 
@@ -27,6 +28,11 @@ interface InstanceInput {
    * in, like the clock; the engine never looks a price up. @default null (unknown)
    */
   readonly hourlyUsd?: number | null;
+  /**
+   * When the reaper first saw the instance's current `snooze-until` value (the state table); a snooze is capped at
+   * that moment + `snooze.ceiling`. @default null (first seen now)
+   */
+  readonly snooze?: SnoozeSighting | null;
 }
 
 /** A decision's varying parts; {@link decideInstance} fills in the rest. */
@@ -60,6 +66,20 @@ function acting(
     };
   }
   const warning = pendingWarning(input.warning, context, action);
+  if (warning?.phase === 'protected') {
+    // Found protected at an earlier action pass and told once: no slot of the cap, no new attempt this launch.
+    return {
+      outcome: 'skip',
+      rule: 'protected',
+      action,
+      actAt: null,
+      warningChange: NO_CHANGE,
+      reason: [finding.reason, ...notes, `would ${action}, but EC2 protection blocked it at the action pass`].join(
+        '; ',
+      ),
+      evidence: finding.evidence,
+    };
+  }
   const step = warnThenAct({
     rule: finding.rule,
     action,
@@ -120,6 +140,7 @@ function notesOf({ instance, tags }: RuleContext): string[] {
   if (instance.gpu.source === 'family-fallback') {
     notes.push(`GPU assumed from the instance family (${instance.instanceType} unknown to DescribeInstanceTypes)`);
   }
+  notes.push(...tags.notes);
   for (const problem of tags.problems) {
     notes.push(`tag ${problem.tag}=${JSON.stringify(problem.value)} ignored: ${problem.message}`);
   }
@@ -138,7 +159,7 @@ function notesOf({ instance, tags }: RuleContext): string[] {
  * decision.reason; // 'GPU max 2.1% < 5% for every minute of the last 1h (58/60 min, coverage 97%); will stop at …'
  */
 function decideInstance(input: InstanceInput, config: Config, now: Date): Decision {
-  const context = buildContext(input.instance, input.telemetry, config, now);
+  const context = buildContext(input.instance, input.telemetry, config, now, input.snooze ?? null);
   const draft = draftOf(input, context);
   const { instance, tags } = context;
   const hourlyUsd = usablePrice(input.hourlyUsd);
@@ -158,7 +179,15 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
     evidence: { ...evidence, idleUsd: idleCostUsd(evidence.idleMinutes, hourlyUsd) },
     tagProblems: tags.problems,
     warningChange: draft.warningChange,
+    snoozeSeen: newSnooze(input, context),
   };
+}
+
+/** A `snooze-until` value in force that the state table has not seen yet: the pass records it (`SNOOZED`) once. */
+function newSnooze(input: InstanceInput, { tags, now }: RuleContext): SnoozeSighting | null {
+  const seen = tags.snooze;
+  if (seen === null || tags.snoozeUntil === null || tags.snoozeUntil <= now) return null;
+  return input.snooze?.value === seen.value ? null : seen;
 }
 
 export type { InstanceInput };

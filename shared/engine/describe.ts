@@ -11,9 +11,9 @@ import { maxRuntime } from './rules/max-runtime';
 import { GpuActivity, gpuActivity, windowStats } from './telemetry';
 import type { Evidence } from './types';
 
-function idleWindow({ telemetry, policy, now }: RuleContext) {
-  const from = new Date(now.getTime() - policy.idleWindowMs);
-  return { from, stats: windowStats(telemetry.points, from, now) };
+function idleWindow({ telemetry, policy, windowEnd }: RuleContext) {
+  const from = new Date(windowEnd.getTime() - policy.idleWindowMs);
+  return { from, stats: windowStats(telemetry.points, from, windowEnd) };
 }
 
 /**
@@ -23,7 +23,7 @@ function idleWindow({ telemetry, policy, now }: RuleContext) {
  * @example baseEvidence(context).runningForMinutes // 95
  */
 function baseEvidence(context: RuleContext): Evidence {
-  const { instance, telemetry, config, now, runningForMs } = context;
+  const { instance, telemetry, config, windowEnd, runningForMs } = context;
   const { from, stats } = idleWindow(context);
   return {
     launchTime: instance.launchTime.toISOString(),
@@ -34,7 +34,7 @@ function baseEvidence(context: RuleContext): Evidence {
     telemetrySource: telemetry.source,
     ...(telemetry.gpuSeries === undefined ? {} : { gpuSeries: telemetry.gpuSeries }),
     ...(telemetry.error === undefined ? {} : { telemetryError: clip(telemetry.error) }),
-    window: { from: from.toISOString(), to: now.toISOString(), minutes: stats.minutes },
+    window: { from: from.toISOString(), to: windowEnd.toISOString(), minutes: stats.minutes },
     datapoints: stats.datapoints,
     coverage: stats.coverage,
     maxUtilization: stats.max,

@@ -46,15 +46,14 @@ function idleRunMinutes(context: RuleContext): number | null {
   if (last === undefined) return null;
   if (last.max >= threshold) return 0;
   const runStart = lastBusy ? lastBusy.at + MINUTE_MS : unboundedRunStart(context, readFrom);
-  const windowStart = nowMs - policy.idleWindowMs;
+  const windowStart = context.windowEnd.getTime() - policy.idleWindowMs;
   if (runStart <= windowStart) {
     // The run spans the whole idle window: hold it to exactly the idle rule's standard of evidence.
-    const stats = windowStats(telemetry.points, new Date(windowStart), now);
+    const stats = windowStats(telemetry.points, new Date(windowStart), context.windowEnd);
     if (gpuActivity(telemetry.status, stats, threshold, minCoverage) !== GpuActivity.idle) return null;
   } else {
     // A shorter run is judged on its complete minutes: the current one cannot have a datapoint yet.
-    const complete = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const stats = windowStats(telemetry.points, new Date(runStart), new Date(complete));
+    const stats = windowStats(telemetry.points, new Date(runStart), context.windowEnd);
     if (stats.minutes > 0 && stats.coverage < minCoverage) return null;
   }
   return Math.max(0, Math.floor((nowMs - runStart) / MINUTE_MS));

@@ -27,20 +27,26 @@ type WarningRule = (typeof WARNING_RULES)[number];
 /** What the tags of one instance say, every value parsed or reported. */
 interface ReadTags {
   readonly optOut: boolean;
+  /** The tag (as the instance carries its key) that opted it out. */
+  readonly optOutBy: { readonly key: string; readonly value: string } | null;
   /** From `max-runtime`, already capped at `maxRuntime.ceiling`; `null` when absent or bad. */
   readonly maxRuntimeMs: number | null;
   /** The tag asked for more than `maxRuntime.ceiling`. */
   readonly maxRuntimeCapped: boolean;
   readonly expiresAt: Date | null;
-  /** From `snooze-until`, already capped at now + `snooze.ceiling`; `null` when absent or bad. */
+  /** From `snooze-until`, already capped at its first sighting + `snooze.ceiling`; `null` when absent or bad. */
   readonly snoozeUntil: Date | null;
   /** The tag asked for a snooze past now + `snooze.ceiling`. */
   readonly snoozeCapped: boolean;
+  /** The `snooze-until` value in force and when the reaper first saw it (now, for a value not seen before). */
+  readonly snooze: SnoozeSighting | null;
   readonly action: Action | null;
   readonly owner: string | null;
   /** The reaper's own `warned` tag: which rule warned, and when it said it would act. */
   readonly warned: { readonly rule: WarningRule; readonly actAt: Date } | null;
   readonly problems: readonly TagProblem[];
+  /** What the reason should add about how the tags were read (colliding keys). */
+  readonly notes: readonly string[];
 }
 
 /** Longer values cannot be a duration, an instant or an action; refusing them early bounds the parsing work. */
@@ -82,23 +88,66 @@ class Refusal {
   constructor(readonly message: string) {}
 }
 
+/** A key as the reaper matches it: case and surrounding whitespace ignored, as IAM condition keys ignore case. */
+const keyOf = (key: string) => key.trim().toLowerCase();
+
+/** One value of one reaper tag, under the key the instance really carries. */
+interface TagValue {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * Groups an instance's tags by reaper tag name, keys matched ignoring case and surrounding whitespace:
+ * `Gpu-Reaper:Opt-Out` and `" gpu-reaper:opt-out"` are the opt-out tag too. Several keys may land on one name.
+ */
+function reaperValues(tags: Readonly<Record<string, string>>, prefix: string): Map<string, TagValue[]> {
+  const wanted = keyOf(prefix);
+  const byName = new Map<string, TagValue[]>();
+  for (const [key, value] of Object.entries(tags)) {
+    const normalized = keyOf(key);
+    if (!normalized.startsWith(wanted)) continue;
+    const name = normalized.slice(wanted.length);
+    byName.set(name, [...(byName.get(name) ?? []), { key, value }]);
+  }
+  return byName;
+}
+
 /** Reads one instance's tag values, collecting a problem for each value that is present but does not parse. */
 function tagReader(tags: Readonly<Record<string, string>>, prefix: string) {
   const problems: TagProblem[] = [];
-  const key = (name: TagName) => `${prefix}${name}`;
-  const problem = (name: TagName, value: string, message: string) => {
-    problems.push({ tag: key(name), value: clip(value), message });
+  const notes: string[] = [];
+  const byName = reaperValues(tags, prefix);
+  const problem = (key: string, value: string, message: string) => {
+    problems.push({ tag: clip(key), value: clip(value), message });
   };
-  /** Parses a present value; `undefined` when absent, too long or refused by `parse`. */
-  const read = <T>(name: TagName, parse: (text: string) => T | Refusal): T | undefined => {
-    const text = tags[key(name)];
-    if (text === undefined) return undefined;
-    const parsed = text.length > MAX_PARSED ? new Refusal(`too long (${text.length} characters)`) : parse(text);
-    if (!(parsed instanceof Refusal)) return parsed;
-    problem(name, text, parsed.message);
-    return undefined;
+  const valuesOf = (name: TagName): readonly TagValue[] => byName.get(name) ?? [];
+  /**
+   * Parses every present value of a tag; `undefined` when none parses. Colliding keys with different readings: the
+   * one `protects` prefers wins (the reading that keeps the instance safer), and the reason says so.
+   */
+  const read = <T>(
+    name: TagName,
+    parse: (text: string) => T | Refusal,
+    protects: (a: T, b: T) => boolean = () => false,
+  ): { value: T; text: string } | undefined => {
+    const parsed: { value: T; text: string; key: string }[] = [];
+    for (const { key, value: text } of valuesOf(name)) {
+      const value = text.length > MAX_PARSED ? new Refusal(`too long (${text.length} characters)`) : parse(text);
+      if (value instanceof Refusal) problem(key, text, value.message);
+      else parsed.push({ value, text, key });
+    }
+    const chosen = parsed.reduce<(typeof parsed)[number] | undefined>(
+      (best, next) => (best === undefined || protects(next.value, best.value) ? next : best),
+      undefined,
+    );
+    if (chosen && new Set(parsed.map(({ text }) => text.trim())).size > 1) {
+      const keys = parsed.map(({ key, text }) => `${clip(key)}=${JSON.stringify(clip(text))}`).join(', ');
+      notes.push(`tags ${keys} collide: ${clip(chosen.key)} applies, the reading that protects the instance more`);
+    }
+    return chosen && { value: chosen.value, text: chosen.text.trim() };
   };
-  return { problems, raw: (name: TagName) => tags[key(name)], read };
+  return { problems, notes, valuesOf, read };
 }
 
 function durationValue(text: string): number | Refusal {
@@ -124,41 +173,96 @@ function warnedValue(text: string): NonNullable<ReadTags['warned']> | Refusal {
   return new Refusal(`must read <rule>@<ISO instant>, rule one of ${WARNING_RULES.join(', ')}`);
 }
 
-/**
- * Reads the reaper's tags of one instance.
- *
- * @param tags the instance's tags, as EC2 returns them
- * @param now the evaluation clock (snoozes are capped relative to it)
- * @example readTags({ 'gpu-reaper:max-runtime': '36h' }, defaultConfig(), now).maxRuntimeMs // 129_600_000
- */
-function readTags(tags: Readonly<Record<string, string>>, config: Config, now: Date): ReadTags {
-  const reader = tagReader(tags, config.tagPrefix);
-  // Opt-out is read from the raw value: any value but `false`, however long or odd, keeps the instance safe.
-  const optOutText = reader.raw(TagName.optOut);
-  const optOut = optOutText !== undefined && optOutText.trim().toLowerCase() !== 'false';
+/** When the reaper first saw the current `snooze-until` value (kept in the state table), so a snooze cannot renew itself. */
+interface SnoozeSighting {
+  /** The tag's value as first seen (trimmed). */
+  readonly value: string;
+  readonly firstSeenAt: Date;
+}
 
-  const askedRuntime = reader.read(TagName.maxRuntime, durationValue) ?? null;
-  const { maxRuntimeCeilingMs: ceiling, snoozeCeilingMs } = policyOf(config);
-  const maxRuntimeCapped = askedRuntime !== null && askedRuntime > ceiling;
+/** How much each action leaves running: the more, the more an owner's choice protects the instance. */
+const GENTLENESS: Readonly<Record<Action, number>> = { notify: 2, stop: 1, terminate: 0 };
 
-  const askedSnooze = reader.read(TagName.snoozeUntil, instantValue) ?? null;
-  const snoozeLimit = new Date(now.getTime() + snoozeCeilingMs);
-  const snoozeCapped = askedSnooze !== null && askedSnooze > snoozeLimit;
-
-  const owner = tags[config.ownerTag]?.trim();
-  return {
-    optOut,
-    maxRuntimeMs: askedRuntime === null ? null : Math.min(askedRuntime, ceiling),
-    maxRuntimeCapped,
-    expiresAt: reader.read(TagName.expiresAt, instantValue) ?? null,
-    snoozeUntil: snoozeCapped ? snoozeLimit : askedSnooze,
-    snoozeCapped,
-    action: reader.read(TagName.action, actionValue) ?? null,
-    owner: owner ? owner : null,
-    warned: reader.read(TagName.warned, warnedValue) ?? null,
-    problems: reader.problems,
+function ownerChoice(choices: readonly Action[]) {
+  return (text: string): Action | Refusal => {
+    const action = actionValue(text);
+    if (action instanceof Refusal || choices.includes(action)) return action;
+    return new Refusal(`${action} is not allowed here (actions.ownerChoices: ${choices.join(', ') || 'none'})`);
   };
 }
 
-export type { ReadTags, WarningRule };
+/**
+ * Reads the reaper's tags of one instance. Keys match ignoring case and surrounding whitespace; when two keys
+ * collide, the reading that protects the instance more wins (opt-out, the longer max-runtime, the later expiry or
+ * snooze, the gentler action) and a note says so.
+ *
+ * @param tags the instance's tags, as EC2 returns them
+ * @param now the evaluation clock
+ * @param sighting when the current snooze value was first seen; the snooze is capped at that moment +
+ *   `snooze.ceiling` (without one, or for a new value, at now + `snooze.ceiling`)
+ * @example readTags({ 'gpu-reaper:max-runtime': '36h' }, defaultConfig(), now).maxRuntimeMs // 129_600_000
+ */
+function readTags(
+  tags: Readonly<Record<string, string>>,
+  config: Config,
+  now: Date,
+  sighting: SnoozeSighting | null = null,
+): ReadTags {
+  const reader = tagReader(tags, config.tagPrefix);
+  // Opt-out is read from the raw value: any value but `false`, however long or odd, keeps the instance safe.
+  const optOutValues = reader.valuesOf(TagName.optOut);
+  const optOutBy = optOutValues.find(({ value }) => value.trim().toLowerCase() !== 'false') ?? null;
+  const optOut = optOutBy !== null;
+  if (optOut && optOutValues.length > 1) {
+    const keys = optOutValues.map(({ key, value }) => `${clip(key)}=${JSON.stringify(clip(value))}`).join(', ');
+    reader.notes.push(`tags ${keys} collide: opted out, the reading that protects the instance more`);
+  }
+
+  const later = (a: Date, b: Date) => a > b;
+  const askedRuntime = reader.read(TagName.maxRuntime, durationValue, (a, b) => a > b)?.value ?? null;
+  const { maxRuntimeCeilingMs: ceiling, snoozeCeilingMs } = policyOf(config);
+  const maxRuntimeCapped = askedRuntime !== null && askedRuntime > ceiling;
+
+  const snooze = reader.read(TagName.snoozeUntil, instantValue, later);
+  const askedSnooze = snooze?.value ?? null;
+  // A value seen before keeps its first sighting: re-reading a far-future value does not renew the ceiling.
+  const since =
+    sighting !== null && snooze !== undefined && sighting.value === snooze.text ? sighting.firstSeenAt : now;
+  const snoozeLimit = new Date(since.getTime() + snoozeCeilingMs);
+  const snoozeCapped = askedSnooze !== null && askedSnooze > snoozeLimit;
+
+  const owner = ownerOf(tags, config.ownerTag);
+  const expiresAt = reader.read(TagName.expiresAt, instantValue, later)?.value ?? null;
+  const action = reader.read(
+    TagName.action,
+    ownerChoice(config.actions.ownerChoices),
+    (a, b) => GENTLENESS[a] > GENTLENESS[b],
+  );
+  return {
+    optOut,
+    optOutBy,
+    maxRuntimeMs: askedRuntime === null ? null : Math.min(askedRuntime, ceiling),
+    maxRuntimeCapped,
+    expiresAt,
+    snoozeUntil: snoozeCapped ? snoozeLimit : askedSnooze,
+    snoozeCapped,
+    snooze: snooze === undefined ? null : { value: snooze.text, firstSeenAt: since },
+    action: action?.value ?? null,
+    owner,
+    warned: reader.read(TagName.warned, warnedValue)?.value ?? null,
+    problems: reader.problems,
+    notes: reader.notes,
+  };
+}
+
+/** The owner tag's value: its exact key first, else the same key in another case or with surrounding spaces. */
+function ownerOf(tags: Readonly<Record<string, string>>, ownerTag: string): string | null {
+  const exact = tags[ownerTag]?.trim();
+  if (exact) return exact;
+  const wanted = keyOf(ownerTag);
+  const found = Object.entries(tags).find(([key, value]) => keyOf(key) === wanted && value.trim());
+  return found ? found[1].trim() : null;
+}
+
+export type { ReadTags, SnoozeSighting, WarningRule };
 export { formatWarnedTag, parseInstant, readTags, TagName, WARNING_RULES };

@@ -24,6 +24,17 @@ interface WindowStats {
 const GpuActivity = { busy: 'busy', idle: 'idle', unknown: 'unknown' } as const;
 type GpuActivity = (typeof GpuActivity)[keyof typeof GpuActivity];
 
+/**
+ * The first minutes after a launch, while the CloudWatch agent starts: no datapoint is expected in them, so they
+ * count neither for nor against the coverage of the run since launch.
+ */
+const AGENT_START_MS = 10 * MINUTE_MS;
+
+/** The start of the minute `ms` falls in. */
+function floorToMinute(ms: number): number {
+  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+}
+
 function isUsable(point: GpuPoint): boolean {
   return Number.isFinite(point.at) && Number.isFinite(point.max) && point.max >= 0;
 }
@@ -84,4 +95,4 @@ function gpuActivity(
 }
 
 export type { WindowStats };
-export { GpuActivity, gpuActivity, MINUTE_MS, normalizePoints, windowStats };
+export { AGENT_START_MS, floorToMinute, GpuActivity, gpuActivity, MINUTE_MS, normalizePoints, windowStats };

@@ -32,6 +32,11 @@ interface InstanceFacts {
   readonly spot: { readonly requestType: 'one-time' | 'persistent' | 'unknown' } | null;
   /** Stop/termination protection, when known (re-described right before acting). */
   readonly protection?: { readonly stop: boolean; readonly termination: boolean };
+  /**
+   * Set up for hibernation (EC2 `HibernationOptions.Configured`): a stop can then hibernate it, keeping its memory.
+   * @default false
+   */
+  readonly hibernation?: boolean;
 }
 
 /** One minute of GPU telemetry: the maximum across all GPUs of the instance in that minute. */
@@ -62,6 +67,12 @@ interface GpuTelemetry {
    * `null` when not read or no data. When the launch is inside the window, `points` already cover it.
    */
   readonly sinceLaunchMax: number | null;
+  /**
+   * Minutes with a datapoint in `[launch + the agent's start-up, from)`: the coverage of the run before the window,
+   * read with the since-launch maximum. `null` or absent when unknown (not read, or read only hourly): never-used
+   * then cannot be proven for a launch older than the window.
+   */
+  readonly sinceLaunchCovered?: number | null;
   /** How many per-GPU series were merged (`per-gpu` source). */
   readonly gpuSeries?: number;
   /** What went wrong, for `status: 'error'`. */
@@ -76,6 +87,17 @@ interface WarningState {
   readonly actAt: Date;
   /** When the warning went out; unknown when read back from the tag only. */
   readonly warnedAt: Date | null;
+  /**
+   * When the owner's message was delivered (SNS accepted it): the grace runs from then. `null`: not yet (still in
+   * the outbox), so the action waits; absent: not tracked (a warning read from the tag), taken as `warnedAt`.
+   */
+  readonly deliveredAt?: Date | null;
+  /**
+   * Where the action stands: `acted` (done, or recorded as would-act in dry-run) and `protected` (EC2 protection
+   * blocked it) are final for this launch, so such an instance never takes a slot of `maxActionsPerPass` again.
+   * Absent: `warned`.
+   */
+  readonly phase?: 'warned' | 'acting' | 'acted' | 'protected';
 }
 
 /** What a pass decides for one instance. */
@@ -164,6 +186,11 @@ interface Decision {
   readonly tagProblems: readonly TagProblem[];
   /** The warning-state transition this decision implies; not part of the JSON output. */
   readonly warningChange: WarningChange;
+  /**
+   * A `snooze-until` value the pass has not recorded yet (audited once as `SNOOZED`, and its first sighting kept);
+   * `null` otherwise. Not part of the JSON output.
+   */
+  readonly snoozeSeen: { readonly value: string; readonly firstSeenAt: Date } | null;
 }
 
 export type {

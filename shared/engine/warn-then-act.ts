@@ -1,8 +1,10 @@
 /**
- * Warn, then act (docs/rules.md): no instance is stopped or terminated without a warning issued at least `warning.grace`
- * earlier. Deadline rules are warned `warnAhead` before their deadline so the action lands on it; an instance first
+ * Warn, then act (docs/rules.md): no instance is stopped or terminated without a warning delivered at least
+ * `warning.grace` earlier, and a planned action time is a promise: no config change (a grace shortened, even to 0)
+ * moves it earlier. Deadline rules are warned `warnAhead` before their deadline so the action lands on it; an instance first
  * seen past its deadline is warned now. A grace of 0 turns warnings off.
  */
+import { formatDuration } from '../config/durations';
 import { when } from './format';
 import type { RuleName, WarningChange, WarningState } from './types';
 
@@ -27,13 +29,31 @@ interface WarnThenAct {
   readonly note: string;
 }
 
-/** When a kept warning lets the action happen: its promise, its grace, and the (possibly moved) deadline. */
+/**
+ * When a kept warning lets the action happen: its promise (which no config change moves earlier), its grace
+ * counted from delivery, and the (possibly moved) deadline.
+ */
 function dueAt(warning: WarningState, deadline: Date | null, graceMs: number): number {
+  const delivered = warning.deliveredAt ?? warning.warnedAt;
   return Math.max(
     warning.actAt.getTime(),
-    warning.warnedAt === null ? Number.NEGATIVE_INFINITY : warning.warnedAt.getTime() + graceMs,
+    delivered === null ? Number.NEGATIVE_INFINITY : delivered.getTime() + graceMs,
     deadline === null ? Number.NEGATIVE_INFINITY : deadline.getTime(),
   );
+}
+
+/** A warning whose message has not reached the owner yet: the action waits for a full grace after delivery. */
+function undelivered(same: WarningState, input: WarnThenActInput): WarnThenAct {
+  const { action, deadline, graceMs, now } = input;
+  const earliest = new Date(Math.max(dueAt(same, deadline, graceMs), now.getTime() + graceMs));
+  return {
+    outcome: 'warn',
+    actAt: earliest,
+    change: { kind: 'none' },
+    note:
+      `the warning has not reached the owner yet (kept for the next pass), so no ${action} before ` +
+      `${formatDuration(graceMs)} after it does: ${when(earliest, now)} at the earliest`,
+  };
 }
 
 /**
@@ -45,8 +65,8 @@ function dueAt(warning: WarningState, deadline: Date | null, graceMs: number): n
 function warnThenAct(input: WarnThenActInput): WarnThenAct {
   const { rule, action, deadline, warning, graceMs, now } = input;
   const same = warning !== null && warning.rule === rule && warning.action === action ? warning : null;
-  if (graceMs === 0) {
-    const acted = same ?? { rule, action, actAt: now, warnedAt: null };
+  if (same === null && graceMs === 0) {
+    const acted = { rule, action, actAt: now, warnedAt: null };
     return {
       outcome: 'act',
       actAt: now,
@@ -55,6 +75,7 @@ function warnThenAct(input: WarnThenActInput): WarnThenAct {
     };
   }
   if (same !== null) {
+    if (graceMs > 0 && same.deliveredAt === null) return undelivered(same, input);
     const due = new Date(dueAt(same, deadline, graceMs));
     const warned = same.warnedAt === null ? 'warned' : `warned at ${same.warnedAt.toISOString()}`;
     if (now >= due) {

@@ -5,6 +5,7 @@
  * (`missing`, `error`), and neither is evidence of idleness.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { AGENT_START_MS } from '../../engine/telemetry';
 import type { GpuPoint, GpuTelemetry } from '../../engine/types';
 import { readSeriesGroups, type Sample, type SeriesGroup } from './gpu-metric-batches';
 import { GpuSeriesIndex, type InstanceSeries, type MetricName, type SeriesIndexOptions } from './gpu-series-index';
@@ -31,6 +32,12 @@ interface TelemetryWindow {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+/**
+ * Launches this recent have their since-launch read per minute (GetMetricData is billed per metric, not per
+ * datapoint, so it costs the same as hourly), which also shows the run's coverage before the window; older ones
+ * are read hourly: their maximum only.
+ */
+const PER_MINUTE_SINCE_LAUNCH_MS = 24 * HOUR;
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 
@@ -47,6 +54,17 @@ function mergeByMinute(samples: readonly Sample[], from: number, to: number): Gp
     byMinute.set(at, Math.max(byMinute.get(at) ?? Number.NEGATIVE_INFINITY, sample.value));
   }
   return [...byMinute].sort(([a], [b]) => a - b).map(([at, max]) => ({ at, max }));
+}
+
+/** Distinct minutes with a datapoint in `[launch + the agent's start-up, from)`. */
+function coveredBefore(samples: readonly Sample[], launchMs: number, from: number): number {
+  const start = Math.ceil((launchMs + AGENT_START_MS) / MINUTE) * MINUTE;
+  const minutes = new Set<number>();
+  for (const sample of samples) {
+    const at = floorTo(sample.at, MINUTE);
+    if (at >= start && at < from && Number.isFinite(sample.value)) minutes.add(at);
+  }
+  return minutes.size;
 }
 
 function seriesOf(entry: InstanceSeries): InstanceSeries['perGpu'] {
@@ -104,21 +122,25 @@ class GpuMetrics {
     });
 
     const below = window.sinceLaunchBelow === undefined ? Number.POSITIVE_INFINITY : window.sinceLaunchBelow;
+    const recent: SeriesGroup[] = [];
     const coarse: SeriesGroup[] = [];
     for (const { instanceId, launchTime } of unique) {
       const entry = index.get(instanceId);
       const samples = fineResults.get(instanceId)?.samples ?? [];
       const quietWindow = samples.length > 0 && below !== null && samples.every((sample) => sample.value < below);
-      if (entry && launchTime.getTime() < from && quietWindow) {
+      if (!entry || launchTime.getTime() >= from || !quietWindow) continue;
+      if (window.now.getTime() - launchTime.getTime() <= PER_MINUTE_SINCE_LAUNCH_MS) {
+        recent.push({ instanceId, series: seriesOf(entry), start: new Date(floorTo(launchTime.getTime(), MINUTE)) });
+      } else {
         coarse.push({ instanceId, series: seriesOf(entry), start: new Date(floorTo(launchTime.getTime(), HOUR)) });
       }
     }
     // Neighbours in launch time share a chunk, so a chunk's start (its earliest member's) wastes little.
-    coarse.sort((a, b) => a.start.getTime() - b.start.getTime());
-    const coarseResults = await readSeriesGroups(this.#client, this.#region, this.#metric, coarse, {
-      end,
-      periodSeconds: 3600,
-    });
+    const byStart = (a: SeriesGroup, b: SeriesGroup) => a.start.getTime() - b.start.getTime();
+    const [recentResults, coarseResults] = await Promise.all([
+      readSeriesGroups(this.#client, this.#region, this.#metric, recent.sort(byStart), { end, periodSeconds: 60 }),
+      readSeriesGroups(this.#client, this.#region, this.#metric, coarse.sort(byStart), { end, periodSeconds: 3600 }),
+    ]);
 
     const telemetry = new Map<string, GpuTelemetry>();
     for (const { instanceId, launchTime } of unique) {
@@ -128,9 +150,10 @@ class GpuMetrics {
         continue;
       }
       const fineResult = fineResults.get(instanceId);
-      const coarseResult = coarseResults.get(instanceId);
-      const launchHour = floorTo(launchTime.getTime(), HOUR);
-      const sinceLaunch = (coarseResult?.samples ?? []).filter((sample) => sample.at >= launchHour);
+      const perMinute = recentResults.get(instanceId);
+      const coarseResult = perMinute ?? coarseResults.get(instanceId);
+      const readFrom = floorTo(launchTime.getTime(), perMinute ? MINUTE : HOUR);
+      const sinceLaunch = (coarseResult?.samples ?? []).filter((sample) => sample.at >= readFrom);
       const error = fineResult?.error ?? coarseResult?.error;
       telemetry.set(instanceId, {
         ...base,
@@ -138,6 +161,7 @@ class GpuMetrics {
         source: entry.rollup ? 'instance-rollup' : 'per-gpu',
         points: mergeByMinute(fineResult?.samples ?? [], from, to),
         sinceLaunchMax: sinceLaunch.length > 0 ? Math.max(...sinceLaunch.map((sample) => sample.value)) : null,
+        sinceLaunchCovered: perMinute ? coveredBefore(perMinute.samples, launchTime.getTime(), from) : null,
         ...(entry.rollup ? {} : { gpuSeries: entry.perGpu.length }),
         ...(error ? { error } : {}),
       });

@@ -23,6 +23,8 @@ interface PassCandidate {
   readonly stretchStart: number;
   /** GPU maximum over `[stretchStart, pass)`, `NaN` when none. */
   readonly sinceStartMax: number;
+  /** Minutes with data in the stretch before the telemetry window, agent start-up excluded. @default 0 */
+  readonly sinceStartCovered?: number;
   readonly warning: WarningState | null;
 }
 
@@ -75,6 +77,7 @@ function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput 
       to: new Date(nowMs),
       // Like the live read: a since-launch maximum only when the launch is older than the window.
       sinceLaunchMax: launchMs < telemetryFromMs && peak >= 0 ? peak : null,
+      sinceLaunchCovered: candidate.sinceStartCovered ?? 0,
     },
     warning: candidate.warning,
   };

@@ -10,7 +10,9 @@
  */
 import type { Config } from '../../config/schema';
 import { policyOf } from '../policy';
+import { lookbackMs } from '../scope';
 import { readTags } from '../tags';
+import { AGENT_START_MS } from '../telemetry';
 import type { Stretches } from './stretches';
 import type { MinuteSeries } from './types';
 
@@ -26,6 +28,11 @@ interface PassView {
   readonly flags: Uint8Array;
   /** Max over `[stretch start, pass)`; `NaN` when no datapoint yet. */
   readonly sinceStartMax: Float32Array;
+  /**
+   * Minutes with data in `[stretch start + the agent's start-up, pass − look-back)`: what a live pass's since-launch
+   * read tells of the run's coverage before its telemetry window.
+   */
+  readonly sinceStartCovered: Int32Array;
 }
 
 /** The instance-independent numbers of a policy, in minutes and ms. */
@@ -103,7 +110,10 @@ function passView(
     stretchAt: new Int32Array(passes).fill(-1),
     flags: new Uint8Array(passes),
     sinceStartMax: new Float32Array(passes).fill(Number.NaN),
+    sinceStartCovered: new Int32Array(passes),
   };
+  const lookbackMinutes = Math.floor(lookbackMs(config) / MINUTE_MS);
+  const agentStartMinutes = AGENT_START_MS / MINUTE_MS;
   let stretch = 0;
   let current = -1;
   let scanned = 0;
@@ -124,6 +134,9 @@ function passView(
     }
     view.stretchAt[pass] = stretch;
     view.sinceStartMax[pass] = peak;
+    const coveredFrom = Math.min(start + agentStartMinutes, minute);
+    const coveredTo = Math.max(coveredFrom, minute - lookbackMinutes);
+    view.sinceStartCovered[pass] = buffers.data[coveredTo]! - buffers.data[coveredFrom]!;
     const runningMs = (minute - start) * MINUTE_MS;
     const windowStart = Math.max(0, minute - windowMinutes);
     const busy = buffers.busy[minute]! - buffers.busy[windowStart]!;

@@ -127,6 +127,7 @@ function replayPrepared(prepared: PreparedFleet, config: Config, options: Replay
         history: histories[index]!,
         stretchStart: profiles[index]!.stretches.starts[stretch]!,
         sinceStartMax: view.sinceStartMax[pass]!,
+        sinceStartCovered: view.sinceStartCovered[pass]!,
         warning: pending[index]!,
       });
     }

@@ -17,6 +17,11 @@ interface RuleContext {
   /** The config's durations in milliseconds. */
   readonly policy: Policy;
   readonly now: Date;
+  /**
+   * Where every telemetry window ends: the start of the current minute. The minute in progress cannot be complete
+   * yet, so counting it would make full coverage (`idle.minCoverage: 1`) unreachable.
+   */
+  readonly windowEnd: Date;
   /** Since the last start (`LaunchTime`); never negative. */
   readonly runningForMs: number;
 }

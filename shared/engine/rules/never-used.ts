@@ -1,26 +1,45 @@
 /**
- * Rule 7, `never-used`: running longer than `neverUsed.after` with telemetry present, and the GPU never reached
- * `neverUsed.threshold` since launch. What cannot be proven (no coarse max for a launch older than the telemetry
- * window, sparse recent data, a read error) is not never-used.
+ * Rule 4, `never-used`: running longer than `neverUsed.after`, telemetry covering at least `idle.minCoverage` of the
+ * run since launch (its first minutes, while the agent starts, not counted), and the GPU never reached
+ * `neverUsed.threshold` in it. A GPU busy before the agent published is exactly what uncovered minutes could hide,
+ * so what cannot be proven (sparse data anywhere in the run, no coarse read for a launch older than the telemetry
+ * window, a read error) is not never-used.
  */
 import { formatDuration } from '../../config/durations';
 import { percent, share } from '../format';
-import { MINUTE_MS, windowStats } from '../telemetry';
+import { AGENT_START_MS, MINUTE_MS, windowStats } from '../telemetry';
+import type { GpuTelemetry } from '../types';
 import type { Rule } from './context';
 
-/** Finds an instance whose GPU stayed below `neverUsed.threshold` for its whole run so far. */
-const neverUsed: Rule = ({ instance, telemetry, config, policy, now, runningForMs }) => {
+/** Datapoints and minutes of the run since launch, agent start-up excluded; `null` when the read cannot tell. */
+function runCoverage(telemetry: GpuTelemetry, launchMs: number, windowEnd: Date) {
+  const evidenceFrom = Math.ceil((launchMs + AGENT_START_MS) / MINUTE_MS) * MINUTE_MS;
+  const readFrom = telemetry.from.getTime();
+  const fine = windowStats(telemetry.points, new Date(Math.max(evidenceFrom, readFrom)), windowEnd);
+  const before = Math.max(0, Math.ceil(readFrom / MINUTE_MS) - evidenceFrom / MINUTE_MS);
+  if (before === 0) return { datapoints: fine.datapoints, minutes: fine.minutes };
+  const covered = telemetry.sinceLaunchCovered;
+  if (covered === null || covered === undefined) return null;
+  return { datapoints: fine.datapoints + Math.min(covered, before), minutes: fine.minutes + before };
+}
+
+/** Finds an instance whose GPU stayed below `neverUsed.threshold` for its whole, well-covered run so far. */
+const neverUsed: Rule = ({ instance, telemetry, config, policy, windowEnd, runningForMs }) => {
   const { enabled, threshold } = config.neverUsed;
   if (!enabled || runningForMs <= policy.neverUsedAfterMs || telemetry.status !== 'ok') return null;
-  const recent = windowStats(telemetry.points, new Date(now.getTime() - policy.neverUsedAfterMs), now);
-  if (recent.coverage < config.idle.minCoverage) return null;
-  const launchedBeforeWindow = instance.launchTime < telemetry.from;
+  const launchMs = instance.launchTime.getTime();
+  const launchedBeforeWindow = launchMs < telemetry.from.getTime();
   if (launchedBeforeWindow && telemetry.sinceLaunchMax === null) return null;
+  const covered = runCoverage(telemetry, launchMs, windowEnd);
+  if (covered === null || covered.minutes === 0) return null;
+  const coverage = covered.datapoints / covered.minutes;
+  if (coverage < config.idle.minCoverage) return null;
   // The launch minute counts whole: a point in it may show use that started seconds after launch.
-  const launchMinute = Math.floor(instance.launchTime.getTime() / MINUTE_MS) * MINUTE_MS;
+  const launchMinute = Math.floor(launchMs / MINUTE_MS) * MINUTE_MS;
   const from = new Date(Math.max(launchMinute, telemetry.from.getTime()));
-  const run = windowStats(telemetry.points, from, now);
+  const run = windowStats(telemetry.points, from, windowEnd);
   const peaks = [run.max, telemetry.sinceLaunchMax].filter((value): value is number => value !== null);
+  if (peaks.length === 0) return null;
   const peak = Math.max(...peaks);
   if (peak >= threshold) return null;
   return {
@@ -31,13 +50,13 @@ const neverUsed: Rule = ({ instance, telemetry, config, policy, now, runningForM
     warnFrom: null,
     reason:
       `GPU never reached ${threshold}% in ${formatDuration(runningForMs)} since launch (max ${percent(peak)}; ` +
-      `${recent.datapoints}/${recent.minutes} min of the last ${config.neverUsed.after} have data, ` +
-      `coverage ${share(recent.coverage)})`,
+      `${covered.datapoints}/${covered.minutes} min after the agent's first ${formatDuration(AGENT_START_MS)} ` +
+      `have data, coverage ${share(coverage)})`,
     evidence: {
-      window: { from: from.toISOString(), to: now.toISOString(), minutes: run.minutes },
-      datapoints: run.datapoints,
-      coverage: run.coverage,
-      recentCoverage: recent.coverage,
+      window: { from: from.toISOString(), to: windowEnd.toISOString(), minutes: run.minutes },
+      datapoints: covered.datapoints,
+      coverage,
+      runMinutes: covered.minutes,
       maxUtilization: peak,
       sinceLaunchMax: telemetry.sinceLaunchMax,
       threshold,

@@ -1,34 +1,69 @@
 /**
- * Rule 9, `no-telemetry`: running longer than `noTelemetry.after` with no GPU datapoint at all in that window. The
- * owner is told (outcome `notify`); missing data is never a reason to act. A read error is not this rule: it is
- * the pass's failure, not the instance's.
+ * Rule 6, `no-telemetry`: running longer than `noTelemetry.after` without telemetry enough to judge: no GPU
+ * datapoint at all in that window, or a coverage below `idle.minCoverage` (sparse or partial publishing), unless a
+ * datapoint proves the GPU busy. The owner is told (outcome `notify`, once per condition); missing data is never a
+ * reason to act. A read error is not this rule: it is the pass's failure, not the instance's.
  */
 import { formatDuration } from '../../config/durations';
-import { windowStats } from '../telemetry';
+import { share } from '../format';
+import { AGENT_START_MS, windowStats } from '../telemetry';
 import type { Rule } from './context';
 
-/** Finds an instance that publishes no GPU metric, so the reaper cannot see whether it is used. */
-const noTelemetry: Rule = ({ telemetry, config, policy, now, runningForMs }) => {
+/** Why the telemetry cannot be judged: nothing at all, or too little. */
+type TelemetryGap = 'none' | 'sparse';
+
+/** Finds an instance whose GPU use cannot be judged, so that its owner learns why the reaper is blind to it. */
+const noTelemetry: Rule = ({ instance, telemetry, config, policy, windowEnd, runningForMs }) => {
   if (!config.noTelemetry.enabled || runningForMs <= policy.noTelemetryAfterMs || telemetry.status === 'error') {
     return null;
   }
-  const from = new Date(now.getTime() - policy.noTelemetryAfterMs);
-  const stats = windowStats(telemetry.points, from, now);
-  if (stats.datapoints > 0) return null;
-  const what = telemetry.status === 'missing' ? 'no series exists' : 'the series has no datapoint';
+  const from = new Date(windowEnd.getTime() - policy.noTelemetryAfterMs);
+  const stats = windowStats(telemetry.points, from, windowEnd);
+  const source = `${config.metrics.namespace}/${config.metrics.metric}`;
+  const window = formatDuration(policy.noTelemetryAfterMs);
+  if (stats.datapoints === 0) {
+    const what = telemetry.status === 'missing' ? 'no series exists' : 'the series has no datapoint';
+    return finding('none', {
+      reason: `no GPU datapoint in the last ${window} (${source}: ${what}); is the CloudWatch agent running with its nvidia_smi plugin?`,
+      from,
+      to: windowEnd,
+      stats,
+    });
+  }
+  if (stats.max !== null && stats.max >= config.idle.threshold) return null;
+  // Sparse is judged on the minutes the agent could have published: not the first ones after launch.
+  const judged = new Date(Math.max(from.getTime(), instance.launchTime.getTime() + AGENT_START_MS));
+  const recent = windowStats(telemetry.points, judged, windowEnd);
+  if (recent.minutes === 0 || recent.coverage >= config.idle.minCoverage) return null;
+  return finding('sparse', {
+    reason:
+      `GPU telemetry too sparse to judge: ${recent.datapoints}/${recent.minutes} min of the last ${window} have ` +
+      `data (coverage ${share(recent.coverage)} < ${share(config.idle.minCoverage)}; ${source}); does the agent ` +
+      'publish every minute (metrics_collection_interval 60)?',
+    from: judged,
+    to: windowEnd,
+    stats: recent,
+  });
+};
+
+function finding(
+  gap: TelemetryGap,
+  found: { reason: string; from: Date; to: Date; stats: ReturnType<typeof windowStats> },
+): ReturnType<Rule> {
+  const { stats } = found;
   return {
     rule: 'no-telemetry',
     verdict: 'notify',
-    reason:
-      `no GPU datapoint in the last ${formatDuration(policy.noTelemetryAfterMs)} (${config.metrics.namespace}/` +
-      `${config.metrics.metric}: ${what}); is the CloudWatch agent running with its nvidia_smi plugin?`,
+    reason: found.reason,
     evidence: {
-      window: { from: from.toISOString(), to: now.toISOString(), minutes: stats.minutes },
-      datapoints: 0,
-      coverage: 0,
-      maxUtilization: null,
+      telemetryGap: gap,
+      window: { from: found.from.toISOString(), to: found.to.toISOString(), minutes: stats.minutes },
+      datapoints: stats.datapoints,
+      coverage: stats.coverage,
+      maxUtilization: stats.max,
     },
   };
-};
+}
 
+export type { TelemetryGap };
 export { noTelemetry };

@@ -1,6 +1,5 @@
 /** Rule 1, `opt-out`: the owner's `opt-out` tag (any value but `false`) keeps the reaper away for good. */
 import { clip } from '../format';
-import { TagName } from '../tags';
 import type { Rule } from './context';
 
 /**
@@ -8,14 +7,13 @@ import type { Rule } from './context';
  *
  * @example optOut(context) // { rule: 'opt-out', verdict: 'skip', … } or null
  */
-const optOut: Rule = ({ tags, instance, config }) => {
-  const key = `${config.tagPrefix}${TagName.optOut}`;
-  const value = instance.tags[key];
-  if (!tags.optOut || value === undefined) return null;
+const optOut: Rule = ({ tags }) => {
+  const by = tags.optOutBy;
+  if (by === null) return null;
   return {
     rule: 'opt-out',
     verdict: 'skip',
-    reason: `opted out by tag ${key}=${JSON.stringify(clip(value))}`,
+    reason: `opted out by tag ${clip(by.key)}=${JSON.stringify(clip(by.value))}`,
     evidence: {},
   };
 };

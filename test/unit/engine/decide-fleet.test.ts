@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideFleet, type InstanceInput } from '../../../shared/engine';
-import { ago, config, failed, instance, missing, NOW, points, telemetry, warning } from './fixtures';
+import { ago, config, failed, instance, later, missing, NOW, points, reaperTags, telemetry, warning } from './fixtures';
 
 let next = 0;
 function member(overrides: Partial<InstanceInput> & { id?: string } = {}): InstanceInput {
@@ -23,8 +23,8 @@ const dueIdle = (id: string, actAt: Date) =>
   });
 
 describe('the telemetry-outage brake', () => {
-  it('holds back idle when telemetry is missing for more than half of the fleet', () => {
-    const fleet = [idle(), member({ telemetry: missing() }), member({ telemetry: telemetry([]) })];
+  it('holds back idle when more than half of the instances with a listed series have no datapoint', () => {
+    const fleet = [idle(), member({ telemetry: telemetry([]) }), member({ telemetry: telemetry([]) })];
     const { decisions, brake } = decideFleet(fleet, config(), NOW);
     expect(brake).toEqual({ engaged: true, missing: 2, scanned: 3 });
     expect(decisions[0]).toMatchObject({ outcome: 'skip', rule: 'idle', warningChange: { kind: 'none' } });
@@ -79,9 +79,9 @@ describe('the telemetry-outage brake', () => {
     const fleet = [
       member({ instance: instance({ rootDeviceType: 'instance-store' }), telemetry: telemetry(points(1)) }),
       member(),
-      member({ instance: instance({ launchTime: ago('13h') }), telemetry: missing() }),
-      member({ telemetry: missing() }),
-      member({ telemetry: missing() }),
+      member({ instance: instance({ launchTime: ago('13h') }), telemetry: telemetry([]) }),
+      member({ telemetry: telemetry([]) }),
+      member({ telemetry: telemetry([]) }),
     ];
     const { decisions, brake } = decideFleet(fleet, config(), NOW);
     expect(brake.engaged).toBe(true);
@@ -93,6 +93,24 @@ describe('the telemetry-outage brake', () => {
       ['notify', 'no-telemetry', 'notify'],
     ]);
     expect(decisions.some((decision) => decision.reason.startsWith('held back'))).toBe(false);
+  });
+
+  it('never lets instances that never published, or out of reach, shield an idle one', () => {
+    const optedOut = reaperTags({ 'opt-out': 'true' });
+    const fleet = [
+      idle(),
+      member({ instance: instance({ tags: optedOut }), telemetry: telemetry([]) }),
+      member({ instance: instance({ tags: optedOut }), telemetry: telemetry([]) }),
+      member({ telemetry: missing() }),
+      member({ telemetry: missing() }),
+      member({
+        instance: instance({ tags: reaperTags({ 'snooze-until': later('2h').toISOString() }) }),
+        telemetry: telemetry([]),
+      }),
+    ];
+    const { decisions, brake } = decideFleet(fleet, config(), NOW);
+    expect(brake).toEqual({ engaged: false, missing: 0, scanned: 1 });
+    expect(decisions[0]).toMatchObject({ outcome: 'warn', rule: 'idle' });
   });
 
   it('lets max-runtime act during an outage', () => {
@@ -153,5 +171,42 @@ describe('the per-pass action cap', () => {
     const { decisions } = decideFleet(inputs, config(), NOW);
     expect(decisions.map((decision) => decision.instanceId)).toEqual(inputs.map((input) => input.instance.instanceId));
     expect(decisions.map((decision) => decision.outcome)).toEqual(['keep', 'warn', 'notify']);
+  });
+});
+
+describe('the cap counts only actions a pass will really attempt', () => {
+  it('never lets a protected instance hold the cap against the others, pass after pass', () => {
+    const blocked = member({
+      id: 'i-a',
+      instance: instance({ instanceId: 'i-a' }),
+      telemetry: telemetry(points(1)),
+      warning: { ...warning('idle', ago('2h'), ago('3h')), phase: 'protected' },
+    });
+    const { decisions, capped } = decideFleet(
+      [blocked, dueIdle('i-b', ago('1m'))],
+      config({ maxActionsPerPass: 1 }),
+      NOW,
+    );
+    expect(decisions.map((d) => [d.outcome, d.rule])).toEqual([
+      ['skip', 'protected'],
+      ['act', 'idle'],
+    ]);
+    expect(capped).toBe(0);
+  });
+
+  it('never lets an instance already recorded as would-act (dry-run) hold the cap', () => {
+    const recorded = member({
+      id: 'i-a',
+      instance: instance({ instanceId: 'i-a' }),
+      telemetry: telemetry(points(1)),
+      warning: { ...warning('idle', ago('2h'), ago('3h')), phase: 'acted' },
+    });
+    const { decisions, capped } = decideFleet(
+      [recorded, dueIdle('i-b', ago('1m'))],
+      config({ maxActionsPerPass: 1 }),
+      NOW,
+    );
+    expect(decisions.map((d) => d.outcome)).toEqual(['act', 'act']);
+    expect(capped).toBe(0);
   });
 });

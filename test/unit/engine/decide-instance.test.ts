@@ -207,3 +207,20 @@ describe('the decision', () => {
     expect(decide({ instance: { launchTime: ago('13h') }, telemetry: failed() }).rule).toBe('max-runtime');
   });
 });
+
+describe('tag keys in another case', () => {
+  it('never warns a busy run whose max-runtime tag key is in another case, before its own limit', () => {
+    const decision = decide({
+      instance: { launchTime: ago('11h5m'), tags: { 'Gpu-Reaper:Max-Runtime': '36h' } },
+      telemetry: telemetry(points(97)),
+    });
+    expect(decision.outcome).toBe('keep');
+  });
+
+  it('skips an instance opted out under a key in another case or with a trailing space', () => {
+    for (const key of ['Gpu-Reaper:Opt-Out', 'gpu-reaper:opt-out ']) {
+      const decision = decide({ instance: { tags: { [key]: 'true' } }, telemetry: telemetry(points(1)) });
+      expect(decision).toMatchObject({ outcome: 'skip', rule: 'opt-out' });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatWarnedTag, parseInstant, readTags } from '../../../shared/engine';
-import { config, later, NOW, reaperTags } from './fixtures';
+import { ago, config, later, NOW, reaperTags } from './fixtures';
 
 const read = (values: Record<string, string>, cfg = config()) => readTags(reaperTags(values, cfg.tagPrefix), cfg, NOW);
 
@@ -217,5 +217,94 @@ describe('readTags: hostile values', () => {
       'gpu-reaper:action',
       'gpu-reaper:warned',
     ]);
+  });
+});
+
+describe('readTags: keys in another case or with spaces', () => {
+  it.each([['Gpu-Reaper:Opt-Out'], ['GPU-REAPER:OPT-OUT'], [' gpu-reaper:opt-out'], ['gpu-reaper:opt-out ']])(
+    'reads %j as the opt-out tag',
+    (key) => {
+      expect(readTags({ [key]: 'true' }, config(), NOW).optOut).toBe(true);
+    },
+  );
+
+  it('reads a max-runtime key in another case, so a long run keeps its own limit', () => {
+    const tags = readTags({ 'Gpu-Reaper:Max-Runtime': '36h' }, config(), NOW);
+    expect(tags.maxRuntimeMs).toBe(129_600_000);
+    expect(tags.problems).toEqual([]);
+  });
+
+  it('lets the more protective reading win when keys collide, and says so', () => {
+    const tags = readTags(
+      {
+        'gpu-reaper:opt-out': 'false',
+        'Gpu-Reaper:Opt-Out': 'true',
+        'gpu-reaper:max-runtime': '2h',
+        'GPU-REAPER:MAX-RUNTIME': '36h',
+        'gpu-reaper:expires-at': '2025-06-03T00:00:00Z',
+        'Gpu-Reaper:Expires-At': '2025-06-04T00:00:00Z',
+        'gpu-reaper:snooze-until': later('1h').toISOString(),
+        'Gpu-Reaper:Snooze-Until': later('3h').toISOString(),
+        'gpu-reaper:action': 'terminate',
+        'Gpu-Reaper:Action': 'notify',
+      },
+      config(),
+      NOW,
+    );
+    expect(tags).toMatchObject({
+      optOut: true,
+      maxRuntimeMs: 129_600_000,
+      expiresAt: new Date('2025-06-04T00:00:00Z'),
+      snoozeUntil: later('3h'),
+      action: 'notify',
+    });
+    expect(tags.notes).toHaveLength(5);
+    expect(tags.notes.join(' ')).toContain('Gpu-Reaper:Opt-Out');
+    expect(tags.notes[0]).toMatch(/collide: opted out, the reading that protects the instance more/);
+  });
+
+  it('reads an Owner key in another case when the exact one is absent', () => {
+    expect(readTags({ owner: 'ana@example.com' }, config(), NOW).owner).toBe('ana@example.com');
+    expect(readTags({ Owner: 'bo@example.com', owner: 'ana@example.com' }, config(), NOW).owner).toBe('bo@example.com');
+  });
+});
+
+describe('readTags: owner choices', () => {
+  it('refuses an action outside actions.ownerChoices, as a tag problem', () => {
+    const cfg = config({ actions: { ownerChoices: ['stop'] } });
+    const tags = readTags(reaperTags({ action: 'notify' }, cfg.tagPrefix), cfg, NOW);
+    expect(tags.action).toBeNull();
+    expect(tags.problems).toEqual([
+      { tag: 'gpu-reaper:action', value: 'notify', message: 'notify is not allowed here (actions.ownerChoices: stop)' },
+    ]);
+  });
+
+  it('accepts an action among the owner choices', () => {
+    expect(read({ action: 'terminate' }).action).toBe('terminate');
+  });
+});
+
+describe('readTags: snooze ceiling from first sight', () => {
+  const far = '2030-01-01T00:00:00Z';
+  it('caps a far-future snooze at the first sighting + snooze.ceiling, not at now', () => {
+    const seen = { value: far, firstSeenAt: ago('20h') };
+    const tags = readTags(reaperTags({ 'snooze-until': far }), config(), NOW, seen);
+    expect(tags.snoozeUntil).toEqual(later('4h'));
+    expect(tags.snoozeCapped).toBe(true);
+    expect(tags.snooze).toEqual(seen);
+    const expired = readTags(reaperTags({ 'snooze-until': far }), config(), NOW, {
+      value: far,
+      firstSeenAt: ago('25h'),
+    });
+    expect(expired.snoozeUntil).toEqual(ago('1h'));
+  });
+
+  it('starts a new ceiling for a new value', () => {
+    const tags = readTags(reaperTags({ 'snooze-until': far }), config(), NOW, {
+      value: '2029-01-01T00:00:00Z',
+      firstSeenAt: ago('30h'),
+    });
+    expect(tags.snoozeUntil).toEqual(later('24h'));
+    expect(tags.snooze).toEqual({ value: far, firstSeenAt: NOW });
   });
 });

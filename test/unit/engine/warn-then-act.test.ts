@@ -109,10 +109,42 @@ describe('warn, then act', () => {
     expect(decision.reason).toContain('stop now (warning.grace 0m)');
   });
 
-  it('acts on a pending warning at once when the grace became 0', () => {
+  it('keeps the promised time when the grace became 0: a config change never moves an action earlier', () => {
     const pending = warning('idle', later('20m'), ago('10m'));
-    const decision = decide({ telemetry: idleSeries, warning: pending, config: { warning: { grace: '0m' } } });
-    expect(decision.warningChange).toEqual({ kind: 'act', warning: pending });
+    const early = decide({ telemetry: idleSeries, warning: pending, config: { warning: { grace: '0m' } } });
+    expect(early).toMatchObject({ outcome: 'warn', actAt: later('20m').toISOString() });
+    expect(early.warningChange).toEqual({ kind: 'none' });
+    const due = later('20m');
+    const onTime = decide({
+      telemetry: telemetry(points(1, { now: due }), { to: due }),
+      warning: pending,
+      now: due,
+      config: { warning: { grace: '0m' } },
+    });
+    expect(onTime).toMatchObject({ outcome: 'act', actAt: due.toISOString() });
+    expect(onTime.warningChange).toEqual({ kind: 'act', warning: pending });
+  });
+
+  it('never acts on a warning that has not reached the owner: the grace runs from delivery', () => {
+    const undelivered = { ...warning('idle', ago('5m'), ago('35m')), deliveredAt: null };
+    const waiting = decide({ telemetry: idleSeries, warning: undelivered });
+    expect(waiting).toMatchObject({ outcome: 'warn', actAt: later('30m').toISOString() });
+    expect(waiting.warningChange).toEqual({ kind: 'none' });
+    expect(waiting.reason).toContain('the warning has not reached the owner yet');
+    const late = { ...undelivered, deliveredAt: ago('10m') };
+    expect(decide({ telemetry: idleSeries, warning: late })).toMatchObject({
+      outcome: 'warn',
+      actAt: later('20m').toISOString(),
+    });
+    const delivered = { ...undelivered, deliveredAt: ago('31m') };
+    expect(decide({ telemetry: idleSeries, warning: delivered }).outcome).toBe('act');
+  });
+
+  it('skips an instance found protected at an earlier action pass, without acting again', () => {
+    const blocked = { ...warning('idle', ago('5m'), ago('35m')), phase: 'protected' as const };
+    const decision = decide({ telemetry: idleSeries, warning: blocked });
+    expect(decision).toMatchObject({ outcome: 'skip', rule: 'protected', actAt: null });
+    expect(decision.warningChange).toEqual({ kind: 'none' });
   });
 });
 
@@ -147,8 +179,8 @@ describe('clearing a warning', () => {
     [
       'the data became too sparse to tell',
       { telemetry: telemetry(points(1, { every: 2 })) },
-      'keep',
-      'GPU activity unknown (coverage 50% < 80% of the last 1h)',
+      'notify',
+      'GPU telemetry too sparse to judge',
     ],
   ])('clears the warning when %s', (_, scenario, outcome, why) => {
     const decision = decide({ ...scenario, warning: pending });

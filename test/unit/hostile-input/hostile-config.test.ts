@@ -149,9 +149,12 @@ describe('accepted edge values mean what docs/configuration.md says', () => {
     expect(decideWith(config, [input({}, telemetry(points(100)))])[0]?.outcome).toBe('keep');
   });
 
-  it('idle.minCoverage 1 needs every minute: one missing minute is unknown, not idle', () => {
-    const gappy = input({}, telemetry(points(1).filter((_, minute) => minute !== 30)));
-    expect(decideWith({ idle: { minCoverage: 1 } }, [gappy])[0]?.outcome).toBe('keep');
+  it('idle.minCoverage 1 needs every minute: one missing minute is too sparse to judge, not idle', () => {
+    const gappy = input({}, telemetry(points(1).filter((_, minute) => minute !== 45)));
+    expect(decideWith({ idle: { minCoverage: 1 } }, [gappy])[0]).toMatchObject({
+      outcome: 'notify',
+      rule: 'no-telemetry',
+    });
     expect(decideWith({ idle: { minCoverage: 1 } })[0]?.rule).toBe('idle');
   });
 

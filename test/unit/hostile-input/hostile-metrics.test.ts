@@ -82,8 +82,8 @@ describe('decisions on hostile telemetry never take the unknown for idle', () =>
   it('holds off when a third of the minutes are unreadable (coverage below minCoverage)', () => {
     const series = points((minute) => (minute % 3 === 0 ? Number.NaN : 1));
     const decision = decide({ telemetry: telemetry(series) });
-    expect(decision.outcome).toBe('keep');
-    expect(decision.reason).toContain('coverage');
+    expect(decision).toMatchObject({ outcome: 'notify', rule: 'no-telemetry' });
+    expect(decision.reason).toContain('too sparse to judge');
   });
 
   it('reads a value over 100 as busy, and one busy duplicate among idle ones as busy', () => {

@@ -33,9 +33,21 @@ function plainReplay(histories: readonly InstanceHistory[], policy: Config, sche
         const value = entry.minutes[m] as number;
         if (value >= 0 && !(value <= peak)) peak = value;
       }
+      // What the live since-launch read tells of the run before the window (agent start-up excluded).
+      let covered = 0;
+      const lookbackMinutes = lookback / MINUTE_MS;
+      for (let m = s.starts[stretch]! + 10; m < minute - lookbackMinutes; m++) {
+        if ((entry.minutes[m] as number) >= 0) covered += 1;
+      }
       running.push(index);
       const clock = { fromMs: FROM.getTime(), minute, lookbackMs: lookback, scanned: 0, missing: 0 };
-      const candidate = { history: entry, stretchStart: s.starts[stretch]!, sinceStartMax: peak, warning: own.warning };
+      const candidate = {
+        history: entry,
+        stretchStart: s.starts[stretch]!,
+        sinceStartMax: peak,
+        sinceStartCovered: covered,
+        warning: own.warning,
+      };
       inputs.push(engineInput(candidate, clock));
     }
     const { decisions } = decideFleet(inputs, policy, new Date(FROM.getTime() + minute * MINUTE_MS));

@@ -222,29 +222,33 @@ describe('GpuMetrics.read', () => {
     expect(telemetry.get('i-1')).toMatchObject({ status: 'error', error: 'GetMetricData: no result for the query' });
   });
 
-  it('adds an hourly read from the launch hour when the launch is older than the window', async () => {
+  it('reads since launch per minute within a day of the launch (coverage too), hourly beyond', async () => {
     cwMock.on(ListMetricsCommand).resolves({ Metrics: [rollup('i-old'), rollup('i-older'), rollup('i-new')] });
     cwMock.on(GetMetricDataCommand).callsFake(answer((id) => (id === 'i-new' ? 1 : 30)));
 
     const telemetry = await new GpuMetrics(cloudwatch, 'us-east-1', metric).read(
       [
         { instanceId: 'i-old', launchTime: new Date('2030-01-01T08:45:00Z') },
-        { instanceId: 'i-older', launchTime: new Date('2030-01-01T06:10:00Z') },
+        { instanceId: 'i-older', launchTime: new Date('2029-12-30T06:10:00Z') },
         { instanceId: 'i-new', launchTime: inWindow },
       ],
       { now, lookbackMs: HOUR },
     );
 
-    const coarse = cwMock
-      .commandCalls(GetMetricDataCommand)
-      .map((call) => call.args[0].input)
-      .find((input) => input.MetricDataQueries?.[0]?.MetricStat?.Period === 3600);
+    const inputs = cwMock.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input);
+    const coarse = inputs.find((input) => input.MetricDataQueries?.[0]?.MetricStat?.Period === 3600);
     expect(coarse).toMatchObject({
-      StartTime: new Date('2030-01-01T06:00:00Z'),
+      StartTime: new Date('2029-12-30T06:00:00Z'),
       EndTime: new Date('2030-01-01T12:00:00Z'),
     });
-    expect(coarse?.MetricDataQueries?.map((q) => idOf(q.MetricStat?.Metric?.Dimensions))).toEqual(['i-older', 'i-old']);
-    expect(telemetry.get('i-old')?.sinceLaunchMax).toBe(30.5);
+    expect(coarse?.MetricDataQueries?.map((q) => idOf(q.MetricStat?.Metric?.Dimensions))).toEqual(['i-older']);
+    const perMinute = inputs.find((input) => input.StartTime?.getTime() === Date.parse('2030-01-01T08:45:00Z'));
+    expect(perMinute?.MetricDataQueries?.map((q) => idOf(q.MetricStat?.Metric?.Dimensions))).toEqual(['i-old']);
+    expect(perMinute?.MetricDataQueries?.[0]?.MetricStat?.Period).toBe(60);
+    expect(telemetry.get('i-old')?.sinceLaunchMax).toBe(30);
+    // The answer's two minutes (11:00, 11:01) lie inside the window, after `from`: none before it.
+    expect(telemetry.get('i-old')?.sinceLaunchCovered).toBe(0);
+    expect(telemetry.get('i-older')).toMatchObject({ sinceLaunchMax: 30.5, sinceLaunchCovered: null });
     expect(telemetry.get('i-new')?.sinceLaunchMax).toBeNull();
   });
 
@@ -261,7 +265,7 @@ describe('GpuMetrics.read', () => {
         ),
       };
     });
-    const old = new Date('2030-01-01T06:10:00Z');
+    const old = new Date('2029-12-30T06:10:00Z');
     const requests = ['i-quiet', 'i-busy', 'i-silent'].map((instanceId) => ({ instanceId, launchTime: old }));
     const metrics = new GpuMetrics(cloudwatch, 'us-east-1', metric);
 

@@ -55,12 +55,18 @@ describe('never-used: the rule', () => {
     ],
     [
       'warns when the since-launch maximum proves it for an older launch',
-      { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: 4.9 }) },
+      {
+        instance: { launchTime: ago('3h') },
+        telemetry: telemetry(points(0), { sinceLaunchMax: 4.9, sinceLaunchCovered: 110 }),
+      },
       true,
     ],
     [
       'warns when the since-launch maximum is 0 for an older launch',
-      { instance: { launchTime: ago('3h') }, telemetry: telemetry(points(0), { sinceLaunchMax: 0 }) },
+      {
+        instance: { launchTime: ago('3h') },
+        telemetry: telemetry(points(0), { sinceLaunchMax: 0, sinceLaunchCovered: 88 }),
+      },
       true,
     ],
     [
@@ -79,14 +85,35 @@ describe('never-used: the rule', () => {
       false,
     ],
     [
-      'never acts when the last neverUsed.after is under minCoverage (23/30)',
-      { instance: launched45, telemetry: telemetry(points(0, { span: '45m' }).filter((_, i) => i < 15 || i >= 22)) },
+      'never acts when the run since launch is covered under minCoverage (27/35 after the agent start)',
+      { instance: launched45, telemetry: telemetry(points(0, { span: '45m' }).filter((_, i) => i < 15 || i >= 23)) },
       false,
     ],
     [
-      'warns when the last neverUsed.after is exactly at minCoverage (24/30)',
-      { instance: launched45, telemetry: telemetry(points(0, { span: '45m' }).filter((_, i) => i < 15 || i >= 21)) },
+      'warns when the run since launch is covered exactly at minCoverage (28/35 after the agent start)',
+      { instance: launched45, telemetry: telemetry(points(0, { span: '45m' }).filter((_, i) => i < 15 || i >= 22)) },
       true,
+    ],
+    [
+      'never acts when the GPU could have been busy before the agent published (the last 30m covered, the run not)',
+      { instance: { launchTime: ago('70m') }, telemetry: telemetry(points(0, { span: '30m' }), { from: ago('70m') }) },
+      false,
+    ],
+    [
+      'never acts for an older launch whose coverage before the window is unknown (read hourly)',
+      {
+        instance: { launchTime: ago('3h') },
+        telemetry: telemetry(points(0), { sinceLaunchMax: 0, sinceLaunchCovered: null }),
+      },
+      false,
+    ],
+    [
+      'never acts for an older launch sparsely covered before the window (50/110)',
+      {
+        instance: { launchTime: ago('3h') },
+        telemetry: telemetry(points(0), { sinceLaunchMax: 0, sinceLaunchCovered: 50 }),
+      },
+      false,
     ],
     ['never acts when telemetry is missing', { instance: launched45, telemetry: missing() }, false],
     [
@@ -111,8 +138,8 @@ describe('never-used: the rule', () => {
   it('explains itself with the numbers', () => {
     const found = neverUsed(context({ instance: launched45, telemetry: since45((i) => (i === 3 ? 1.25 : 0.5)) }));
     expect(found?.reason).toBe(
-      'GPU never reached 5% in 45m since launch (max 1.3%; 30/30 min of the last 30m have data, coverage 100%)',
+      "GPU never reached 5% in 45m since launch (max 1.3%; 35/35 min after the agent's first 10m have data, coverage 100%)",
     );
-    expect(found?.evidence).toMatchObject({ datapoints: 45, coverage: 1, maxUtilization: 1.25, threshold: 5 });
+    expect(found?.evidence).toMatchObject({ datapoints: 35, coverage: 1, maxUtilization: 1.25, threshold: 5 });
   });
 });

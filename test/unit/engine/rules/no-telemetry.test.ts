@@ -12,10 +12,21 @@ describe('no-telemetry: the rule', () => {
       true,
     ],
     [
-      'stays quiet with one datapoint in the window',
+      'tells the owner when one datapoint is all the window has (too sparse to judge)',
       { telemetry: telemetry(points(0, { span: '30m', until: '29m' })) },
+      true,
+    ],
+    [
+      'tells the owner of an agent publishing every other minute (coverage 50%)',
+      { telemetry: telemetry(points(0, { span: '5h', every: 2 })) },
+      true,
+    ],
+    [
+      'stays quiet when sparse data proves the GPU busy',
+      { telemetry: telemetry(points(60, { span: '5h', every: 2 })) },
       false,
     ],
+    ['stays quiet with a well-covered window', { telemetry: telemetry(points(0, { span: '5h' })) }, false],
     ['stays quiet when the read failed', { telemetry: failed() }, false],
     [
       'stays quiet when running exactly noTelemetry.after',
