@@ -1,9 +1,9 @@
 /**
  * The backtest's HTML report in a real browser: written to a file, opened offline in headless Chromium (Debian's
  * /usr/bin/chromium through playwright-core; never a downloaded browser), screenshotted, and checked for its charts.
- * Skipped, saying why, where Chromium is missing (`node scripts/setup-chromium.mjs` installs it as root).
+ * Skipped where no browser can be had, and it says why: in its name and with a warning on stderr, never silently.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -12,14 +12,12 @@ import { parseConfig } from '../../shared/config/schema';
 import { type InstanceHistory, replayFleet, sweep } from '../../shared/engine/replay';
 import { renderBacktestHtml } from '../../shared/render/backtest/backtest-html';
 import { policyLine } from '../../shared/render/backtest/backtest-summary';
+import { findBrowser } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `skipping the HTML screenshot test: ${CHROMIUM} is missing (run: node scripts/setup-chromium.mjs as root)`,
-  );
-}
+const browserLookup = findBrowser();
+const CHROMIUM = 'path' in browserLookup ? browserLookup.path : '';
+const SUITE = 'backtest --html in headless Chromium';
+if ('missing' in browserLookup) console.warn(`gpu-reaper: skipping the HTML screenshot test: ${browserLookup.missing}`);
 
 const DAY = 1_440;
 const FROM = new Date('2026-11-07T00:00:00.000Z');
@@ -48,7 +46,7 @@ function histories(): InstanceHistory[] {
 const work = mkdtempSync(join(tmpdir(), 'gpu-reaper-e2e-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!available)('backtest --html in headless Chromium', () => {
+describe.skipIf(!CHROMIUM)('missing' in browserLookup ? `${SUITE} (skipped: ${browserLookup.missing})` : SUITE, () => {
   it('renders the three charts and the tables, offline, with instance strings escaped', async () => {
     const config = parseConfig({});
     const fleet = histories();
