@@ -37,6 +37,11 @@ function actionText(decision: Pick<Decision, 'outcome' | 'rule' | 'action' | 'ac
   return `${decision.action} at ${instant(at, now)} (${relative(at, now)})`;
 }
 
+/** The pass's clock as the headings write it: `2025-06-02 12:00 UTC`. */
+function utcMinute(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** `region us-east-1 not scanned: <reason>` for each region that failed, one line each. */
 function regionFailureLines(result: Pick<PassResult, 'regionFailures'>): string[] {
   return result.regionFailures.map(
@@ -88,7 +93,7 @@ function renderDecisionTable(result: PassResult, width = 100): string {
   const failures = regionFailureLines(result);
   const empty = failures.length > 0 ? [] : ['(no running GPU instances in scope)'];
   const lines = [
-    `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${result.now.toISOString()} in ${result.regions.join(', ')}`,
+    `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${result.regions.join(', ')}`,
     ...(result.decisions.length > 0 ? [table.toString()] : empty),
     ...failures,
     `scanned ${s.scanned} · kept ${s.kept} · warned ${s.warned} · acted ${s.acted} · skipped ${s.skipped} · notified ${s.notified} · errors ${s.errors}`,

@@ -68,6 +68,12 @@ describe('the decision table', () => {
     expect(table).toContain('errors 2');
   });
 
+  it('heads the table with the pass, its clock in UTC and its regions', () => {
+    expect(renderDecisionTable(result([])).split('\n')[0]).toBe(
+      'gpu-reaper [DRY RUN] pass p-1 at 2025-06-02 12:00 UTC in us-east-1',
+    );
+  });
+
   it('still says so when nothing was in scope and every region was scanned', () => {
     expect(renderDecisionTable(result([]))).toContain('(no running GPU instances in scope)\nscanned 0');
   });
