@@ -2,7 +2,8 @@
  * The CDK app (`cdk.json` runs it with tsx). The only place that reads CDK context and the environment:
  *
  * - `-c config=PATH`: the config file, the same JSON the CLI reads (default in cdk.json: config/gpu-reaper.json).
- *   An invalid file fails `cdk synth` with one line naming every bad key path, exit code 2.
+ *   An invalid file fails the app with one line naming every bad key path, exit code 2 (the CDK CLI reports any
+ *   failed app as its own exit code 1; `npm run synth`, scripts/synth.ts, checks the file first and exits 2).
  * - `-c stackName=NAME` (default `GpuReaper`), `-c installAgent=true` (default false).
  * - `CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`, set by the CDK CLI when credentials are present; without them the
  *   stack is environment-agnostic, so `cdk synth` works offline. No lookups.

@@ -22,7 +22,7 @@ function cdkJsonContext(): Record<string, unknown> {
 
 /** Options of {@link synthStack}. */
 interface SynthOptions {
-  /** The config document. @default {} (SPEC defaults) */
+  /** The config document. @default {} (the config defaults) */
   readonly config?: ConfigInput;
   /** Infra options. @default the fixture entry */
   readonly reaper?: GpuReaperStackProps['reaper'];
@@ -45,4 +45,4 @@ function synthStack(options: SynthOptions = {}) {
 }
 
 export type { SynthOptions };
-export { FIXTURE_ENTRY, synthStack };
+export { cdkJsonContext, FIXTURE_ENTRY, synthStack };

@@ -32,7 +32,7 @@ const AGENT_METRIC = 'nvidia_smi_utilization_gpu';
 /**
  * A complete, least-privilege, observable GPU reaper, with a weekly digest of what it avoided to the admins.
  *
- * Props are SPEC.md's config keys (validated at synth by the shared schema, defaults filled in) plus infra options.
+ * Props are the config file's keys (validated at synth by the shared schema, defaults filled in) plus infra options.
  * The validated config reaches the Lambda as JSON in `GPU_REAPER_CONFIG`.
  *
  * @example

@@ -10,8 +10,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { EC2_INSTANCES_FINDING, TABLE_INDEXES_FINDING } from './nag-findings';
 
-/** The GPU families by name, as SPEC.md's fallback names them (`p*`, `g*`). Every EC2 family starting with p or g
+/** The GPU families by name, as the reaper's fallback names them (`p*`, `g*`). Every EC2 family starting with p or g
  * (p3, p4d, p5, p6-b200, g4dn, g4ad, g5, g5g, g6, g6e, g6f, gr6, …) has a GPU. */
 const DEFAULT_GPU_INSTANCE_TYPES = ['p*.*', 'g*.*'] as const;
 
@@ -165,11 +166,9 @@ function grantReaperRole(role: iam.Role, options: ReaperGrantOptions): void {
           'KMS-encrypted topic.',
         appliesTo: [
           'Resource::*',
-          {
-            regex:
-              '/^Resource::arn:<AWS::Partition>:ec2:(<AWS::Region>|[a-z0-9-]+|\\*):<AWS::AccountId>:instance\\/\\*$/g',
-          },
-          { regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/g' },
+          // Every form the CDK renders these ARNs in (pseudo parameters or literals, CLI or not): nag-findings.ts.
+          EC2_INSTANCES_FINDING,
+          TABLE_INDEXES_FINDING,
           'Action::kms:GenerateDataKey*',
         ],
       },

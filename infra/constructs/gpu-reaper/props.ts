@@ -1,6 +1,6 @@
 /**
- * The props of the `GpuReaper` construct: the config of SPEC.md (every key optional, SPEC's defaults, validated at
- * synth by the one config schema) plus the options only the infrastructure has. Flat and readonly, as the aws-cdk
+ * The props of the `GpuReaper` construct: the keys of the config file (every key optional, the config's defaults,
+ * validated at synth by the one config schema) plus the options only the infrastructure has. Flat and readonly, as the aws-cdk
  * design guidelines ask.
  */
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -9,7 +9,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type ConfigInput, configSchema } from '../../../shared/config';
 
-/** The config document of SPEC.md "Configuration", one prop per top-level key. */
+/** The config document (the same JSON the CLI reads), one prop per top-level key. */
 interface GpuReaperConfigProps {
   /** `dry-run` does everything but the EC2 stop/terminate calls; `enforce` acts. @default 'dry-run' */
   readonly mode?: ConfigInput['mode'];
@@ -106,7 +106,7 @@ interface GpuReaperInfraProps {
 }
 
 /**
- * Props of the `GpuReaper` construct: SPEC.md's config keys plus infra options, all optional.
+ * Props of the `GpuReaper` construct: the config keys plus infra options, all optional.
  */
 interface GpuReaperProps extends GpuReaperConfigProps, GpuReaperInfraProps {}
 

@@ -16,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Config, EnvName, ReaperMetrics } from '../../../shared/config';
+import { TABLE_INDEXES_FINDING } from './nag-findings';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 import { ScheduledInvoke } from './schedule';
 
@@ -82,7 +83,7 @@ class WeeklyDigest extends Construct {
           reason:
             'Query must reach the by-time index (table/index/*) to read a week without a Scan; ' +
             'kms:GenerateDataKey* is what SNS needs to publish to a KMS-encrypted topic.',
-          appliesTo: [{ regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/g' }, 'Action::kms:GenerateDataKey*'],
+          appliesTo: [TABLE_INDEXES_FINDING, 'Action::kms:GenerateDataKey*'],
         },
       ],
       true,
