@@ -39,7 +39,7 @@ class GpuReaperStack extends Stack {
     });
     new CfnOutput(this, 'AgentConfigParameter', {
       value: this.reaper.agentConfigParameter.parameterName,
-      description: 'amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:<this>',
+      description: 'amazon-cloudwatch-agent-ctl -a append-config -m ec2 -s -c ssm:<this>',
     });
     new CfnOutput(this, 'ReaperFunctionName', { value: this.reaper.reaperFunction.functionName });
     new CfnOutput(this, 'DigestFunctionName', {

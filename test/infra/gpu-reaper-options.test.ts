@@ -2,14 +2,15 @@
  * The construct under non-default config and infra options, and the synth-time checks of its props. Shape-only:
  * bundling is skipped, so each synth takes a fraction of a second.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { GpuReaperProps } from '../../infra/constructs/gpu-reaper';
 import { GpuReaper, missedRunWindow, schedulePeriod } from '../../infra/constructs/gpu-reaper';
-import { FIXTURE_ENTRY, synthStack } from './synth-stack';
+import { cdkJsonContext, FIXTURE_ENTRY, synthStack } from './synth-stack';
 
 /** A bare stack with one GpuReaper, bundling skipped. */
 function reaperIn(props: GpuReaperProps, build?: (stack: Stack) => Partial<GpuReaperProps>) {
@@ -95,13 +96,13 @@ describe('installAgent', () => {
     });
   });
 
-  it('applies the agent config from the SSM parameter, after the install', () => {
+  it('appends the agent config from the SSM parameter (never replacing), restarting the agent, after the install', () => {
     template.hasResource('AWS::SSM::Association', {
       DependsOn: [Match.stringLikeRegexp('^GpuReaperAgentConfigInstallAgent')],
       Properties: Match.objectLike({
         Name: 'AmazonCloudWatch-ManageAgent',
         Parameters: {
-          action: ['configure'],
+          action: ['configure (append)'],
           mode: ['ec2'],
           optionalConfigurationSource: ['ssm'],
           optionalConfigurationLocation: [{ Ref: Match.stringLikeRegexp('^GpuReaperAgentConfigParameter') }],
@@ -110,7 +111,31 @@ describe('installAgent', () => {
         Targets: [{ Key: 'tag:gpu-reaper:cloudwatch-agent', Values: ['install'] }],
       }),
     });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: 'AmazonCloudWatch-gpu-reaper' });
   });
+});
+
+describe('cdk-nag in a known account and region', () => {
+  // With a region known (the CDK CLI always sets one) ARNs carry literal partitions, regions and accounts.
+  it.each(['us-east-1', 'cn-north-1', 'us-gov-west-1'])(
+    'leaves no finding unacknowledged in %s, with a table passed in and enforce mode',
+    (region) => {
+      const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region } });
+      new GpuReaper(stack, 'GpuReaper', {
+        reaperEntry: FIXTURE_ENTRY,
+        digestEntry: FIXTURE_ENTRY,
+        mode: 'enforce',
+        regions: [region],
+        installAgent: true,
+        table: dynamodb.Table.fromTableName(stack, 'Existing', 'audit'),
+      });
+      Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    },
+  );
 });
 
 describe('existing resources', () => {

@@ -281,21 +281,19 @@ describe('the topics', () => {
 });
 
 describe('the CloudWatch agent config', () => {
-  it('publishes nvidia_smi metrics per GPU and rolled up by InstanceId, every minute, in the configured namespace', () => {
+  it('is a fragment adding nvidia_smi metrics per GPU, with InstanceId, every minute, in the default namespace', () => {
     const [parameter] = resourcesOf('AWS::SSM::Parameter');
     expect(parameter?.Properties?.Name).toBe('AmazonCloudWatch-gpu-reaper');
     const agentConfig = JSON.parse(parameter?.Properties?.Value as string);
+    // No agent section, no namespace (CWAgent is the agent's default), no global dimensions: agent-config-merge.test.ts.
     expect(agentConfig).toEqual({
-      agent: { metrics_collection_interval: 60 },
       metrics: {
-        namespace: 'CWAgent',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the CloudWatch agent's own placeholder
-        append_dimensions: { InstanceId: '${aws:InstanceId}' },
-        aggregation_dimensions: [['InstanceId']],
         metrics_collected: {
           nvidia_gpu: {
             measurement: ['utilization_gpu', 'memory_used', 'memory_total', 'temperature_gpu'],
             metrics_collection_interval: 60,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the CloudWatch agent's own placeholder
+            append_dimensions: { InstanceId: '${aws:InstanceId}' },
           },
         },
       },
