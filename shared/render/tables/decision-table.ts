@@ -10,6 +10,7 @@ import type { Decision } from '../../engine/types';
 import type { PassResult } from '../../pass/types';
 import { idleSummary } from '../text/idle-cost';
 import { cleanText } from '../text/untrusted-text';
+import { wrapText } from './terminal-wrap';
 
 const OUTCOME_ORDER = { act: 0, warn: 1, notify: 2, error: 3, skip: 4, keep: 5 } as const;
 
@@ -90,7 +91,12 @@ function renderDecisionTable(result: PassResult, width = 100): string {
     table.push([instanceCell(decision), decisionCell(decision, result.now), cleanText(decision.reason, 4_000)]);
   }
   const s = summarize(result.decisions, result.regionFailures.length);
-  const failures = regionFailureLines(result);
+  // Wrapped to the width, continuation lines indented under their region.
+  const failures = regionFailureLines(result).flatMap((line) =>
+    wrapText(line, width - 2)
+      .split('\n')
+      .map((part, index) => (index === 0 ? part : `  ${part}`)),
+  );
   const empty = failures.length > 0 ? [] : ['(no running GPU instances in scope)'];
   const lines = [
     `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${result.regions.join(', ')}`,

@@ -66,6 +66,8 @@ describe('the decision table', () => {
     expect(table).toContain('region eu-west-3 not scanned: DescribeInstances (eu-west-3): denied twice');
     expect(table).toContain('region ap-south-2 not scanned');
     expect(table).toContain('errors 2');
+    const long = { ...REJECTED, message: 'because '.repeat(30) };
+    expect(widest(renderDecisionTable(result([], { regionFailures: [long] })))).toBeLessThanOrEqual(100);
   });
 
   it('heads the table with the pass, its clock in UTC and its regions', () => {
