@@ -5,15 +5,20 @@
  * @example npx gpu-reaper run --config gpu-reaper.json --table gpu-reaper-audit --topic arn:aws:sns:…:gpu-reaper
  */
 import { EnvName } from '../shared/config';
+import { summarize } from '../shared/engine';
 import { UsageError } from '../shared/errors';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 import { renderNotification } from '../shared/render/notifications/notification';
 import { regionFailureLines, renderDecisionTable } from '../shared/render/tables/decision-table';
 import { passDocument } from '../shared/render/tables/pass-document';
+import { wrapText } from '../shared/render/tables/terminal-wrap';
 import { homeRegionOf, type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
 import { onTable, TABLE_PROBE } from './table-check';
+
+/** The terminal the human output is written for (the table's own default width). */
+const TERMINAL_WIDTH = 100;
 
 /** Flags of `run`. */
 interface RunFlags extends PassFlags {
@@ -66,11 +71,14 @@ async function runCommand(flags: RunFlags): Promise<number> {
     );
   } else {
     const lines = [renderDecisionTable(result)];
+    // Failed calls the pass went on without (a publish, a state write) are errors too: the count says so.
+    const more = result.errors - summarize(result.decisions, result.regionFailures.length).errors;
+    if (more > 0) lines.push(`and ${more} more error(s): AWS calls that failed and the pass went on without`);
     for (const event of result.events)
       lines.push(`  ${event.event.padEnd(15)} ${event.instanceId} ${event.rule ?? ''}`);
     if (!topicArn && result.events.length > 0) {
       lines.push('', 'No topic configured: the notifications of this pass were:');
-      for (const event of result.events) lines.push('', renderNotification(event, now).text);
+      for (const event of result.events) lines.push('', wrapText(renderNotification(event, now).text, TERMINAL_WIDTH));
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
+import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';
 import { runFixture } from '../run/run-fixture';
 
 const moto = useMoto();
 // Region names that pass the format check but that the local endpoint cannot serve: their scan fails.
 const REJECTED = ['xx-nope-1', 'yy-nope-2'];
+const MIN = 60_000;
 
 describe('a region that could not be scanned', () => {
   it('is said in place of "no instances", counts as an error, and exits 1', async () => {
@@ -69,6 +71,22 @@ describe('a table that does not exist', () => {
     const result = await runCli(['plan', '--config', join(dir, 'config.json'), '--region', moto.region]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(tableLine(moto.region));
+  });
+});
+
+describe('a call the pass went on without', () => {
+  it('counts in the table and the exit code, not only on stderr', async () => {
+    const fx = await runFixture(moto.region);
+    const launch = Math.floor(Date.now() / MIN) * MIN;
+    const [id] = await launchInstances(fx.ec2, { instanceType: 'g5.xlarge', tags: { Owner: 'bo@example.com' } });
+    await putGpuSeries(fx.cloudwatch, id!, [...minutes(launch, 5, 40), ...minutes(launch + 5 * MIN, 120, 0)]);
+    const now = new Date(launch + 70 * MIN + 30_000).toISOString();
+    const topic = `arn:aws:sns:${moto.region}:123456789012:no-such-topic`;
+    const args = ['run', '--now', now, '--region', moto.region, '--table', fx.table, '--topic', topic];
+    const result = await runCli(args);
+    expect(result.stderr).toMatch(/^gpu-reaper: .*(no-such-topic|NotFound)/m);
+    expect(result.stdout).toMatch(/^and \d+ more error\(s\): AWS calls that failed/m);
+    expect(result.code).toBe(1);
   });
 });
 
