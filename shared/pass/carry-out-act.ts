@@ -10,6 +10,7 @@ import { decideInstance } from '../engine';
 import type { CarryOutContext } from './carry-out';
 import { actionEventName, buildEvent } from './event-builder';
 import type { AuditEventName, ReaperEvent } from './events';
+import { hibernates, withHibernation } from './hibernation';
 import type { StateChange, StoredWarning, TransitionLog } from './ports';
 import type { RegionActor } from './types';
 
@@ -117,7 +118,7 @@ async function actClaimed(
     return again;
   }
 
-  const done: Decision = { ...again, executed: mode === 'enforce' };
+  const done: Decision = { ...withHibernation(again, fresh, ctx.config), executed: mode === 'enforce' };
   const event = buildEvent(ctx.stamp, done, actionEventName(action, mode));
   const finish: StateChange = { kind: 'finish', instanceId, phase: 'acted', passId };
   if (mode === 'dry-run') {
@@ -129,7 +130,7 @@ async function actClaimed(
     return { ...decision, reason: `${decision.reason} (another pass took the action over)` };
   }
   onIntent();
-  if (action === 'stop') await actor.stop(instanceId);
+  if (action === 'stop') await actor.stop(instanceId, { hibernate: hibernates(fresh, ctx.config) });
   else await actor.terminate(instanceId);
   await step.recordEvent(finish, event);
   await actor

@@ -76,7 +76,7 @@ function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: 
     actors.set(region, {
       region,
       describeForAction: (id) => instances.describeForAction(id),
-      stop: (id) => instances.stop(id),
+      stop: (id, options) => instances.stop(id, options),
       terminate: (id) => instances.terminate(id),
       setTags: (id, tags) => instances.setTags(id, tags),
       removeTags: (id, keys) => instances.removeTags(id, keys),

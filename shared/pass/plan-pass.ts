@@ -4,6 +4,7 @@
 import type { Config } from '../config';
 import { decideFleet } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
+import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
 import type { StateStore } from './ports';
 import { priceFleet } from './price-fleet';
@@ -39,7 +40,7 @@ async function planPass(options: {
     mode: config.mode,
     now,
     regions: readers.map((reader) => reader.region),
-    decisions: fleet.decisions,
+    decisions: fleetWithHibernation(fleet.decisions, withWarnings, config),
     regionFailures,
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,

@@ -10,6 +10,7 @@ import { carryOut } from './carry-out';
 import { clearStopped } from './clear-stopped';
 import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
+import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
 import type { EventPublisher, Outbox, StateStore, TransitionLog } from './ports';
 import { priceFleet } from './price-fleet';
@@ -92,7 +93,9 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     onProblem('loading the warning state failed; no action this pass', error);
     return priced.map((input) => ({ ...input, warning: null }));
   });
-  const fleet = decideFleet(joined, config, now);
+  const decided = decideFleet(joined, config, now);
+  // A stop of an instance set up for hibernation hibernates it (actions.hibernate): the decisions say so.
+  const fleet = { ...decided, decisions: fleetWithHibernation(decided.decisions, joined, config) };
   const unread = fleet.decisions.filter((decision) => decision.outcome === 'error').length;
 
   const byId = new Map(joined.map((input) => [input.instance.instanceId, input]));

@@ -55,7 +55,8 @@ interface RegionActor {
   readonly region: string;
   /** Fresh facts right before acting (state, tags, protection); `null` when the instance is gone. */
   describeForAction(instanceId: string): Promise<InstanceFacts | null>;
-  stop(instanceId: string): Promise<void>;
+  /** Stops it; with `hibernate`, hibernates it (only for an instance set up for hibernation). */
+  stop(instanceId: string, options?: { readonly hibernate?: boolean }): Promise<void>;
   terminate(instanceId: string): Promise<void>;
   setTags(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void>;
   removeTags(instanceId: string, keys: readonly string[]): Promise<void>;

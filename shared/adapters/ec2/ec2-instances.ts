@@ -44,6 +44,12 @@ interface StoppedWarned {
   readonly stoppedAt: Date | null;
 }
 
+/** How to stop an instance. */
+interface StopOptions {
+  /** Hibernate rather than plainly stop (StopInstances `Hibernate: true`). @default false */
+  readonly hibernate?: boolean;
+}
+
 /** Options of the EC2 adapter. */
 interface Ec2InstancesOptions {
   /** A catalog to share across passes (a Lambda container). @default a new one for this adapter */
@@ -162,9 +168,18 @@ class Ec2Instances {
     }
   }
 
-  /** Stops the instance. @throws AwsError */
-  async stop(instanceId: string): Promise<void> {
-    await this.#call('StopInstances', () => this.#client.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+  /**
+   * Stops the instance; with `hibernate`, hibernates it (its memory is saved to the EBS root volume and restored on
+   * start). EC2 refuses a hibernating stop of an instance not set up for it, so ask only when `hibernation` is true.
+   *
+   * @throws AwsError
+   */
+  async stop(instanceId: string, options: StopOptions = {}): Promise<void> {
+    const command = new StopInstancesCommand({
+      InstanceIds: [instanceId],
+      ...(options.hibernate ? { Hibernate: true } : {}),
+    });
+    await this.#call('StopInstances', () => this.#client.send(command));
   }
 
   /** Terminates the instance. @throws AwsError */
@@ -241,5 +256,5 @@ class Ec2Instances {
   }
 }
 
-export type { Ec2InstancesOptions, ScanResult, ScanScope, StoppedWarned };
+export type { Ec2InstancesOptions, ScanResult, ScanScope, StopOptions, StoppedWarned };
 export { Ec2Instances, transitionTime };

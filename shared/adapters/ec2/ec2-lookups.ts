@@ -131,6 +131,7 @@ async function completeFacts(
       gpu: gpuOf(entry),
       rootDeviceType: instance.RootDeviceType === 'instance-store' ? 'instance-store' : 'ebs',
       spot: instance.InstanceLifecycle === 'spot' ? { requestType: spotTypes.get(id) ?? 'unknown' } : null,
+      hibernation: instance.HibernationOptions?.Configured === true,
     };
   });
 }

@@ -85,7 +85,9 @@ function keepIntro(event: ReaperEvent, instanceId: string, region: string): stri
   switch (event.event) {
     case 'STOPPED':
       return [
-        'It is stopped, not deleted. Start it again with:',
+        event.evidence.hibernate === true
+          ? 'It is hibernated, not deleted: starting it again restores its memory. Start it with:'
+          : 'It is stopped, not deleted. Start it again with:',
         `    aws ec2 start-instances --instance-ids ${shellWord(instanceId)} --region ${shellWord(region)}`,
         'Set one of these tags first so it is not stopped again:',
       ];

@@ -45,23 +45,35 @@ function who(event: ReaperEvent): Who {
   };
 }
 
-function past(action: Action | null): string {
+/** Whether the stop hibernates the instance (set up for hibernation, `actions.hibernate` on): its memory is kept. */
+function hibernating(event: ReaperEvent): boolean {
+  return event.action === 'stop' && event.evidence.hibernate === true;
+}
+
+/** What hibernation means for the owner, after the headline. */
+const HIBERNATION_NOTE =
+  'It is set up for hibernation: its memory (running processes, notebook kernels) is saved to its EBS root volume and restored when it is started again.';
+
+function past(action: Action | null, hibernate = false): string {
   if (action === 'terminate') return 'terminated';
-  return action === 'notify' ? 'reported' : 'stopped';
+  if (action === 'notify') return 'reported';
+  return hibernate ? 'hibernated' : 'stopped';
 }
 
 function subjectDetail(event: ReaperEvent, now: Date): string {
   const rule = event.rule ?? 'none';
-  const verb = event.action ?? 'stop';
+  const hibernate = hibernating(event);
+  const verb = hibernate ? 'hibernate' : (event.action ?? 'stop');
   switch (event.event) {
     case 'WARNED':
       return `${rule} - ${verb} ${event.actAt ? `at ${formatShortUtc(event.actAt, now)}` : 'soon'}`;
     case 'STOPPED':
+      return `${rule} - ${hibernate ? 'hibernated' : 'stopped'}`;
     case 'TERMINATED':
-      return `${rule} - ${event.event.toLowerCase()}`;
+      return `${rule} - terminated`;
     case 'WOULD_STOP':
     case 'WOULD_TERMINATE':
-      return `${rule} - would ${event.event === 'WOULD_STOP' ? 'stop' : 'terminate'}, nothing done`;
+      return `${rule} - would ${event.event === 'WOULD_STOP' ? (hibernate ? 'hibernate' : 'stop') : 'terminate'}, nothing done`;
     case 'CLEARED':
       return `${rule} warning withdrawn`;
     case 'SKIPPED':
@@ -87,20 +99,24 @@ function renderSubject(event: ReaperEvent, now: Date): string {
 function headline(event: ReaperEvent, w: Who, now: Date): string {
   const it = `GPU instance ${w.id} (${w.type}) in ${w.region}`;
   const why = ruleWhy(event.rule, event.evidence, w.prefix);
-  const done = past(event.action);
+  const hibernate = hibernating(event);
+  const done = past(event.action, hibernate);
   const due = event.actAt ? `${formatUtc(event.actAt)} (${relativeTo(event.actAt, now)})` : 'the next pass';
   const dry = event.mode === 'dry-run';
+  const note = hibernate ? ` ${HIBERNATION_NOTE}` : '';
   switch (event.event) {
     case 'WARNED':
-      return `${it} will be ${done} at ${due} because ${why}.${dry ? ` Dry run: it will not really be ${done}.` : ''}`;
+      return `${it} will be ${done} at ${due} because ${why}.${note}${dry ? ` Dry run: it will not really be ${done}.` : ''}`;
     case 'STOPPED':
+      return `${it} was ${hibernate ? 'hibernated' : 'stopped'} at ${formatUtc(event.at)} because ${why}.${note}`;
     case 'TERMINATED':
       // The event name, not the planned action, says what was done (a stop may have become a terminate).
-      return `${it} was ${event.event.toLowerCase()} at ${formatUtc(event.at)} because ${why}.`;
+      return `${it} was terminated at ${formatUtc(event.at)} because ${why}.`;
     case 'WOULD_STOP':
     case 'WOULD_TERMINATE': {
-      const verb = event.event === 'WOULD_STOP' ? 'stopped' : 'terminated';
-      return `Dry run: ${it} would have been ${verb} at ${formatUtc(event.at)} because ${why}. Nothing was ${verb}.`;
+      const stopVerb = hibernate ? 'hibernated' : 'stopped';
+      const verb = event.event === 'WOULD_STOP' ? stopVerb : 'terminated';
+      return `Dry run: ${it} would have been ${verb} at ${formatUtc(event.at)} because ${why}. Nothing was ${verb}.${event.event === 'WOULD_STOP' ? note : ''}`;
     }
     case 'CLEARED':
       return `The warning for ${it} is withdrawn: it will not be ${done}${event.actAt ? ` at ${formatUtc(event.actAt)}` : ''}. Why: ${cleanText(event.reason, 300)}.`;

@@ -83,7 +83,14 @@ describe('Ec2Instances.scanGpuInstances', () => {
       })
       .resolvesOnce({
         Reservations: [
-          { OwnerId: '111122223333', Instances: [instance('i-gpu2', { RootDeviceType: 'instance-store' })] },
+          {
+            OwnerId: '111122223333',
+            Instances: [
+              instance('i-gpu2', { RootDeviceType: 'instance-store' }),
+              instance('i-sleepy', { HibernationOptions: { Configured: true } }),
+              instance('i-awake', { HibernationOptions: { Configured: false } }),
+            ],
+          },
         ],
       });
 
@@ -103,8 +110,11 @@ describe('Ec2Instances.scanGpuInstances', () => {
         gpu: { hasGpu: true, count: 1, source: 'instance-types', memoryMiB: 22888 },
         rootDeviceType: 'ebs',
         spot: null,
+        hibernation: false,
       },
       expect.objectContaining({ instanceId: 'i-gpu2', rootDeviceType: 'instance-store' }),
+      expect.objectContaining({ instanceId: 'i-sleepy', hibernation: true }),
+      expect.objectContaining({ instanceId: 'i-awake', hibernation: false }),
     ]);
     expect(ec2Mock.commandCalls(DescribeTagsCommand)).toHaveLength(0);
   });
@@ -388,6 +398,18 @@ describe('Ec2Instances mutations', () => {
     ]);
     expect(ec2Mock.commandCalls(DeleteTagsCommand).map((call) => call.args[0].input)).toEqual([
       { Resources: ['i-4'], Tags: [{ Key: 'gpu-reaper:warned' }] },
+    ]);
+  });
+
+  it('asks StopInstances to hibernate only when told to', async () => {
+    const adapter = new Ec2Instances(ec2, 'eu-west-1');
+    await adapter.stop('i-1', { hibernate: true });
+    await adapter.stop('i-2', { hibernate: false });
+    await adapter.stop('i-3');
+    expect(ec2Mock.commandCalls(StopInstancesCommand).map((call) => call.args[0].input)).toEqual([
+      { InstanceIds: ['i-1'], Hibernate: true },
+      { InstanceIds: ['i-2'] },
+      { InstanceIds: ['i-3'] },
     ]);
   });
 

@@ -256,3 +256,35 @@ describe('renderNotification json', () => {
     expect(JSON.stringify(json).length).toBeLessThan(40_000);
   });
 });
+
+describe('renderNotification for an instance set up for hibernation', () => {
+  const sleepy = (overrides: Partial<ReaperEvent> = {}) =>
+    makeEvent({ ...overrides, evidence: { ...makeEvent().evidence, hibernate: true } });
+
+  it('warns that it will be hibernated and what that keeps', () => {
+    const { subject, text } = renderNotification(sleepy());
+    expect(subject).toBe('[gpu-reaper] WARNED i-0abc (g5.12xlarge): idle - hibernate at 14:05 UTC');
+    expect(text).toContain('will be hibernated at 2024-05-01 14:05 UTC (in 30m) because its GPUs were idle');
+    expect(text).toContain('its memory (running processes, notebook kernels) is saved to its EBS root volume');
+  });
+
+  it('says it was hibernated, and that starting it restores its memory', () => {
+    const { subject, text } = renderNotification(sleepy({ event: 'STOPPED' }));
+    expect(subject).toBe('[gpu-reaper] STOPPED i-0abc (g5.12xlarge): idle - hibernated');
+    expect(text).toContain('was hibernated at 2024-05-01 13:35 UTC because its GPUs were idle');
+    expect(text).toContain('It is hibernated, not deleted: starting it again restores its memory.');
+    expect(text).toContain('aws ec2 start-instances --instance-ids i-0abc');
+  });
+
+  it('says it would have been hibernated in dry-run', () => {
+    const { subject, text } = renderNotification(sleepy({ event: 'WOULD_STOP', mode: 'dry-run' }));
+    expect(subject).toContain('idle - would hibernate, nothing done');
+    expect(text).toContain('would have been hibernated');
+  });
+
+  it('says nothing of hibernation for a plain stop or a terminate', () => {
+    expect(renderNotification(makeEvent({ event: 'STOPPED' })).text).not.toMatch(/hibernat/);
+    const terminated = renderNotification(sleepy({ event: 'TERMINATED', action: 'terminate' }));
+    expect(terminated.text).not.toMatch(/hibernat/);
+  });
+});
