@@ -59,7 +59,7 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     ...(context ? { budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: 30_000 } } : {}),
   });
 
-  const summary = summarize(result.decisions);
+  const summary = summarize(result.decisions, result.regionFailures.length);
   metrics.addMetric(ReaperMetrics.instancesScanned, MetricUnit.Count, summary.scanned);
   metrics.addMetric(ReaperMetrics.warned, MetricUnit.Count, summary.warned);
   metrics.addMetric(ReaperMetrics.acted, MetricUnit.Count, summary.acted);

@@ -184,10 +184,11 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
 }
 
 /** A `snooze-until` value in force that the state table has not seen yet: the pass records it (`SNOOZED`) once. */
-function newSnooze(input: InstanceInput, { tags, now }: RuleContext): SnoozeSighting | null {
+function newSnooze(input: InstanceInput, { tags, now }: RuleContext): Decision['snoozeSeen'] {
   const seen = tags.snooze;
   if (seen === null || tags.snoozeUntil === null || tags.snoozeUntil <= now) return null;
-  return input.snooze?.value === seen.value ? null : seen;
+  if (input.snooze?.value === seen.value) return null;
+  return { ...seen, until: tags.snoozeUntil, capped: tags.snoozeCapped };
 }
 
 export type { InstanceInput };

@@ -190,7 +190,13 @@ interface Decision {
    * A `snooze-until` value the pass has not recorded yet (audited once as `SNOOZED`, and its first sighting kept);
    * `null` otherwise. Not part of the JSON output.
    */
-  readonly snoozeSeen: { readonly value: string; readonly firstSeenAt: Date } | null;
+  readonly snoozeSeen: {
+    readonly value: string;
+    readonly firstSeenAt: Date;
+    /** Until when the snooze holds, capped at the first sighting + `snooze.ceiling`. */
+    readonly until: Date;
+    readonly capped: boolean;
+  } | null;
 }
 
 export type {

@@ -5,7 +5,7 @@
  * seen past its deadline is warned now. A grace of 0 turns warnings off.
  */
 import { formatDuration } from '../config/durations';
-import { when } from './format';
+import { instant, when } from './format';
 import type { RuleName, WarningChange, WarningState } from './types';
 
 /** What the warn-then-act step is asked about. */
@@ -77,7 +77,7 @@ function warnThenAct(input: WarnThenActInput): WarnThenAct {
   if (same !== null) {
     if (graceMs > 0 && same.deliveredAt === null) return undelivered(same, input);
     const due = new Date(dueAt(same, deadline, graceMs));
-    const warned = same.warnedAt === null ? 'warned' : `warned at ${same.warnedAt.toISOString()}`;
+    const warned = same.warnedAt === null ? 'warned' : `warned at ${instant(same.warnedAt, now)}`;
     if (now >= due) {
       return {
         outcome: 'act',

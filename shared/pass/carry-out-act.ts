@@ -94,7 +94,7 @@ async function actClaimed(
   // Fresh facts right before acting: the owner may have opted out, snoozed or protected it since the scan.
   const fresh = await actor.describeForAction(instanceId);
   if (fresh?.state !== 'running') {
-    const reason = `warning cleared: the instance is ${fresh ? fresh.state : 'gone'}`;
+    const reason = `warning cleared: stopped outside the reaper (the instance is ${fresh ? fresh.state : 'gone'})`;
     const cleared: Decision = { ...decision, outcome: 'keep', action: null, reason };
     await record(clear, cleared, 'CLEARED', { reason });
     return { ...cleared, rule: null, actAt: null };

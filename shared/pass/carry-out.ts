@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import type { Decision, InstanceInput } from '../engine';
+import { clip, instant } from '../engine/format';
 import { act } from './carry-out-act';
 import { buildEvent, type PassStamp } from './event-builder';
 import type { AuditEventName, ReaperEvent } from './events';
@@ -72,6 +73,7 @@ async function carryOut(
       const reason = `tag ${problem.tag}=${JSON.stringify(problem.value)} ignored: ${problem.message}`;
       await record(notice(key), decision, 'NOTIFIED', { reason, key });
     }
+    if (decision.snoozeSeen !== null) await recordSnooze(ctx, decision, decision.snoozeSeen, record);
     const actor = ctx.actorFor(decision.region);
     const warnedTag = `${ctx.config.tagPrefix}warned`;
     const change = decision.warningChange;
@@ -109,7 +111,9 @@ async function carryOut(
           .catch((error) => fail(cleared, key, `removing the ${warnedTag} tag failed`, error));
       }
     } else if (decision.outcome === 'notify') {
-      await record(notice(`notify:${decision.rule}:${launch}`), decision, 'NOTIFIED');
+      // Once per condition: no telemetry at all, and too sparse to judge, are each told once per launch.
+      const gap = typeof decision.evidence.telemetryGap === 'string' ? `:${decision.evidence.telemetryGap}` : '';
+      await record(notice(`notify:${decision.rule}${gap}:${launch}`), decision, 'NOTIFIED');
     } else if (decision.outcome === 'error') {
       const day = ctx.stamp.now.toISOString().slice(0, 10);
       await record(notice(`error:telemetry:${day}`), decision, 'ERROR', { key: `telemetry:${day}` });
@@ -129,6 +133,40 @@ async function carryOut(
     );
     return { decision: failed, events };
   }
+}
+
+/**
+ * A `snooze-until` value seen for the first time: its first sighting is kept (so re-reading a far-future value never
+ * renews the ceiling) and audited once as `SNOOZED`, owner told until when it holds.
+ */
+async function recordSnooze(
+  ctx: CarryOutContext,
+  decision: Decision,
+  seen: NonNullable<Decision['snoozeSeen']>,
+  record: (change: StateChange, d: Decision, name: AuditEventName, extra?: Extra) => Promise<boolean>,
+): Promise<void> {
+  const tag = `${ctx.config.tagPrefix}snooze-until`;
+  const capped = seen.capped ? `, capped at the ${ctx.config.snooze.ceiling} ceiling from now` : '';
+  const snoozed: Decision = {
+    ...decision,
+    rule: 'snoozed',
+    action: null,
+    actAt: null,
+    reason: `snoozed until ${instant(seen.until, ctx.stamp.now)} by tag ${tag}=${JSON.stringify(clip(seen.value))}${capped}`,
+    evidence: {
+      ...decision.evidence,
+      snoozeUntil: seen.until.toISOString(),
+      ...(seen.capped ? { snoozeCapped: true } : {}),
+    },
+  };
+  const change: StateChange = {
+    kind: 'snooze',
+    instanceId: decision.instanceId,
+    value: seen.value,
+    firstSeenAt: seen.firstSeenAt,
+    ttlSeconds: ctx.ttlSeconds,
+  };
+  await record(change, snoozed, 'SNOOZED', { key: `snooze:${shortHash(seen.value)}` });
 }
 
 export type { CarriedOut, CarryOutContext };

@@ -46,6 +46,7 @@ function buildEvent(
     passId: stamp.passId,
     configHash: stamp.configHash,
     tagPrefix: stamp.tagPrefix,
+    by: 'reaper',
   };
 }
 

@@ -14,6 +14,7 @@ const AUDIT_EVENTS = [
   'CLEARED',
   'SKIPPED',
   'NOTIFIED',
+  'SNOOZED',
   'ERROR',
 ] as const;
 type AuditEventName = (typeof AUDIT_EVENTS)[number];
@@ -43,6 +44,8 @@ interface ReaperEvent {
   readonly configHash: string;
   /** The tag prefix in force, so messages can name the tags that keep an instance. */
   readonly tagPrefix: string;
+  /** Who made it happen: the reaper's own pass, or the owner answering a message. @default 'reaper' */
+  readonly by?: 'reaper' | 'owner';
 }
 
 export type { AuditEventName, ReaperEvent };

@@ -3,6 +3,7 @@
  * the SNS publisher implement them; tests may pass in-memory ones.
  */
 import type { Action, RuleName, WarningState } from '../engine';
+import type { SnoozeSighting } from '../engine/tags';
 import type { ReaperEvent } from './events';
 
 /** Phase of a stored warning: warned and waiting, being acted on by a pass, acted, or blocked by protection. */
@@ -19,6 +20,8 @@ interface StoredWarning extends WarningState {
 /** Per-instance warning state; every transition is a conditional write that succeeds for one pass only. */
 interface StateStore {
   load(instanceIds: readonly string[]): Promise<Map<string, StoredWarning>>;
+  /** When each instance's current `snooze-until` value was first seen (instances without one are absent). */
+  loadSnoozes?(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>>;
   claimWarn(warning: {
     readonly instanceId: string;
     readonly region: string;
@@ -43,6 +46,15 @@ interface StateStore {
     passId?: string,
   ): Promise<boolean>;
   claimNotice(instanceId: string, key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * The warning's message reached the owner at `at`: its grace runs from then. A no-op once recorded, or when the
+   * state no longer promises `expected`.
+   */
+  markDelivered?(
+    instanceId: string,
+    expected: { readonly rule: RuleName; readonly actAt: Date },
+    at: Date,
+  ): Promise<void>;
 }
 
 /** Where events are recorded: the audit trail. Returns false when the event was already written. */
@@ -72,7 +84,15 @@ type StateChange =
       readonly phase: 'acted' | 'protected';
       readonly passId: string;
     }
-  | { readonly kind: 'notice'; readonly instanceId: string; readonly key: string; readonly ttlSeconds: number };
+  | { readonly kind: 'notice'; readonly instanceId: string; readonly key: string; readonly ttlSeconds: number }
+  | {
+      /** A `snooze-until` value seen for the first time: remembered, so its ceiling counts from now. */
+      readonly kind: 'snooze';
+      readonly instanceId: string;
+      readonly value: string;
+      readonly firstSeenAt: Date;
+      readonly ttlSeconds: number;
+    };
 
 /** An action in flight: the event a pass recorded right before its EC2 call. */
 interface PendingAction {

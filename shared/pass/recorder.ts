@@ -3,6 +3,7 @@
  * its outbox entry in one write, then published from the outbox. A failed publish stays in the outbox for the next
  * pass; every failure becomes one `ERROR` event per failure key and is reported (and counted) through `onProblem`.
  */
+import { instant, when } from '../engine/format';
 import type { ReaperEvent } from './events';
 import type { EventPublisher, Outbox, StateChange, TransitionLog } from './ports';
 
@@ -18,6 +19,13 @@ interface RecorderDeps {
   readonly ttlSeconds: number;
   /** Every failure, once: the pass counts these for its `Errors` metric. */
   readonly onProblem: (message: string, error: unknown) => void;
+  /**
+   * Records that a `WARNED` message reached the owner (the grace runs from then). @default nothing is recorded:
+   * warnings count as delivered when issued
+   */
+  readonly onDelivered?: (event: ReaperEvent, at: Date) => Promise<unknown>;
+  /** `warning.grace`: a warning delivered late tells the owner the action's new time. @default 0 */
+  readonly graceMs?: number;
 }
 
 /** Records transitions and failures of one pass. */
@@ -59,6 +67,21 @@ function errorEventFor(base: ReaperEvent, pass: { passId: string; now: Date }, k
 }
 
 /**
+ * A `WARNED` message that goes out in a later pass than the one that issued it (its first publish failed): the
+ * grace runs from now, so the owner is told the action's new time.
+ */
+function lateWarning(event: ReaperEvent, deps: Pick<RecorderDeps, 'now' | 'graceMs'>): ReaperEvent {
+  const graceMs = deps.graceMs ?? 0;
+  if (event.event !== 'WARNED' || graceMs === 0 || event.actAt === null) return event;
+  if (Date.parse(event.at) >= deps.now.getTime()) return event;
+  const due = Math.max(Date.parse(event.actAt), deps.now.getTime() + graceMs);
+  if (due <= Date.parse(event.actAt)) return event;
+  const issued = instant(new Date(event.at), deps.now);
+  const note = `this warning could not be delivered when it was issued (${issued}), so the ${event.action} moves to ${when(new Date(due), deps.now)}`;
+  return { ...event, actAt: new Date(due).toISOString(), reason: `${event.reason}; ${note}` };
+}
+
+/**
  * The recorder of one pass.
  * @example
  * const recorder = createRecorder({ log, outbox, publisher, passId, now, ttlSeconds, onProblem });
@@ -76,13 +99,19 @@ function createRecorder(deps: RecorderDeps): Recorder {
 
   const announce = async (event: ReaperEvent): Promise<boolean> => {
     try {
-      await deps.publisher.publish(event);
+      await deps.publisher.publish(lateWarning(event, deps));
     } catch (error) {
       onProblem(`notification of ${event.event} for ${event.instanceId} failed; kept for the next pass`, error);
       await deps.outbox
         .release(event.instanceId, event.transitionId, passId)
         .catch((e) => onProblem(`releasing the notification ${event.transitionId} failed; retried after its lease`, e));
       return false;
+    }
+    if (event.event === 'WARNED' && deps.onDelivered) {
+      // Not recorded: the warning counts as undelivered and a later pass postpones, never a wrong early action.
+      await deps
+        .onDelivered(event, deps.now)
+        .catch((e) => onProblem(`recording the delivery of the warning for ${event.instanceId} failed`, e));
     }
     // A failure here only risks a second copy after the lease, never a lost notification.
     await deps.outbox
@@ -124,4 +153,4 @@ function createRecorder(deps: RecorderDeps): Recorder {
 }
 
 export type { Recorder, RecorderDeps };
-export { createRecorder, errorEventFor, messageOf };
+export { createRecorder, errorEventFor, lateWarning, messageOf };

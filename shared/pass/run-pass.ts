@@ -80,7 +80,13 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   };
   const ttlSeconds = Math.round((parseDuration(config.auditRetention) ?? 0) / 1000);
   const { transitions: log, outbox, publisher, actorFor } = options;
-  const recorder = createRecorder({ log, outbox, publisher, passId, now, ttlSeconds, onProblem });
+  const graceMs = parseDuration(config.warning.grace) ?? 0;
+  const onDelivered = (event: ReaperEvent, at: Date) =>
+    event.rule && event.actAt
+      ? (store.markDelivered?.(event.instanceId, { rule: event.rule, actAt: new Date(event.actAt) }, at) ??
+        Promise.resolve())
+      : Promise.resolve();
+  const recorder = createRecorder({ log, outbox, publisher, passId, now, ttlSeconds, onProblem, onDelivered, graceMs });
   // First what earlier passes left: actions in flight, unsent notifications. It never depends on the scan.
   const regions = options.readers.map((reader) => reader.region);
   const warnedTag = `${config.tagPrefix}warned`;

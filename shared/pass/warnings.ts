@@ -18,10 +18,14 @@ async function warningsFor(
   inputs: readonly InstanceInput[],
   store: StateStore,
 ): Promise<(InstanceInput & { stored?: StoredWarning })[]> {
-  const stored = await store.load(inputs.map((input) => input.instance.instanceId));
+  const ids = inputs.map((input) => input.instance.instanceId);
+  const [stored, snoozes] = await Promise.all([store.load(ids), store.loadSnoozes?.(ids)]);
   return inputs.map((input) => {
     const warning = stored.get(input.instance.instanceId);
-    return warning && isCurrent(warning, input) ? { ...input, warning, stored: warning } : { ...input, warning: null };
+    const snooze = snoozes?.get(input.instance.instanceId) ?? null;
+    return warning && isCurrent(warning, input)
+      ? { ...input, warning, stored: warning, snooze }
+      : { ...input, warning: null, snooze };
   });
 }
 

@@ -23,6 +23,11 @@ function stateKey(instanceId: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: STATE_SK };
 }
 
+/** Key of the item that remembers when the reaper first saw the instance's `snooze-until` value. */
+function snoozeKey(instanceId: string): Record<string, string> {
+  return { [PK]: instancePk(instanceId), [SK]: 'SNOOZE' };
+}
+
 /** Key of a once-only notice marker (`sk = NOTICE#<key>`). */
 function noticeKey(instanceId: string, key: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: `NOTICE#${key}` };
@@ -89,6 +94,7 @@ export {
   noticeKey,
   RANGE_END,
   STATE_SK,
+  snoozeKey,
   stateKey,
   storable,
   ttlAfter,

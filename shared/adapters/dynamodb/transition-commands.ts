@@ -14,6 +14,7 @@ import {
   namesOf,
   noticePut,
   type StateContext,
+  snoozePut,
   stateUpdate,
   warnPut,
 } from './warning-commands';
@@ -156,6 +157,8 @@ function changeItem(context: StateContext, change: StateChange): TransactItem {
     }
     case 'notice':
       return { Put: noticePut(context, change.instanceId, change.key, change.ttlSeconds) };
+    case 'snooze':
+      return { Put: snoozePut(context, change) };
   }
 }
 

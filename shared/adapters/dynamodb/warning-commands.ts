@@ -5,7 +5,7 @@
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
 import type { Action, RuleName } from '../../engine/types';
-import { isoInstant, noticeKey, stateKey, ttlAfter } from './dynamo-items';
+import { isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
 
 // Placeholders are named after their attributes (`#ttl` for `ttl`), so `namesOf` can map them back.
 const { partitionKey: PK, ttlAttribute: TTL } = AuditTableDesign;
@@ -96,6 +96,8 @@ function warnPut(context: StateContext, claim: WarnClaim): PutCommandInput {
       action: claim.action,
       actAt: isoInstant(claim.actAt),
       warnedAt: isoInstant(claim.warnedAt),
+      // The grace runs from delivery: until the owner's message is out, the action waits (see deliveredUpdate).
+      delivered: false,
       phase: 'warned',
       passId: claim.passId,
       updatedAt: context.now.toISOString(),
@@ -112,6 +114,22 @@ function warnPut(context: StateContext, claim: WarnClaim): PutCommandInput {
       ':leaseCutoff': context.leaseCutoff,
     },
   };
+}
+
+/** The owner's message of this warning went out at `at`: the grace runs from then. Once, for this warning only. */
+function deliveredUpdate(
+  context: StateContext,
+  instanceId: string,
+  expected: { readonly rule: RuleName; readonly actAt: Date },
+  at: Date,
+): UpdateCommandInput {
+  return stateUpdate(
+    context,
+    instanceId,
+    'SET #deliveredAt = :at REMOVE #delivered',
+    '#rule = :rule AND #actAt = :actAt AND attribute_not_exists(#deliveredAt)',
+    { ':at': isoInstant(at), ':rule': expected.rule, ':actAt': isoInstant(expected.actAt) },
+  );
 }
 
 /** `warned` (or an abandoned `acting`) → `acting` for `passId`, if the warning still promises this rule and time. */
@@ -187,6 +205,35 @@ function clearDelete(
   };
 }
 
+/**
+ * Remembers the first sighting of a `snooze-until` value: written only when the value is new, so a far-future value
+ * keeps its first sighting (and its ceiling) however often it is read again.
+ */
+function snoozePut(
+  context: StateContext,
+  sighting: {
+    readonly instanceId: string;
+    readonly value: string;
+    readonly firstSeenAt: Date;
+    readonly ttlSeconds: number;
+  },
+): PutCommandInput {
+  const condition = `attribute_not_exists(${PK}) OR #snoozeValue <> :value OR #${TTL} < :nowSeconds`;
+  return {
+    TableName: context.tableName,
+    Item: {
+      ...snoozeKey(sighting.instanceId),
+      instanceId: sighting.instanceId,
+      snoozeValue: sighting.value,
+      firstSeenAt: isoInstant(sighting.firstSeenAt),
+      [TTL]: ttlAfter(context.now, sighting.ttlSeconds),
+    },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(condition),
+    ExpressionAttributeValues: { ':value': sighting.value, ':nowSeconds': epochSeconds(context.now) },
+  };
+}
+
 /** A once-only notice marker; an expired one still present (TTL deletion is lazy) counts as gone. */
 function noticePut(context: StateContext, instanceId: string, key: string, ttlSeconds: number): PutCommandInput {
   const condition = `attribute_not_exists(${PK}) OR #${TTL} < :nowSeconds`;
@@ -206,4 +253,15 @@ function noticePut(context: StateContext, instanceId: string, key: string, ttlSe
 }
 
 export type { StateContext, WarnClaim };
-export { actUpdate, clearDelete, conditionalUpdate, finishUpdate, namesOf, noticePut, stateUpdate, warnPut };
+export {
+  actUpdate,
+  clearDelete,
+  conditionalUpdate,
+  deliveredUpdate,
+  finishUpdate,
+  namesOf,
+  noticePut,
+  snoozePut,
+  stateUpdate,
+  warnPut,
+};

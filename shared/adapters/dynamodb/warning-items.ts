@@ -48,6 +48,12 @@ function parseStateItem(item: Record<string, unknown>, nowSeconds: number): Stat
       action: action as Action,
       actAt,
       warnedAt: instant(item.warnedAt),
+      // Written undelivered (`delivered: false`) and stamped on delivery; an item without either predates tracking.
+      ...(item.deliveredAt !== undefined
+        ? { deliveredAt: instant(item.deliveredAt) }
+        : item.delivered === false
+          ? { deliveredAt: null }
+          : {}),
       phase: phase as WarningPhase,
       launchTime: launchTime ? launchTime.toISOString() : null,
       passId: text(item.passId) ?? '',

@@ -3,14 +3,16 @@
  * transition is one conditional write, so it happens for exactly one pass even when passes overlap or are retried.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SnoozeSighting } from '../../engine/tags';
 import type { RuleName } from '../../engine/types';
 import type { StateStore, StoredWarning } from '../../pass/ports';
 import { batchGetItems } from './dynamo-batch-get';
 import { conditionalWrite } from './dynamo-calls';
-import { stateKey } from './dynamo-items';
+import { snoozeKey, stateKey } from './dynamo-items';
 import {
   actUpdate,
   clearDelete,
+  deliveredUpdate,
   finishUpdate,
   noticePut,
   type StateContext,
@@ -71,12 +73,31 @@ class WarningStore implements StateStore {
     return states;
   }
 
+  /** When each instance's current `snooze-until` value was first seen; an item that does not parse is absent. */
+  async loadSnoozes(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>> {
+    const keys = [...new Set(instanceIds)].map(snoozeKey);
+    const items = await batchGetItems(this.client, this.tableName, keys, this.options);
+    const sightings = new Map<string, SnoozeSighting>();
+    for (const item of items) {
+      const firstSeenAt = typeof item.firstSeenAt === 'string' ? new Date(item.firstSeenAt) : null;
+      if (typeof item.instanceId !== 'string' || typeof item.snoozeValue !== 'string') continue;
+      if (firstSeenAt === null || Number.isNaN(firstSeenAt.getTime())) continue;
+      sightings.set(item.instanceId, { value: item.snoozeValue, firstSeenAt });
+    }
+    return sightings;
+  }
+
   /**
    * Records a warning. True when there was no live state, or it was stale (another LaunchTime), or it was for
    * another rule (and not mid-action); false when a warning for this rule and this launch exists already.
    */
   claimWarn(claim: WarnClaim): Promise<boolean> {
     return this.put(warnPut(this.context(), claim));
+  }
+
+  /** The warning's message reached the owner at `at` (once; a later call or another warning is a no-op). */
+  async markDelivered(instanceId: string, expected: Expected, at: Date): Promise<void> {
+    await this.update(deliveredUpdate(this.context(), instanceId, expected, at));
   }
 
   /** `warned` → `acting` for this pass, only if the warning still promises this rule and due time. */

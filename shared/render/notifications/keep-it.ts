@@ -98,6 +98,8 @@ function keepIntro(event: ReaperEvent, instanceId: string, region: string): stri
       return ['To keep it once the reaper enforces, set one of these tags:'];
     case 'CLEARED':
       return ['Nothing to do now. To never be warned about it, set:'];
+    case 'SNOOZED':
+      return ['Nothing to do now. To keep it beyond the snooze, set:'];
     case 'SKIPPED':
       return ['To stop these notices about it, set:'];
     default:

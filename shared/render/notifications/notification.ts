@@ -60,6 +60,11 @@ function past(action: Action | null, hibernate = false): string {
   return hibernate ? 'hibernated' : 'stopped';
 }
 
+/** The end of a snooze, as the event's evidence gives it. */
+function snoozeEnd(event: ReaperEvent): string | null {
+  return typeof event.evidence.snoozeUntil === 'string' ? event.evidence.snoozeUntil : null;
+}
+
 function subjectDetail(event: ReaperEvent, now: Date): string {
   const rule = event.rule ?? 'none';
   const hibernate = hibernating(event);
@@ -80,6 +85,8 @@ function subjectDetail(event: ReaperEvent, now: Date): string {
       return rule === 'protected' ? `protected - could not ${verb}` : `skipped (${rule})`;
     case 'NOTIFIED':
       return rule === 'no-telemetry' ? 'no GPU telemetry' : `${rule} - notice`;
+    case 'SNOOZED':
+      return `snoozed until ${snoozeEnd(event) ? formatShortUtc(snoozeEnd(event)!, now) : 'later'}`;
     default:
       return `${event.action ?? 'action'} failed${event.rule ? ` (${event.rule})` : ''}`;
   }
@@ -129,6 +136,11 @@ function headline(event: ReaperEvent, w: Who, now: Date): string {
       if (event.rule === 'capped')
         return `${it} was not ${done} in this pass because ${why}; the next pass reconsiders it.`;
       return `${it} was skipped because ${why}.`;
+    case 'SNOOZED': {
+      const until = snoozeEnd(event);
+      const by = event.by === 'owner' ? 'at your request' : 'by its snooze-until tag';
+      return `${it} is snoozed ${by} until ${until ? formatUtc(until) : 'later'}: until then it is not stopped for being idle, never used or without telemetry (its max runtime and expiry still apply).`;
+    }
     case 'NOTIFIED':
       if (event.rule === 'no-telemetry') return `${it} ${why.replace(/^it /, '')}. Nothing is done to it for that.`;
       return `Notice about ${it}: ${why}. The reaper only tells you; it takes no action on it.`;

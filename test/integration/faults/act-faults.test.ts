@@ -101,9 +101,12 @@ describe('faults on the act path', () => {
     // The outbox is empty now: a further pass sends nothing again.
     expect((await fx.pass(80)).recovered.notifications).toBe(0);
 
-    await fx.pass(101, { faults: [{ operation: 'Publish', fault: 'throttle', when: inputMentions('STOPPED') }] });
+    // Delivered at 75, so the grace ends at 105, not 100: the warning's first publish failed.
+    await fx.pass(101);
+    expect(await fx.stateOf(id!)).toBe('running');
+    await fx.pass(106, { faults: [{ operation: 'Publish', fault: 'throttle', when: inputMentions('STOPPED') }] });
     expect(await fx.stateOf(id!)).not.toBe('running');
-    const last = await fx.pass(106);
+    const last = await fx.pass(111);
     expect(last.counter.calls('EC2:StopInstances')).toBe(0);
     expect(await fx.eventsOf(id!)).toEqual(['ERROR', 'WARNED', 'ERROR', 'STOPPED']);
     expect(inboxEvents(await fx.inbox(), id!).sort()).toEqual(['ERROR', 'ERROR', 'STOPPED', 'WARNED']);

@@ -120,7 +120,10 @@ describe('a pass killed midway', () => {
     const faults = new FaultInjector([{ operation: 'TransactWriteItems', fault: 'die', after: true }]);
     expect(await diesMidway(fx.pass(70, { faults }), faults)).toBe(true);
     await fx.pass(75, { leaseClockAheadMs: AFTER_LEASE });
+    // Delivered at 75, so the grace runs to 105: never an action on a warning the owner could not have read.
     await fx.pass(101, { leaseClockAheadMs: AFTER_LEASE });
+    expect(await fx.eventsOf(id!)).toEqual(['WARNED']);
+    await fx.pass(106, { leaseClockAheadMs: AFTER_LEASE });
     expect(await fx.eventsOf(id!)).toEqual(['WARNED', 'STOPPED']);
     expect(inboxEvents(await fx.inbox(), id!)).toEqual(['WARNED', 'STOPPED']);
   });

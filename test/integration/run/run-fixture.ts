@@ -13,14 +13,15 @@ async function runFixture(region: string, overrides: ConfigInput = {}) {
   const { config, table, topicArn, sqs, queueUrl } = resources;
   const edges = { config, regions: [region], homeRegion: region, table, topicArn };
 
-  const pass = (now: Date, extra: Pick<RunPassOptions, 'budget'> = {}) =>
+  /** One pass; `topicArn` replaces the fixture's topic for this pass (a topic that does not exist, say). */
+  const pass = (now: Date, extra: Pick<RunPassOptions, 'budget'> & { topicArn?: string } = {}) =>
     runPass({
-      ...extra,
+      budget: extra.budget,
       config,
       now,
       ...composeRegions(edges),
       ...composeTable(edges, table),
-      publisher: composePublisher(edges),
+      publisher: composePublisher({ ...edges, topicArn: extra.topicArn ?? topicArn }),
     });
   const inbox = () => drainQueue(sqs, queueUrl);
   return { ...resources, pass, inbox };

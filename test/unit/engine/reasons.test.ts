@@ -64,7 +64,7 @@ describe('the reason of an acting rule', () => {
   it('keeps warning on a pending warning with the time it went out', () => {
     const decision = decide({ telemetry: idleSeries, warning: warning('idle', later('10m'), ago('20m')) });
     expect(decision.outcome).toBe('warn');
-    expect(decision.reason).toBe(`${idleHolds}; warned at 2025-06-02T11:40:00.000Z; stop at 12:10 UTC (in 10m)`);
+    expect(decision.reason).toBe(`${idleHolds}; warned at 11:40 UTC; stop at 12:10 UTC (in 10m)`);
   });
 
   it('appends a guessed GPU and every ignored tag after the decision', () => {

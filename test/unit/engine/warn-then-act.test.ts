@@ -35,7 +35,7 @@ describe('warn, then act', () => {
     });
     expect(second).toMatchObject({ outcome: 'warn', actAt: later('30m').toISOString() });
     expect(second.warningChange).toEqual({ kind: 'none' });
-    expect(second.reason).toContain('warned at 2025-06-02T12:00:00.000Z; stop at 12:30 UTC (in 20m)');
+    expect(second.reason).toContain('warned at 12:00 UTC; stop at 12:30 UTC (in 20m)');
 
     const due = later('30m');
     const third = decide({ telemetry: telemetry(points(1, { now: due }), { to: due }), warning: pending, now: due });

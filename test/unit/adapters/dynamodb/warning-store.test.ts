@@ -105,7 +105,8 @@ describe('WarningStore.claimWarn', () => {
     dynamo.on(PutCommand).resolves({});
     expect(await store.claimWarn(claim)).toBe(true);
     const input = dynamo.commandCalls(PutCommand)[0]?.args[0].input;
-    expect(input?.Item).toEqual(stateItem('i-1'));
+    // Written undelivered: the grace runs from when the owner's message goes out (markDelivered).
+    expect(input?.Item).toEqual(stateItem('i-1', { delivered: false }));
     expect(input?.Item).not.toHaveProperty('event');
     expect(input?.ConditionExpression).toContain('attribute_not_exists(pk)');
     expect(input?.ConditionExpression).toContain('#launchTime <> :launchTime');
@@ -194,5 +195,34 @@ describe('WarningStore.claimNotice', () => {
     });
     expect(input?.Item).not.toHaveProperty('event');
     expect(input?.ConditionExpression).toBe('attribute_not_exists(pk) OR #ttl < :nowSeconds');
+  });
+});
+
+describe('WarningStore.markDelivered', () => {
+  it('stamps the delivery once, only on the warning it was sent for', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    const at = new Date('2025-06-02T12:05:00Z');
+    await store.markDelivered('i-1', { rule: 'idle', actAt: ACT_AT }, at);
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toBe('SET #deliveredAt = :at REMOVE #delivered');
+    expect(input?.ConditionExpression).toBe('#rule = :rule AND #actAt = :actAt AND attribute_not_exists(#deliveredAt)');
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':at': at.toISOString(), ':rule': 'idle' });
+  });
+
+  it('reads an undelivered warning as such, a delivered one with its time, and an older item as delivered', async () => {
+    const at = '2025-06-02T12:05:00.000Z';
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: {
+        [TABLE]: [
+          stateItem('i-new', { delivered: false }),
+          stateItem('i-sent', { deliveredAt: at }),
+          stateItem('i-old'),
+        ],
+      },
+    });
+    const states = await store.load(['i-new', 'i-sent', 'i-old']);
+    expect(states.get('i-new')?.deliveredAt).toBeNull();
+    expect(states.get('i-sent')?.deliveredAt).toEqual(new Date(at));
+    expect(states.get('i-old')).not.toHaveProperty('deliveredAt');
   });
 });
