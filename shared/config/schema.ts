@@ -38,6 +38,11 @@ const configSchema = z
     scope: z
       .strictObject({
         tags: z.record(z.string().min(1), z.array(z.string()).min(1, 'must list at least one value')).default({}),
+        // GPUs only by default; `neuron` adds Trainium and Inferentia to the scan and to the role's stop scope.
+        accelerators: z
+          .array(z.enum(['gpu', 'neuron']))
+          .min(1, 'must list gpu, neuron or both')
+          .default(['gpu']),
       })
       .prefault({}),
     tagPrefix: z.string().min(1).max(64).default('gpu-reaper:'),
