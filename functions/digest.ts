@@ -1,7 +1,7 @@
 /**
  * The weekly digest Lambda: reads the last 7 days of the audit trail, builds the same report as
- * `gpu-reaper report --since 7d` (events, and the money and GPU-hours avoided by rule, owner and instance type),
- * and publishes it as plain text to the admin topic.
+ * `gpu-reaper report --since 7d` (events, the money and GPU-hours avoided by rule, owner and instance type, and
+ * what was kept out of the reaper's reach), and publishes it as plain text to the admin topic.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
@@ -56,6 +56,8 @@ export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Co
     events: report.events,
     avoidedUsd: report.avoided.usd,
     wouldHaveAvoidedUsd: report.wouldHaveAvoided.usd,
+    outOfReach: report.outOfReachTotals.instances,
+    outOfReachUsd: report.outOfReachTotals.usd,
   };
   logger.info('digest sent', { subject, ...summary });
   return summary;

@@ -10,6 +10,7 @@ import { clip, instant } from '../engine/format';
 import { act } from './carry-out-act';
 import { buildEvent, type PassStamp } from './event-builder';
 import type { AuditEventName, ReaperEvent } from './events';
+import { recordOutOfReach } from './out-of-reach';
 import type { StateChange, StateStore, StoredWarning, TransitionLog } from './ports';
 import { messageOf, type Recorder } from './recorder';
 import type { RegionActor } from './types';
@@ -74,6 +75,10 @@ async function carryOut(
       await record(notice(key), decision, 'NOTIFIED', { reason, key });
     }
     if (decision.snoozeSeen !== null) await recordSnooze(ctx, decision, decision.snoozeSeen, record);
+    // Audit-only, never a message (see out-of-reach.ts); a failed write is counted, the decision stands.
+    await recordOutOfReach(ctx, decision, input).catch((error) =>
+      ctx.onProblem(`recording ${decision.instanceId} as out of reach failed`, error),
+    );
     const actor = ctx.actorFor(decision.region);
     const warnedTag = `${ctx.config.tagPrefix}warned`;
     const change = decision.warningChange;

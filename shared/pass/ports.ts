@@ -114,11 +114,13 @@ interface TransitionLog {
    * after. False when a condition refused it (another pass made this transition first).
    *
    * @param options.ttlSeconds how long the audit item is kept
+   * @param options.announce `false` for an audit-only item: no outbox entry, so no message ever goes out for it.
+   *   @default true
    */
   commit(
     change: StateChange,
     event: ReaperEvent,
-    options: { readonly ttlSeconds: number; readonly passId: string },
+    options: { readonly ttlSeconds: number; readonly passId: string; readonly announce?: boolean },
   ): Promise<boolean>;
   /** On the `acting` state `passId` holds: the event about to happen, findable as pending work. */
   recordIntent(instanceId: string, passId: string, event: ReaperEvent): Promise<boolean>;

@@ -38,6 +38,12 @@ interface Recorder {
    * @throws AwsError when the commit fails (nothing was written)
    */
   record(change: StateChange, event: ReaperEvent): Promise<boolean>;
+  /**
+   * Commits `change` with `event` as an audit-only item: no outbox entry, no message, not in `recorded` (it is not a
+   * transition anyone is told about). False when another pass wrote it first.
+   * @throws AwsError when the commit fails (nothing was written)
+   */
+  audit(change: StateChange, event: ReaperEvent): Promise<boolean>;
   /** Records `event` (an `ERROR`) once per `key`, and announces it; never throws. */
   recordError(event: ReaperEvent, key: string): Promise<boolean>;
   /**
@@ -149,7 +155,10 @@ function createRecorder(deps: RecorderDeps): Recorder {
     return true;
   };
 
-  return { passId, recorded, record, recordError, deliver };
+  const audit = (change: StateChange, event: ReaperEvent): Promise<boolean> =>
+    deps.log.commit(change, event, { ...options, announce: false });
+
+  return { passId, recorded, record, audit, recordError, deliver };
 }
 
 export type { Recorder, RecorderDeps };

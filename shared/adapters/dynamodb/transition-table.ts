@@ -89,14 +89,12 @@ class TransitionTable implements TransitionLog {
   async commit(
     change: StateChange,
     event: ReaperEvent,
-    options: { readonly ttlSeconds: number; readonly passId: string },
+    options: { readonly ttlSeconds: number; readonly passId: string; readonly announce?: boolean },
   ): Promise<boolean> {
     const context = this.#context();
-    const TransactItems = [
-      changeItem(context, change),
-      { Put: auditPut(this.#tableName, event, options) },
-      { Put: outboxPut(context, event, options.passId) },
-    ];
+    const TransactItems = [changeItem(context, change), { Put: auditPut(this.#tableName, event, options) }];
+    // An audit-only item has no outbox entry: no pass, not even a recovering one, can ever publish it.
+    if (options.announce !== false) TransactItems.push({ Put: outboxPut(context, event, options.passId) });
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems }));
       return true;

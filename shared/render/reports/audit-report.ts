@@ -4,17 +4,19 @@
  */
 import Table from 'cli-table3';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../../report/avoided-spend';
+import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 
 /** The audit fields a report reads. */
-interface ReportableItem extends AvoidableItem {
+interface ReportableItem extends AvoidableItem, OutOfReachItem {
   readonly event: string;
   readonly rule: string | null;
   readonly owner: string | null;
   readonly instanceType: string;
   readonly instanceId: string;
   readonly at: string;
+  readonly evidence: AvoidableItem['evidence'] & OutOfReachItem['evidence'];
 }
 
 type Counts = Record<string, number>;
@@ -29,7 +31,8 @@ function countBy(items: readonly ReportableItem[], key: (item: ReportableItem) =
 }
 
 /**
- * The report of a period: counts, plus `avoided` and `wouldHaveAvoided` (see `AVOIDED_METHOD` for the estimate).
+ * The report of a period: counts, plus `avoided` and `wouldHaveAvoided` (see `AVOIDED_METHOD` for the estimate), and
+ * what was kept out of reach (`outOfReach`, see `OUT_OF_REACH_METHOD`).
  *
  * @example auditReport(await audit.between(from, to), from, to).avoided.usd // 913.14
  */
@@ -44,7 +47,14 @@ function auditReport(items: readonly ReportableItem[], from: Date, to: Date) {
     byOwner: countBy(items, (item) => item.owner ?? 'unknown'),
     byInstanceType: countBy(items, (item) => item.instanceType),
     ...avoidedSpend(items, to),
+    ...outOfReachPart(items, to),
   };
+}
+
+/** `outOfReach`: the instances kept out of the reaper's reach, costliest first; `outOfReachTotals`: their sums. */
+function outOfReachPart(items: readonly ReportableItem[], to: Date) {
+  const { entries, summary } = outOfReach(items, to);
+  return { outOfReach: entries, outOfReachTotals: summary };
 }
 
 /** What {@link auditReport} returns. */
@@ -88,6 +98,38 @@ function avoidedBlock(spend: AvoidedSpend, verb: string): string[] {
   ];
 }
 
+/**
+ * One line of totals: `Kept out of reach: 3 instances, 52.5 hours, $61.30 at on-demand price (opt-out 2, …)`.
+ */
+function outOfReachHeadline(report: AuditReport): string {
+  const t = report.outOfReachTotals;
+  if (t.instances === 0) return 'Kept out of reach: nothing.';
+  const unpriced = t.unpriced > 0 ? `, ${t.unpriced} without a price` : '';
+  const kinds = Object.entries(t.byKind)
+    .map(([kind, totals]) => `${kind} ${totals.instances}`)
+    .join(', ');
+  const instances = `${t.instances} instance${t.instances === 1 ? '' : 's'}`;
+  return `Kept out of reach: ${instances}, ${t.hours} hours, ${formatUsd(t.usd)} at on-demand price (${kinds}${unpriced})`;
+}
+
+function outOfReachSection(report: AuditReport): string[] {
+  if (report.outOfReach.length === 0) return [outOfReachHeadline(report)];
+  const table = new Table({ head: ['kept out by', 'instance', 'owner', 'type', 'hours', 'USD'], style: PLAIN });
+  for (const entry of report.outOfReach) {
+    const usd = entry.usd === null ? 'no price' : formatUsd(entry.usd);
+    // Owner and reason come from instance tags: cleaned like every other tag-borne text on an admin's terminal.
+    table.push([
+      entry.kind,
+      cleanText(entry.instanceId, 40),
+      cleanText(entry.owner ?? 'unknown', 60),
+      cleanText(entry.instanceType, 24),
+      entry.hours,
+      usd,
+    ]);
+  }
+  return [outOfReachHeadline(report), table.toString()];
+}
+
 /** The report as readable tables. */
 function renderAuditReport(report: AuditReport): string {
   return [
@@ -98,9 +140,11 @@ function renderAuditReport(report: AuditReport): string {
     countSection('instance type', report.byInstanceType),
     ...avoidedBlock(report.avoided, 'avoided'),
     ...avoidedBlock(report.wouldHaveAvoided, 'would have been avoided (dry run)'),
+    ...outOfReachSection(report),
     `How "avoided" is estimated: ${report.avoided.method}`,
+    `How "kept out of reach" is counted: ${report.outOfReachTotals.method}`,
   ].join('\n');
 }
 
 export type { AuditReport, ReportableItem };
-export { auditReport, avoidedHeadline, renderAuditReport };
+export { auditReport, avoidedHeadline, outOfReachHeadline, renderAuditReport };

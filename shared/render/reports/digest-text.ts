@@ -3,8 +3,9 @@
  * reads well in any mail client (lists, not box-drawn tables).
  */
 import type { AvoidedSpend, AvoidedTotals } from '../../report/avoided-spend';
-import { type AuditReport, avoidedHeadline } from './audit-report';
+import { type AuditReport, avoidedHeadline, outOfReachHeadline } from './audit-report';
 import { formatUsd } from '../text/money';
+import { cleanText } from '../text/untrusted-text';
 
 /** Lines listed per group; the rest are summed into one line, so a large fleet still gets a short mail. */
 const TOP = 10;
@@ -17,7 +18,7 @@ function groupLines(title: string, groups: Readonly<Record<string, AvoidedTotals
   const entries = Object.entries(groups);
   const lines = entries
     .slice(0, TOP)
-    .map(([key, t]) => `    ${key}: ${formatUsd(t.usd)}, ${t.gpuHours} GPU-hours, ${plural(t.actions, 'action')}`);
+    .map(([key, t]) => `    ${cleanText(key, 80)}: ${formatUsd(t.usd)}, ${t.gpuHours} GPU-hours, ${plural(t.actions, 'action')}`);
   if (entries.length > TOP) lines.push(`    … and ${entries.length - TOP} more`);
   return [`  by ${title}:`, ...lines];
 }
@@ -32,9 +33,22 @@ function spendLines(label: string, spend: AvoidedSpend, verb: string): string[] 
   ];
 }
 
+/** "Kept out of reach": every instance the reaper may not act on, costliest first, so escapes are seen. */
+function outOfReachLines(report: AuditReport): string[] {
+  const entries = report.outOfReach;
+  const lines = entries.slice(0, TOP).map((e) => {
+    const usd = e.usd === null ? 'no price' : formatUsd(e.usd);
+    const owner = cleanText(e.owner ?? 'unknown owner', 60);
+    return `    ${e.kind}: ${cleanText(e.instanceId, 40)} (${cleanText(e.instanceType, 24)}, ${owner}), ${e.hours} hours, ${usd}`;
+  });
+  if (entries.length > TOP) lines.push(`    … and ${entries.length - TOP} more`);
+  return [`${outOfReachHeadline(report)}${entries.length > 0 ? '.' : ''}`, ...lines];
+}
+
 function countLine(title: string, counts: Readonly<Record<string, number>>): string {
   const entries = Object.entries(counts);
-  const shown = entries.slice(0, TOP).map(([key, count]) => `${key} ${count}`);
+  // Keys are tag values (owner) from instances: no control characters in an admin's mail.
+  const shown = entries.slice(0, TOP).map(([key, count]) => `${cleanText(key, 80)} ${count}`);
   if (entries.length > TOP) shown.push(`… ${entries.length - TOP} more`);
   return `${title}: ${shown.length > 0 ? shown.join(', ') : 'none'}`;
 }
@@ -59,12 +73,15 @@ function renderDigest(report: AuditReport): { readonly subject: string; readonly
     '',
     ...spendLines('Would have avoided (dry run)', wouldHaveAvoided, 'would have been avoided'),
     '',
+    ...outOfReachLines(report),
+    '',
     countLine('Events', report.byEvent),
     countLine('By rule', report.byRule),
     countLine('By owner', report.byOwner),
     countLine('By instance type', report.byInstanceType),
     '',
     `How "avoided" is estimated: ${avoided.method}`,
+    `How "kept out of reach" is counted: ${report.outOfReachTotals.method}`,
     '',
     '-- gpu-reaper | the full report: gpu-reaper report --since 7d --table <audit table>',
   ].join('\n');

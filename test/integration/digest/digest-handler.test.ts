@@ -57,8 +57,12 @@ async function digestFixture() {
 }
 
 describe('the weekly digest Lambda', () => {
-  const saved = { ...process.env };
-  beforeEach(() => vi.resetModules());
+  // Taken before each test, once moto's endpoint and credentials are in the environment.
+  let saved: NodeJS.ProcessEnv = {};
+  beforeEach(() => {
+    saved = { ...process.env };
+    vi.resetModules();
+  });
   afterEach(() => {
     process.env = { ...saved };
     vi.restoreAllMocks();
@@ -82,6 +86,8 @@ describe('the weekly digest Lambda', () => {
       events: 2,
       avoidedUsd: 28.36,
       wouldHaveAvoidedUsd: 0,
+      outOfReach: 0,
+      outOfReachUsd: 0,
     });
 
     const [message, ...others] = await fx.receive();
@@ -96,6 +102,46 @@ describe('the weekly digest Lambda', () => {
     expect(text).toContain('    alice@example.com: $28.36, 20 GPU-hours, 1 action');
     expect(text).toContain('    g5.12xlarge: $28.36, 20 GPU-hours, 1 action');
     expect(text).not.toContain('i-0old');
+    expect(text).toContain('Kept out of reach: nothing.');
+  });
+
+  it('lists what was kept out of reach, with owner, hours and dollars, even when it began before the week', async () => {
+    const fx = await digestFixture();
+    const audit = new AuditTrail(DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(moto.region))), fx.table);
+    // Opted out since a launch ten days ago; the pass recorded it again 12 hours ago (once a day while it lasts).
+    const optedOut = reaperEvent({
+      transitionId: 'i-0shy-reach',
+      instanceId: 'i-0shy',
+      event: 'SKIPPED',
+      rule: 'opt-out',
+      action: null,
+      actAt: null,
+      at: iso(12),
+      owner: 'shy@example.com',
+      reason: 'kept out of reach: opted out by tag gpu-reaper:opt-out="true"',
+      evidence: {
+        ...reaperEvent().evidence,
+        launchTime: iso(240),
+        outOfReach: 'opt-out',
+        outOfReachSince: iso(240),
+      },
+    });
+    await audit.write(optedOut, { ttlSeconds: 400 * 86_400 });
+    Object.assign(process.env, {
+      [EnvName.Config]: JSON.stringify({ mode: 'enforce' }),
+      [EnvName.Table]: fx.table,
+      [EnvName.AdminTopicArn]: fx.topicArn,
+      AWS_REGION: moto.region,
+    });
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const { handler } = await import('../../../functions/digest');
+
+    // 240h × $5.672 (g5.12xlarge) at on-demand price.
+    expect(await handler({ time: NOW.toISOString() })).toMatchObject({ outOfReach: 1, outOfReachUsd: 1361.28 });
+    const [message] = await fx.receive();
+    const text = String(message?.Message);
+    expect(text).toContain('Kept out of reach: 1 instance, 240 hours, $1,361.28 at on-demand price (opt-out 1).');
+    expect(text).toContain('    opt-out: i-0shy (g5.12xlarge, shy@example.com), 240 hours, $1,361.28');
   });
 
   it('fails cleanly with the key path when the config is bad', async () => {

@@ -123,7 +123,8 @@ describe('warn, then act', () => {
     const due = await fx.pass(at(101));
     expect(due.decisions[0]).toMatchObject({ outcome: 'skip', rule: 'opt-out' });
     expect(await fx.stateOf(id)).toBe('running');
-    expect((await fx.audit.byInstance(id)).map((item) => item.event)).toEqual(['WARNED', 'CLEARED']);
+    // SKIPPED: the audit-only record that it is now out of reach (opted out); no message goes out for it.
+    expect((await fx.audit.byInstance(id)).map((item) => item.event)).toEqual(['WARNED', 'CLEARED', 'SKIPPED']);
     expect((await fx.inbox()).map((m) => m.attributes.event)).toEqual(['WARNED', 'CLEARED']);
   });
 

@@ -26,13 +26,13 @@ function memory(options: { failPublish?: (e: ReaperEvent) => boolean; failCommit
   const calls: string[] = [];
   const problems: string[] = [];
   const log = {
-    commit: async (change: StateChange, e: ReaperEvent) => {
+    commit: async (change: StateChange, e: ReaperEvent, commitOptions: { announce?: boolean }) => {
       if (options.failCommit) throw new Error('ProvisionedThroughputExceededException');
       const notice = change.kind === 'notice' ? `${change.instanceId}/${change.key}` : null;
       if (transitions.has(e.transitionId) || (notice && notices.has(notice))) return false;
       transitions.add(e.transitionId);
       if (notice) notices.add(notice);
-      calls.push(`commit ${e.event}`);
+      calls.push(`commit ${e.event}${commitOptions.announce === false ? ' (audit only)' : ''}`);
       return true;
     },
   } as unknown as TransitionLog;
@@ -87,6 +87,16 @@ describe('createRecorder', () => {
     // Failing again on a later delivery: the ERROR of that failure key exists already.
     expect(await recorder.deliver(warned)).toBe(false);
     expect(recorder.recorded).toHaveLength(2);
+  });
+
+  it('commits an audit-only item without an outbox entry: never published, never a transition of the pass', async () => {
+    const { recorder, calls } = memory();
+    const skipped = event('SKIPPED');
+    const change = { kind: 'notice', instanceId: 'i-1', key: 'reach:opt-out', ttlSeconds: 60 } as StateChange;
+    expect(await recorder.audit(change, skipped)).toBe(true);
+    expect(await recorder.audit(change, { ...skipped, transitionId: 'later' })).toBe(false);
+    expect(calls).toEqual(['commit SKIPPED (audit only)']);
+    expect(recorder.recorded).toEqual([]);
   });
 
   it('never throws from recordError, even with the table down', async () => {

@@ -69,3 +69,45 @@ describe('renderDigest', () => {
     expect(text).toContain('Events: none');
   });
 });
+
+describe('kept out of reach', () => {
+  const outOfReachItem = (instanceId: string, kind: string, hourlyUsd: number | null, owner: string | null) => ({
+    ...item(instanceId, 'SKIPPED', '2024-05-02T12:00:00.000Z', { hourlyUsd, owner, rule: null }),
+    reason: `kept out of reach: ${kind}`,
+    evidence: { launchTime: '2024-05-01T00:00:00.000Z', outOfReach: kind, outOfReachSince: '2024-05-01T00:00:00.000Z' },
+  });
+  const items = [
+    ...WEEK,
+    outOfReachItem('i-opt', 'opt-out', 1.006, 'ana@example.com'),
+    outOfReachItem('i-eks', 'managed-by-service', 32.7726, null),
+    outOfReachItem('i-odd', 'notify-only', null, 'eve\u001b[2J'),
+  ];
+
+  it('carries the list and its totals in the JSON document', () => {
+    const report = JSON.parse(JSON.stringify(auditReport(items, FROM, TO)));
+    expect(report.outOfReach.map((e: { instanceId: string }) => e.instanceId)).toEqual(['i-eks', 'i-opt', 'i-odd']);
+    expect(report.outOfReach[0]).toMatchObject({ kind: 'managed-by-service', hours: 48, usd: 1573.08 });
+    expect(report.outOfReachTotals).toMatchObject({ instances: 3, hours: 144, usd: 1621.37, unpriced: 1 });
+    expect(report.outOfReachTotals.method).toContain('at on-demand price');
+  });
+
+  it('prints a "Kept out of reach" table with kind, owner, hours and dollars', () => {
+    const text = renderAuditReport(auditReport(items, FROM, TO));
+    expect(text).toContain(
+      'Kept out of reach: 3 instances, 144 hours, $1,621.37 at on-demand price (managed-by-service 1, opt-out 1, notify-only 1, 1 without a price)',
+    );
+    expect(text).toMatch(/opt-out\s*│\s*i-opt\s*│\s*ana@example\.com\s*│\s*g5\.xlarge\s*│\s*48\s*│\s*\$48\.29/);
+    expect(text).toMatch(/notify-only\s*│\s*i-odd\s*│\s*eve[^│]*│\s*g5\.xlarge\s*│\s*48\s*│\s*no price/);
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('How "kept out of reach" is counted:');
+  });
+
+  it('lists them in the digest, and says so when nothing was', () => {
+    const { text } = renderDigest(auditReport(items, FROM, TO));
+    expect(text).toContain('Kept out of reach: 3 instances, 144 hours, $1,621.37 at on-demand price');
+    expect(text).toContain('    managed-by-service: i-eks (g5.xlarge, unknown owner), 48 hours, $1,573.08');
+    expect(text).toContain('    notify-only: i-odd (g5.xlarge, eve');
+    expect(text).not.toContain('\u001b');
+    expect(renderDigest(auditReport(WEEK, FROM, TO)).text).toContain('Kept out of reach: nothing.');
+  });
+});
