@@ -10,6 +10,7 @@ export { decideInstance } from './decide-instance';
 export type { Holding } from './evaluate-rules';
 export { firstHolding } from './evaluate-rules';
 export { clip, MAX_QUOTED } from './format';
+export { type Accelerator, DEFAULT_ACCELERATORS, gpuCountLabel, isAcceleratedFor } from './gpu-count';
 export { idleCostUsd, idleRunMinutes } from './idle-run';
 export { pendingWarning } from './pending-warning';
 export type { Policy } from './policy';

@@ -6,13 +6,37 @@
 /** How the instance type was recognised as having a GPU. */
 type GpuSource = 'instance-types' | 'family-fallback';
 
-/** GPU facts of an instance type. `count` may be 0 for fractional GPUs (g6f), which still count as GPU. */
+/**
+ * Accelerator facts of an instance type (DescribeInstanceTypes' `GpuInfo`, or `NeuronInfo` for Trainium and
+ * Inferentia). `count` is the physical GPU count: 0 for fractional GPUs (g6f), which still count as GPU.
+ */
 interface GpuInfo {
+  /** The type has a GPU (whole or fractional). Neuron types have none: see `accelerator`. */
   readonly hasGpu: boolean;
+  /** Physical GPUs (`Count`); Neuron devices when `accelerator` is `neuron`; 0 when the family name decided. */
   readonly count: number;
   /** `family-fallback` when DescribeInstanceTypes did not know the type and the name (`p*`, `g*`) decided. */
   readonly source: GpuSource;
   readonly memoryMiB?: number;
+  /**
+   * What accelerates the type: `gpu` (GpuInfo) or `neuron` (Trainium, Inferentia: NeuronInfo).
+   * @default 'gpu' when `hasGpu`
+   */
+  readonly accelerator?: 'gpu' | 'neuron';
+  /**
+   * Who makes the GPUs (`Gpus[0].Manufacturer`: `NVIDIA`, `AMD`, `Habana`, …; `AWS` for Neuron); only NVIDIA GPUs
+   * have nvidia-smi. `null` when the family name decided and does not tell.
+   * @default unknown (older facts)
+   */
+  readonly manufacturer?: string | null;
+  /** The accelerator's model (`A100`, `L4`, `Radeon Pro V520`, `Trainium`). */
+  readonly model?: string;
+  /** Logical GPUs (`LogicalGpuCount`): 1 on a g6f.large, whose physical `count` is 0. */
+  readonly logicalCount?: number;
+  /** Share of one physical GPU each logical GPU gets (`GpuPartitionSize`): 0.125 on g6f.large, 1 for whole GPUs. */
+  readonly partitionSize?: number;
+  /** NeuronCores across the Neuron devices (Neuron types only). */
+  readonly neuronCores?: number;
 }
 
 /** An EC2 instance as the engine sees it: what DescribeInstances and DescribeInstanceTypes told. */
@@ -37,6 +61,12 @@ interface InstanceFacts {
    * @default false
    */
   readonly hibernation?: boolean;
+  /**
+   * EC2 `PrivateDnsName` (`ip-10-1-2-3.ec2.internal`): a CloudWatch agent without `append_dimensions` names its
+   * series by the host name, the short (`ip-10-1-2-3`) or full form of it.
+   * @default unknown
+   */
+  readonly privateDnsName?: string;
 }
 
 /** One minute of GPU telemetry: the maximum across all GPUs of the instance in that minute. */

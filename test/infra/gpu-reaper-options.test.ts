@@ -76,7 +76,7 @@ describe('a scoped, enforcing, multi-region config', () => {
     const statements = policy?.Properties.PolicyDocument.Statement as { Sid?: string; [key: string]: unknown }[];
     const stop = statements.find((statement) => statement.Sid === 'StopOrTerminateGpuInstancesInScope');
     expect(stop?.Condition).toEqual({
-      StringLike: { 'ec2:InstanceType': ['p*.*', 'g*.*'] },
+      StringLike: { 'ec2:InstanceType': ['p*.*', 'g*.*', 'dl1.*'] },
       StringEquals: { 'aws:ResourceTag/Purpose': ['transient-ml-training'] },
     });
     const arns = (stop?.Resource ?? []) as { 'Fn::Join': [string, unknown[]] }[];

@@ -5,6 +5,8 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { gpuInfoFromFamily } from '../../shared/adapters/ec2/gpu-types';
+import { GPU_FAMILIES, NEURON_FAMILIES } from '../helpers/instance-types';
 import { synthStack } from './synth-stack';
 
 const ACCOUNT = '123456789012';
@@ -186,6 +188,62 @@ describe('in enforce mode with scope.tags set', () => {
     expect(await can('ec2:StartInstances', instance('i-0l'), { ...gpu, ...inScope })).toBe('ImplicitlyDenied');
     expect(await can('ec2:ModifyInstanceAttribute', instance('i-0l'), gpu)).toBe('ImplicitlyDenied');
     expect(await can('ec2:RunInstances', instance('i-0l'), gpu)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe("the stop scope against EC2's catalog of accelerated types", () => {
+  // Families from DescribeInstanceTypes (moto's copy of EC2's catalog): every type the pass may decide to act on.
+  const stop = (can: ReturnType<typeof simulator>, type: string) =>
+    can('ec2:StopInstances', instance('i-4a'), { 'ec2:InstanceType': type });
+  const notAccelerated = ['m5.large', 'c7g.xlarge', 't3.micro', 'dl2q.24xlarge'];
+
+  describe('with the default accelerators (GPUs)', () => {
+    let can: ReturnType<typeof simulator>;
+    beforeAll(() => {
+      const { template } = synthStack({ bundle: false, config: { mode: 'enforce' } });
+      can = simulator(rolePolicy(template));
+    });
+
+    it.each(Object.entries(GPU_FAMILIES))('can stop a %s GPU instance (%s)', async (_family, type) => {
+      expect(await stop(can, type)).toBe('Allowed');
+      expect(await can('ec2:TerminateInstances', instance('i-4a'), { 'ec2:InstanceType': type })).toBe('Allowed');
+    });
+
+    it('can stop every type the pass calls a GPU by its family name alone', async () => {
+      const named = ['p3.2xlarge', 'p6e-gb200.36xlarge', 'g4ad.16xlarge', 'gr6.8xlarge', 'dl1.24xlarge', 'p9.mega'];
+      for (const type of named.filter((candidate) => gpuInfoFromFamily(candidate).hasGpu)) {
+        expect(await stop(can, type), type).toBe('Allowed');
+      }
+    });
+
+    it('cannot stop a Trainium or Inferentia instance, nor a type without an accelerator', async () => {
+      for (const type of [...Object.values(NEURON_FAMILIES), ...notAccelerated]) {
+        expect(await stop(can, type), type).toBe('ImplicitlyDenied');
+      }
+    });
+  });
+
+  describe('with scope.accelerators ["gpu", "neuron"]', () => {
+    let can: ReturnType<typeof simulator>;
+    beforeAll(() => {
+      const { template } = synthStack({
+        bundle: false,
+        config: { mode: 'enforce', scope: { accelerators: ['gpu', 'neuron'] } },
+      });
+      can = simulator(rolePolicy(template));
+    });
+
+    it('can stop every Trainium and Inferentia family, and still every GPU family', async () => {
+      for (const type of [...Object.values(NEURON_FAMILIES), ...Object.values(GPU_FAMILIES)]) {
+        expect(await stop(can, type), type).toBe('Allowed');
+      }
+    });
+
+    it('still cannot stop a type without an accelerator, nor an opted-out Trainium', async () => {
+      for (const type of notAccelerated) expect(await stop(can, type), type).toBe('ImplicitlyDenied');
+      const optedOut = { 'ec2:InstanceType': 'trn1.2xlarge', 'aws:ResourceTag/gpu-reaper:opt-out': 'yes' };
+      expect(await can('ec2:StopInstances', instance('i-4b'), optedOut)).toBe('ExplicitlyDenied');
+    });
   });
 });
 

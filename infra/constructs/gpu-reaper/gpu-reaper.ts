@@ -19,7 +19,7 @@ import { AgentConfig } from './agent-config';
 import { createAuditTable } from './audit-table';
 import { Monitoring, type ReaperAlarms } from './monitoring';
 import { Notifications } from './notifications';
-import { DEFAULT_GPU_INSTANCE_TYPES, grantReaperRole } from './permissions';
+import { grantReaperRole, instanceTypePatterns } from './permissions';
 import { configSlice, type GpuReaperProps } from './props';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 import { ScheduledInvoke, schedulePeriod } from './schedule';
@@ -132,7 +132,7 @@ class GpuReaper extends Construct {
       regions: config.regions,
       tagPrefix: config.tagPrefix,
       scopeTags: config.scope.tags,
-      gpuInstanceTypes: props.gpuInstanceTypes ?? DEFAULT_GPU_INSTANCE_TYPES,
+      gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
       mayStopOrTerminate: config.mode === 'enforce',
       table: this.table,
       topics: [this.topic, this.adminTopic],

@@ -8,6 +8,8 @@ export {
   type Ec2PermissionOptions,
   ec2PolicyStatements,
   grantReaperRole,
+  instanceTypePatterns,
+  NEURON_INSTANCE_TYPES,
   READ_ACTIONS,
   type ReaperGrantOptions,
   reaperTagKeys,

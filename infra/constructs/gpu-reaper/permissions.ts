@@ -12,9 +12,28 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { EC2_INSTANCES_FINDING, TABLE_INDEXES_FINDING } from './nag-findings';
 
-/** The GPU families by name, as the reaper's fallback names them (`p*`, `g*`). Every EC2 family starting with p or g
- * (p3, p4d, p5, p6-b200, g4dn, g4ad, g5, g5g, g6, g6e, g6f, gr6, …) has a GPU. */
-const DEFAULT_GPU_INSTANCE_TYPES = ['p*.*', 'g*.*'] as const;
+/**
+ * The GPU families the reaper may act on: every family DescribeInstanceTypes gives a `GpuInfo`. Every EC2 family
+ * starting with p or g has one (p3dn, p4d, p5, p6-b200, g4dn, g4ad, g5, g5g, g6, g6e, g6f, gr6, g7e, …), and so
+ * has `dl1` (Habana Gaudi). `dl2q` has none (its Qualcomm AI100 are inference accelerators), so it stays out.
+ */
+const DEFAULT_GPU_INSTANCE_TYPES = ['p*.*', 'g*.*', 'dl1.*'] as const;
+
+/** Trainium and Inferentia (`trn1`, `trn1n`, `trn2`, `inf1`, `inf2`: `NeuronInfo`), added with `neuron`. */
+const NEURON_INSTANCE_TYPES = ['trn*.*', 'inf*.*'] as const;
+
+/**
+ * The `ec2:InstanceType` patterns the role may stop, terminate and tag for `scope.accelerators`: the GPU families,
+ * plus the Neuron ones when `neuron` is listed. (`gpu` absent still keeps nothing the pass would not scan.)
+ *
+ * @example instanceTypePatterns(['gpu', 'neuron']) // ['p*.*', 'g*.*', 'dl1.*', 'trn*.*', 'inf*.*']
+ */
+function instanceTypePatterns(accelerators: readonly ('gpu' | 'neuron')[] = ['gpu']): string[] {
+  return [
+    ...(accelerators.includes('gpu') ? DEFAULT_GPU_INSTANCE_TYPES : []),
+    ...(accelerators.includes('neuron') ? NEURON_INSTANCE_TYPES : []),
+  ];
+}
 
 /** What the EC2 grants depend on. */
 interface Ec2PermissionOptions {
@@ -24,7 +43,7 @@ interface Ec2PermissionOptions {
   readonly tagPrefix: string;
   /** `scope.tags`: tag key → allowed values; empty means every GPU instance. */
   readonly scopeTags: Readonly<Record<string, readonly string[]>>;
-  /** `ec2:InstanceType` patterns of the GPU families (`p*.*`, `g*.*`). */
+  /** `ec2:InstanceType` patterns of the accelerated families (`p*.*`, `g*.*`, `dl1.*`; `trn*.*`, `inf*.*`). */
   readonly gpuInstanceTypes: readonly string[];
   /** Grant stop/terminate at all: only in `enforce` mode; a dry run never needs them. */
   readonly mayStopOrTerminate: boolean;
@@ -178,4 +197,13 @@ function grantReaperRole(role: iam.Role, options: ReaperGrantOptions): void {
 }
 
 export type { Ec2PermissionOptions, ReaperGrantOptions };
-export { DEFAULT_GPU_INSTANCE_TYPES, ec2PolicyStatements, grantReaperRole, READ_ACTIONS, reaperTagKeys, TABLE_ACTIONS };
+export {
+  DEFAULT_GPU_INSTANCE_TYPES,
+  ec2PolicyStatements,
+  grantReaperRole,
+  instanceTypePatterns,
+  NEURON_INSTANCE_TYPES,
+  READ_ACTIONS,
+  reaperTagKeys,
+  TABLE_ACTIONS,
+};

@@ -66,7 +66,10 @@ interface GpuReaperInfraProps {
   readonly adminTopic?: ITopic;
   /** Email addresses subscribed to the admin topic (alarms, capped passes). @default `notifications.emails` */
   readonly adminEmails?: readonly string[];
-  /** `ec2:InstanceType` patterns the reaper may stop, terminate and tag. @default ['p*.*', 'g*.*'] */
+  /**
+   * `ec2:InstanceType` patterns the reaper may stop, terminate and tag.
+   * @default ['p*.*', 'g*.*', 'dl1.*'], plus ['trn*.*', 'inf*.*'] when `scope.accelerators` lists `neuron`
+   */
   readonly gpuInstanceTypes?: readonly string[];
   /** Create the SSM associations that install and configure the CloudWatch agent on tagged instances. @default false */
   readonly installAgent?: boolean;

@@ -14,6 +14,7 @@ import {
   StopInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { type Accelerator, isAcceleratedFor } from '../../engine/gpu-count';
 import type { InstanceFacts } from '../../engine/types';
 import { AwsError, ErrorCode } from '../../errors';
 import { awsErrorCode, toAwsError } from '../aws/aws-errors';
@@ -23,7 +24,7 @@ import { GpuTypeCatalog } from './gpu-types';
 /** What a scan found: the GPU instances in scope, and what was left out or guessed. */
 interface ScanResult {
   readonly instances: InstanceFacts[];
-  /** Running in-scope instances whose type has no GPU (left out). */
+  /** Running in-scope instances whose type has no accelerator the scan looks at (left out). */
   readonly nonGpu: number;
   /** Types DescribeInstanceTypes did not know; their GPU status came from the family name. */
   readonly unknownTypes: string[];
@@ -35,6 +36,11 @@ interface ScanResult {
 interface ScanScope {
   /** `scope.tags`: every key must carry one of its values. Empty: every running GPU instance. */
   readonly scopeTags: Readonly<Record<string, readonly string[]>>;
+  /**
+   * `scope.accelerators`: `gpu` keeps the types with a GPU, `neuron` the Trainium and Inferentia types.
+   * @default ['gpu']
+   */
+  readonly accelerators?: readonly Accelerator[];
 }
 
 /** An instance the reaper had tagged as warned, found no longer running. */
@@ -87,16 +93,20 @@ class Ec2Instances {
   }
 
   /**
-   * Running instances in scope (server-side filters), narrowed to the types that have a GPU. Instances whose
-   * answer had no `Tags` key get their tags from DescribeTags before being returned.
+   * Running instances in scope (server-side filters), narrowed to the types that have a GPU (and, with `neuron` in
+   * `accelerators`, Trainium and Inferentia). Instances whose answer had no `Tags` key get their tags from
+   * DescribeTags before being returned.
    *
    * @throws AwsError when the region cannot be scanned
    */
-  async scanGpuInstances({ scopeTags }: ScanScope): Promise<ScanResult> {
+  async scanGpuInstances({ scopeTags, accelerators }: ScanScope): Promise<ScanResult> {
     const described = await this.#describeRunning(scopeTags);
     const gpuByType = await this.catalog.resolve(described.map(({ instance }) => instance.InstanceType ?? ''));
     const gpuOf = (entry: DescribedInstance) => gpuByType.get(entry.instance.InstanceType ?? '');
-    const withGpu = described.filter((entry) => gpuOf(entry)?.hasGpu);
+    const withGpu = described.filter((entry) => {
+      const gpu = gpuOf(entry);
+      return gpu !== undefined && isAcceleratedFor(gpu, accelerators);
+    });
     const facts = await completeFacts(this.#client, this.#region, withGpu, (entry) => gpuOf(entry)!);
     const unknownTypes = [...gpuByType].filter(([type, gpu]) => type && gpu.source === 'family-fallback');
     return {

@@ -132,6 +132,7 @@ async function completeFacts(
       rootDeviceType: instance.RootDeviceType === 'instance-store' ? 'instance-store' : 'ebs',
       spot: instance.InstanceLifecycle === 'spot' ? { requestType: spotTypes.get(id) ?? 'unknown' } : null,
       hibernation: instance.HibernationOptions?.Configured === true,
+      ...(instance.PrivateDnsName ? { privateDnsName: instance.PrivateDnsName } : {}),
     };
   });
 }

@@ -7,8 +7,8 @@ import {
   type _InstanceType,
   type EC2Client,
   type InstanceTypeInfo,
+  type NeuronInfo,
   paginateDescribeInstanceTypes,
-  type GpuInfo as SdkGpuInfo,
 } from '@aws-sdk/client-ec2';
 import type { GpuInfo } from '../../engine/types';
 import { type AwsError, ErrorCode } from '../../errors';
@@ -18,31 +18,91 @@ import { awsErrorCode, toAwsError } from '../aws/aws-errors';
 const TYPES_PER_REQUEST = 100;
 
 /**
- * GPU families by name: `p2`…`p6e-gb200`, `g2`…`g7e`, and `gr6`/`gr6f` (graphics-heavy L4). No other current
- * family starts with `p` or `g` followed by a digit, so the name is a safe last resort.
+ * GPU families by name: `p2`…`p6e-gb200`, `g2`…`g7e`, `gr6`/`gr6f` (graphics-heavy L4), and `dl1` (Habana Gaudi).
+ * No other current family starts with `p` or `g` followed by a digit, so the name is a safe last resort. The
+ * role's stop/terminate patterns (`infra/constructs/gpu-reaper/permissions.ts`) cover every name matched here.
  */
-const GPU_FAMILY = /^(?:p|gr?)\d/;
+const GPU_FAMILY = /^(?:(?:p|gr?)\d|dl1\.)/;
+
+/** Trainium and Inferentia families by name (`trn1`, `trn1n`, `trn2`, `inf1`, `inf2`): Neuron, not GPU. */
+const NEURON_FAMILY = /^(?:trn|inf)\d/;
+
+/**
+ * The families whose GPU maker the name tells, for the family fallback: the GPUs no nvidia-smi can measure. Every
+ * other GPU family in EC2's catalog is NVIDIA, but an unknown name stays `null` (unknown) rather than guessed.
+ */
+const MAKER_BY_FAMILY: Readonly<Record<string, string>> = { g4ad: 'AMD', dl1: 'Habana' };
 
 /** Codes EC2 (and moto) use when a request names a type it does not know. */
 const UNKNOWN_TYPE_CODES = new Set(['InvalidInstanceType', 'InvalidInstanceType.NotFound']);
 
-/** GPU facts from DescribeInstanceTypes' `GpuInfo`; fractional GPUs (g6f: `Count: 0`) still count as GPU. */
-function gpuInfoFromSdk(info: SdkGpuInfo | undefined): GpuInfo {
-  const gpus = info?.Gpus ?? [];
-  const count = gpus.reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0);
-  const logical = gpus.reduce((sum, gpu) => sum + (gpu.LogicalGpuCount ?? 0), 0);
-  const memoryMiB = info?.TotalGpuMemoryInMiB ?? 0;
+/** Neuron facts (Trainium, Inferentia) from `NeuronInfo`; `null` when the type has no Neuron device. */
+function neuronInfoFromSdk(info: NeuronInfo | undefined): GpuInfo | null {
+  const devices = info?.NeuronDevices ?? [];
+  const count = devices.reduce((sum, device) => sum + (device.Count ?? 0), 0);
+  if (count === 0) return null;
+  const cores = devices.reduce((sum, device) => sum + (device.Count ?? 0) * (device.CoreInfo?.Count ?? 0), 0);
+  const memoryMiB = info?.TotalNeuronDeviceMemoryInMiB ?? 0;
   return {
-    hasGpu: count > 0 || logical > 0 || memoryMiB > 0,
+    hasGpu: false,
     count,
     source: 'instance-types',
+    accelerator: 'neuron',
+    manufacturer: 'AWS',
+    ...(devices[0]?.Name ? { model: devices[0].Name } : {}),
+    ...(cores > 0 ? { neuronCores: cores } : {}),
     ...(memoryMiB > 0 ? { memoryMiB } : {}),
   };
 }
 
-/** GPU facts of a type EC2 did not describe, from its family name alone. */
+/**
+ * Accelerator facts from DescribeInstanceTypes: `GpuInfo` (maker, physical and logical count, partition size;
+ * fractional GPUs such as g6f's `Count: 0` still count as GPU), else `NeuronInfo` (Trainium, Inferentia).
+ */
+function gpuInfoFromSdk(info: InstanceTypeInfo | undefined): GpuInfo {
+  const gpus = info?.GpuInfo?.Gpus ?? [];
+  const count = gpus.reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0);
+  const logical = gpus.reduce((sum, gpu) => sum + (gpu.LogicalGpuCount ?? 0), 0);
+  const memoryMiB = info?.GpuInfo?.TotalGpuMemoryInMiB ?? 0;
+  const hasGpu = count > 0 || logical > 0 || memoryMiB > 0;
+  if (!hasGpu) {
+    const neuron = neuronInfoFromSdk(info?.NeuronInfo);
+    if (neuron) return neuron;
+  }
+  const first = gpus[0];
+  return {
+    hasGpu,
+    count,
+    source: 'instance-types',
+    ...(memoryMiB > 0 ? { memoryMiB } : {}),
+    ...(hasGpu
+      ? {
+          accelerator: 'gpu' as const,
+          manufacturer: first?.Manufacturer ?? null,
+          ...(first?.Name ? { model: first.Name } : {}),
+          ...(gpus.some((gpu) => gpu.LogicalGpuCount !== undefined) ? { logicalCount: logical } : {}),
+          ...(first?.GpuPartitionSize !== undefined ? { partitionSize: first.GpuPartitionSize } : {}),
+        }
+      : {}),
+  };
+}
+
+/** Accelerator facts of a type EC2 did not describe, from its family name alone (the maker only where it tells). */
 function gpuInfoFromFamily(instanceType: string): GpuInfo {
-  return { hasGpu: GPU_FAMILY.test(instanceType), count: 0, source: 'family-fallback' };
+  if (GPU_FAMILY.test(instanceType)) {
+    const family = instanceType.split('.')[0] ?? '';
+    return {
+      hasGpu: true,
+      count: 0,
+      source: 'family-fallback',
+      accelerator: 'gpu',
+      manufacturer: MAKER_BY_FAMILY[family] ?? null,
+    };
+  }
+  if (NEURON_FAMILY.test(instanceType)) {
+    return { hasGpu: false, count: 0, source: 'family-fallback', accelerator: 'neuron', manufacturer: 'AWS' };
+  }
+  return { hasGpu: false, count: 0, source: 'family-fallback' };
 }
 
 /** The requested types an `InvalidInstanceType` message names (`…do not exist: [zz9.huge, p9.big]`). */
@@ -126,7 +186,7 @@ class GpuTypeCatalog {
       return;
     }
     for (const info of infos) {
-      if (info.InstanceType) this.#known.set(info.InstanceType, gpuInfoFromSdk(info.GpuInfo));
+      if (info.InstanceType) this.#known.set(info.InstanceType, gpuInfoFromSdk(info));
     }
     // A type asked for but absent from a successful answer is unknown too.
     for (const type of batch) if (!this.#known.has(type)) this.#known.set(type, gpuInfoFromFamily(type));
@@ -143,4 +203,4 @@ class GpuTypeCatalog {
   }
 }
 
-export { GPU_FAMILY, GpuTypeCatalog, gpuInfoFromFamily, gpuInfoFromSdk, typesNamedIn };
+export { GPU_FAMILY, GpuTypeCatalog, gpuInfoFromFamily, gpuInfoFromSdk, NEURON_FAMILY, typesNamedIn };

@@ -79,6 +79,28 @@ describe('Ec2Instances against moto', () => {
     expect(scan.instances.map((i) => i.instanceId).sort()).toEqual([training, evaluation].sort());
   });
 
+  it("reads each type's maker, partition and Neuron devices as DescribeInstanceTypes gives them", async () => {
+    const [amd] = await launchInstances(ec2, { instanceType: 'g4ad.xlarge' });
+    const [habana] = await launchInstances(ec2, { instanceType: 'dl1.24xlarge' });
+    const [a100] = await launchInstances(ec2, { instanceType: 'p4d.24xlarge' });
+    const [fraction] = await launchInstances(ec2, { instanceType: 'g6f.large' });
+    const [trainium] = await launchInstances(ec2, { instanceType: 'trn1.2xlarge' });
+    await launchInstances(ec2, { instanceType: 'dl2q.24xlarge' });
+
+    const gpusOnly = await instances.scanGpuInstances({ scopeTags: {} });
+    const all = await instances.scanGpuInstances({ scopeTags: {}, accelerators: ['gpu', 'neuron'] });
+
+    expect(gpusOnly.instances.map((i) => i.instanceId).sort()).toEqual([amd, habana, a100, fraction].sort());
+    expect(gpusOnly.nonGpu).toBe(2);
+    const byId = new Map(all.instances.map((i) => [i.instanceId, i.gpu]));
+    expect(byId.get(amd!)).toMatchObject({ hasGpu: true, count: 1, manufacturer: 'AMD', model: 'Radeon Pro V520' });
+    expect(byId.get(habana!)).toMatchObject({ hasGpu: true, count: 8, manufacturer: 'Habana' });
+    expect(byId.get(a100!)).toMatchObject({ hasGpu: true, count: 8, manufacturer: 'NVIDIA', model: 'A100' });
+    expect(byId.get(fraction!)).toMatchObject({ count: 0, logicalCount: 1, partitionSize: 0.125 });
+    expect(byId.get(trainium!)).toMatchObject({ hasGpu: false, accelerator: 'neuron', count: 1, neuronCores: 2 });
+    expect(all.nonGpu).toBe(1);
+  });
+
   it('falls back to the family name for types EC2 does not know, without losing the others', async () => {
     const [known] = await launchInstances(ec2, { instanceType: 'g5.xlarge' });
     const [futureGpu] = await launchInstances(ec2, { instanceType: 'p9.96xlarge' });
@@ -89,7 +111,13 @@ describe('Ec2Instances against moto', () => {
     const byId = new Map(scan.instances.map((i) => [i.instanceId, i]));
     expect([...byId.keys()].sort()).toEqual([known, futureGpu].sort());
     expect(byId.get(known!)?.gpu.source).toBe('instance-types');
-    expect(byId.get(futureGpu!)?.gpu).toEqual({ hasGpu: true, count: 0, source: 'family-fallback' });
+    expect(byId.get(futureGpu!)?.gpu).toEqual({
+      hasGpu: true,
+      count: 0,
+      source: 'family-fallback',
+      accelerator: 'gpu',
+      manufacturer: null,
+    });
     expect(scan.unknownTypes).toEqual(['p9.96xlarge', 'zz9.huge']);
     expect(scan.nonGpu).toBe(1);
   });

@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2Instances, transitionTime } from '../../../../shared/adapters/ec2/ec2-instances';
 import { ErrorCode } from '../../../../shared/errors';
+import { DESCRIBED_TYPES } from '../../../helpers/instance-types';
 
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 const ec2Mock = mockClient(ec2);
@@ -48,8 +49,17 @@ beforeEach(() => {
   ec2Mock.reset();
   ec2Mock.on(DescribeInstanceTypesCommand).resolves({
     InstanceTypes: [
-      { InstanceType: 'g5.xlarge', GpuInfo: { Gpus: [{ Count: 1 }], TotalGpuMemoryInMiB: 22888 } },
+      {
+        InstanceType: 'g5.xlarge',
+        GpuInfo: {
+          Gpus: [{ Count: 1, LogicalGpuCount: 1, GpuPartitionSize: 1, Manufacturer: 'NVIDIA', Name: 'A10G' }],
+          TotalGpuMemoryInMiB: 22888,
+        },
+      },
       { InstanceType: 'm5.large' },
+      DESCRIBED_TYPES['g4ad.xlarge'],
+      DESCRIBED_TYPES['trn1.2xlarge'],
+      DESCRIBED_TYPES['inf2.xlarge'],
     ],
   });
 });
@@ -78,7 +88,13 @@ describe('Ec2Instances.scanGpuInstances', () => {
       .resolvesOnce({
         NextToken: 'page-2',
         Reservations: [
-          { OwnerId: '111122223333', Instances: [instance('i-gpu1'), instance('i-cpu', { InstanceType: 'm5.large' })] },
+          {
+            OwnerId: '111122223333',
+            Instances: [
+              instance('i-gpu1', { PrivateDnsName: 'ip-10-1-2-3.eu-west-1.compute.internal' }),
+              instance('i-cpu', { InstanceType: 'm5.large' }),
+            ],
+          },
         ],
       })
       .resolvesOnce({
@@ -107,16 +123,52 @@ describe('Ec2Instances.scanGpuInstances', () => {
         state: 'running',
         launchTime: launched,
         tags: { Owner: 'ana@example.com' },
-        gpu: { hasGpu: true, count: 1, source: 'instance-types', memoryMiB: 22888 },
+        gpu: {
+          hasGpu: true,
+          count: 1,
+          source: 'instance-types',
+          memoryMiB: 22888,
+          accelerator: 'gpu',
+          manufacturer: 'NVIDIA',
+          model: 'A10G',
+          logicalCount: 1,
+          partitionSize: 1,
+        },
         rootDeviceType: 'ebs',
         spot: null,
         hibernation: false,
+        privateDnsName: 'ip-10-1-2-3.eu-west-1.compute.internal',
       },
       expect.objectContaining({ instanceId: 'i-gpu2', rootDeviceType: 'instance-store' }),
       expect.objectContaining({ instanceId: 'i-sleepy', hibernation: true }),
       expect.objectContaining({ instanceId: 'i-awake', hibernation: false }),
     ]);
     expect(ec2Mock.commandCalls(DescribeTagsCommand)).toHaveLength(0);
+  });
+
+  it('keeps Trainium and Inferentia out unless neuron is among the accelerators, and AMD GPUs in', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance('i-amd', { InstanceType: 'g4ad.xlarge' }),
+            instance('i-trn', { InstanceType: 'trn1.2xlarge' }),
+            instance('i-inf', { InstanceType: 'inf2.xlarge' }),
+          ],
+        },
+      ],
+    });
+    const adapter = new Ec2Instances(ec2, 'eu-west-1');
+
+    const gpusOnly = await adapter.scanGpuInstances({ scopeTags: {} });
+    const withNeuron = await adapter.scanGpuInstances({ scopeTags: {}, accelerators: ['gpu', 'neuron'] });
+
+    expect(gpusOnly.instances.map(({ instanceId }) => instanceId)).toEqual(['i-amd']);
+    expect(gpusOnly.instances[0]?.gpu).toMatchObject({ hasGpu: true, manufacturer: 'AMD' });
+    expect(gpusOnly.nonGpu).toBe(2);
+    expect(withNeuron.instances.map(({ instanceId }) => instanceId)).toEqual(['i-amd', 'i-trn', 'i-inf']);
+    expect(withNeuron.instances[1]?.gpu).toMatchObject({ accelerator: 'neuron', neuronCores: 2 });
+    expect(withNeuron.nonGpu).toBe(0);
   });
 
   it('re-fetches the tags of answers without a Tags key in one DescribeTags call, so an opt-out tag is seen', async () => {

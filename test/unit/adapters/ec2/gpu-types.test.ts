@@ -2,6 +2,11 @@
  * The GPU type catalog: what counts as a GPU, batches of ≤ 100 types, the cache, and unknown types (which fall
  * back to the family name without losing the other types of the request).
  */
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   DescribeInstanceTypesCommand,
   type DescribeInstanceTypesRequest,
@@ -18,6 +23,7 @@ import {
   typesNamedIn,
 } from '../../../../shared/adapters/ec2/gpu-types';
 import { ErrorCode } from '../../../../shared/errors';
+import { DESCRIBED_TYPES, GPU_FAMILIES, NEURON_FAMILIES } from '../../../helpers/instance-types';
 
 const ec2 = new EC2Client({ region: 'us-east-1' });
 const ec2Mock = mockClient(ec2);
@@ -34,6 +40,18 @@ const CATALOG: Record<string, InstanceTypeInfo> = {
   },
   't3.micro': { InstanceType: 't3.micro' },
 };
+
+/** moto's instance-type catalog (scraped from EC2), when moto is installed, as the integration tests need it. */
+function motoCatalog(): Record<string, InstanceTypeInfo> | null {
+  try {
+    const script = 'import moto, os; print(os.path.dirname(moto.__file__))';
+    const dir = execFileSync('python3', ['-c', script], { encoding: 'utf8' }).trim();
+    const file = join(dir, 'ec2', 'resources', 'instance_types.json.gz');
+    return JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as Record<string, InstanceTypeInfo>;
+  } catch {
+    return null;
+  }
+}
 
 const unknownType = (names: string[]) =>
   new EC2ServiceException({
@@ -57,15 +75,50 @@ function behaveLikeEc2(options: { nameUnknown: boolean } = { nameUnknown: true }
 
 describe('gpuInfoFromSdk', () => {
   it.each([
-    ['a whole GPU', CATALOG['g5.xlarge']?.GpuInfo, { hasGpu: true, count: 1, memoryMiB: 22888 }],
-    ['eight GPUs', CATALOG['p5.48xlarge']?.GpuInfo, { hasGpu: true, count: 8 }],
-    ['a fractional GPU (Count 0)', CATALOG['g6f.large']?.GpuInfo, { hasGpu: true, count: 0 }],
-    ['only GPU memory', { TotalGpuMemoryInMiB: 1024 }, { hasGpu: true, count: 0 }],
-    ['only a logical count', { Gpus: [{ LogicalGpuCount: 1 }] }, { hasGpu: true, count: 0 }],
-    ['no GpuInfo', undefined, { hasGpu: false, count: 0 }],
-    ['an empty GpuInfo', { Gpus: [] }, { hasGpu: false, count: 0 }],
+    ['a whole GPU', CATALOG['g5.xlarge'], { hasGpu: true, count: 1, memoryMiB: 22888 }],
+    ['eight GPUs', CATALOG['p5.48xlarge'], { hasGpu: true, count: 8 }],
+    ['a fractional GPU (Count 0)', CATALOG['g6f.large'], { hasGpu: true, count: 0 }],
+    ['only GPU memory', { GpuInfo: { TotalGpuMemoryInMiB: 1024 } }, { hasGpu: true, count: 0 }],
+    ['only a logical count', { GpuInfo: { Gpus: [{ LogicalGpuCount: 1 }] } }, { hasGpu: true, count: 0 }],
+    ['no GpuInfo', { InstanceType: 'm5.large' } as InstanceTypeInfo, { hasGpu: false, count: 0 }],
+    ['no answer at all', undefined, { hasGpu: false, count: 0 }],
+    ['an empty GpuInfo', { GpuInfo: { Gpus: [] } }, { hasGpu: false, count: 0 }],
   ])('reads %s', (_label, info, expected) => {
     expect(gpuInfoFromSdk(info)).toMatchObject({ ...expected, source: 'instance-types' });
+  });
+
+  // DescribeInstanceTypes' answers as EC2 (and moto) give them.
+  it.each([
+    [
+      'g4ad.xlarge',
+      { hasGpu: true, count: 1, manufacturer: 'AMD', model: 'Radeon Pro V520', logicalCount: 1, partitionSize: 1 },
+    ],
+    ['dl1.24xlarge', { hasGpu: true, count: 8, manufacturer: 'Habana', model: 'Gaudi HL-205', logicalCount: 8 }],
+    ['g6f.large', { hasGpu: true, count: 0, manufacturer: 'NVIDIA', logicalCount: 1, partitionSize: 0.125 }],
+    ['gr6f.4xlarge', { hasGpu: true, count: 0, manufacturer: 'NVIDIA', logicalCount: 1, partitionSize: 0.5 }],
+    ['p4d.24xlarge', { hasGpu: true, count: 8, manufacturer: 'NVIDIA', model: 'A100', memoryMiB: 327680 }],
+    ['g5.12xlarge', { hasGpu: true, count: 4, manufacturer: 'NVIDIA', model: 'A10G', logicalCount: 4 }],
+  ] as const)('reads the GPUs of a %s, maker included', (type, expected) => {
+    expect(gpuInfoFromSdk(DESCRIBED_TYPES[type])).toEqual(
+      expect.objectContaining({ ...expected, accelerator: 'gpu', source: 'instance-types' }),
+    );
+  });
+
+  it.each([
+    ['trn1.2xlarge', { count: 1, neuronCores: 2, model: 'Trainium', memoryMiB: 32768 }],
+    ['inf2.xlarge', { count: 1, neuronCores: 2, model: 'Inferentia2' }],
+  ] as const)('reads a %s as Neuron, not GPU', (type, expected) => {
+    expect(gpuInfoFromSdk(DESCRIBED_TYPES[type])).toEqual(
+      expect.objectContaining({ ...expected, hasGpu: false, accelerator: 'neuron', manufacturer: 'AWS' }),
+    );
+  });
+
+  it('does not call a dl2q (Qualcomm inference accelerators, no GpuInfo) a GPU type', () => {
+    expect(gpuInfoFromSdk(DESCRIBED_TYPES['dl2q.24xlarge'])).toEqual({
+      hasGpu: false,
+      count: 0,
+      source: 'instance-types',
+    });
   });
 });
 
@@ -82,21 +135,63 @@ describe('gpuInfoFromFamily', () => {
     'gr6.4xlarge',
     'g7e.2xlarge',
     'p9.mega',
-  ])('calls %s a GPU type', (type) => {
-    expect(gpuInfoFromFamily(type)).toEqual({ hasGpu: true, count: 0, source: 'family-fallback' });
+  ])('calls %s a GPU type of unknown make', (type) => {
+    expect(gpuInfoFromFamily(type)).toEqual({
+      hasGpu: true,
+      count: 0,
+      source: 'family-fallback',
+      accelerator: 'gpu',
+      manufacturer: null,
+    });
   });
 
   it.each([
-    'm5.large',
-    't3.micro',
-    'c7gn.xlarge',
-    'inf2.xlarge',
-    'trn1.32xlarge',
-    'dl1.24xlarge',
-    'gx.large',
-    'pq.large',
-  ])('does not call %s a GPU type', (type) => {
-    expect(gpuInfoFromFamily(type).hasGpu).toBe(false);
+    ['g4ad.16xlarge', 'AMD'],
+    ['dl1.24xlarge', 'Habana'],
+  ])('calls %s a GPU type made by %s', (type, manufacturer) => {
+    expect(gpuInfoFromFamily(type)).toMatchObject({ hasGpu: true, manufacturer, source: 'family-fallback' });
+  });
+
+  it.each(['m5.large', 't3.micro', 'c7gn.xlarge', 'dl2q.24xlarge', 'gx.large', 'pq.large'])(
+    'does not call %s a GPU type',
+    (type) => {
+      expect(gpuInfoFromFamily(type)).toEqual({ hasGpu: false, count: 0, source: 'family-fallback' });
+    },
+  );
+
+  it.each(['inf2.xlarge', 'trn1.32xlarge', 'trn2.48xlarge'])('calls %s a Neuron type, not a GPU', (type) => {
+    expect(gpuInfoFromFamily(type)).toMatchObject({ hasGpu: false, accelerator: 'neuron', manufacturer: 'AWS' });
+  });
+
+  it('agrees with the catalog: every family with a GpuInfo is a GPU by name, every Neuron family is Neuron', () => {
+    for (const type of Object.values(GPU_FAMILIES)) expect(gpuInfoFromFamily(type).hasGpu, type).toBe(true);
+    for (const type of Object.values(NEURON_FAMILIES)) {
+      expect(gpuInfoFromFamily(type).accelerator, type).toBe('neuron');
+    }
+  });
+});
+
+describe.skipIf(motoCatalog() === null)("the fixtures against moto's catalog", () => {
+  const catalog = motoCatalog() ?? {};
+  const familiesWith = (field: 'GpuInfo' | 'NeuronInfo') => [
+    ...new Set(Object.values(catalog).flatMap((info) => (info[field] ? [info.InstanceType!.split('.')[0]] : []))),
+  ];
+
+  it('copies the accelerator fields of each described type as moto has them', () => {
+    for (const [type, described] of Object.entries(DESCRIBED_TYPES)) {
+      const { GpuInfo, NeuronInfo, InferenceAcceleratorInfo } = catalog[type] ?? {};
+      const real = { InstanceType: type, GpuInfo, NeuronInfo, InferenceAcceleratorInfo };
+      expect(described, type).toEqual(JSON.parse(JSON.stringify(real)));
+    }
+  });
+
+  it('lists every family with a GpuInfo, and every one with a NeuronInfo, each with a type of that family', () => {
+    expect(Object.keys(GPU_FAMILIES).sort()).toEqual(familiesWith('GpuInfo').sort());
+    expect(Object.keys(NEURON_FAMILIES).sort()).toEqual(familiesWith('NeuronInfo').sort());
+    for (const [family, type] of Object.entries({ ...GPU_FAMILIES, ...NEURON_FAMILIES })) {
+      expect(type.split('.')[0], type).toBe(family);
+      expect(catalog[type], type).toBeDefined();
+    }
   });
 });
 
@@ -135,8 +230,8 @@ describe('GpuTypeCatalog', () => {
 
     expect(gpu.get('g5.xlarge')).toMatchObject({ hasGpu: true, source: 'instance-types' });
     expect(gpu.get('g6f.large')).toMatchObject({ hasGpu: true, count: 0, source: 'instance-types' });
-    expect(gpu.get('p9.mega')).toEqual({ hasGpu: true, count: 0, source: 'family-fallback' });
-    expect(gpu.get('zz9.huge')).toEqual({ hasGpu: false, count: 0, source: 'family-fallback' });
+    expect(gpu.get('p9.mega')).toMatchObject({ hasGpu: true, count: 0, source: 'family-fallback' });
+    expect(gpu.get('zz9.huge')).toMatchObject({ hasGpu: false, count: 0, source: 'family-fallback' });
     expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(2);
     expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand)[1]?.args[0].input.InstanceTypes).toEqual([
       'g5.xlarge',
@@ -184,6 +279,21 @@ describe('GpuTypeCatalog', () => {
 
     // The next resolve asks again and gets the real answer.
     expect((await catalog.resolve(['g5.xlarge'])).get('g5.xlarge')).toMatchObject({ source: 'instance-types' });
+  });
+
+  it('keeps the maker, the logical count and the partition size of what EC2 answers, in any order', async () => {
+    const described: InstanceTypeInfo[] = Object.values(DESCRIBED_TYPES);
+    // EC2 (and moto) answer in their own order, not the request's.
+    ec2Mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [...described].reverse() });
+    const gpu = await new GpuTypeCatalog(ec2, 'us-east-1').resolve(Object.keys(DESCRIBED_TYPES));
+
+    expect(gpu.get('g4ad.xlarge')).toMatchObject({ hasGpu: true, manufacturer: 'AMD' });
+    expect(gpu.get('dl1.24xlarge')).toMatchObject({ hasGpu: true, count: 8, manufacturer: 'Habana' });
+    expect(gpu.get('g6f.large')).toMatchObject({ hasGpu: true, count: 0, logicalCount: 1, partitionSize: 0.125 });
+    expect(gpu.get('p4d.24xlarge')).toMatchObject({ hasGpu: true, count: 8, manufacturer: 'NVIDIA' });
+    expect(gpu.get('trn1.2xlarge')).toMatchObject({ hasGpu: false, accelerator: 'neuron', neuronCores: 2 });
+    expect(gpu.get('dl2q.24xlarge')).toMatchObject({ hasGpu: false, source: 'instance-types' });
+    expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(1);
   });
 
   it('fails with an AwsError, and caches nothing, when EC2 refuses the credentials', async () => {
