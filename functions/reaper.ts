@@ -84,6 +84,8 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     events: result.events.length,
     recovered: result.recovered,
     deferred: result.deferred.length,
+    // Listed GPU series that named no scanned instance: a misconfigured agent fleet shows here.
+    unmatchedSeries: result.unmatchedSeries ?? 0,
   });
   if (result.deferred.length > 0) {
     logger.warn('ran short of time: instances deferred to the next pass', { deferred: result.deferred });

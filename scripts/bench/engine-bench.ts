@@ -1,10 +1,10 @@
 /**
  * Benchmark (a): the engine deciding for a large fleet. Per instance, the per-GPU samples are merged into
- * per-minute maxima exactly as the CloudWatch adapter does (`mergeByMinute`), then `decideFleet` decides for all at
+ * per-minute maxima exactly as the CloudWatch adapter does (`mergeMinutes`), then `decideFleet` decides for all at
  * once. Timed over a few runs (median); memory is the process peak (maxRSS) and the heap after a run.
  */
 import { performance } from 'node:perf_hooks';
-import { mergeByMinute } from '../../shared/adapters/cloudwatch/gpu-metrics';
+import { mergeMinutes } from '../../shared/adapters/cloudwatch/gpu-minutes';
 import { defaultConfig } from '../../shared/config';
 import { decideFleet, type InstanceInput, summarize } from '../../shared/engine';
 import { type FleetShape, syntheticFleet } from './synthetic-fleet';
@@ -59,7 +59,15 @@ function benchEngine(shape: FleetShape, runs: number): EngineBenchResult {
     const start = performance.now();
     const inputs: InstanceInput[] = fleet.map(({ instance, samples: raw, telemetry }) => ({
       instance,
-      telemetry: { ...telemetry, points: mergeByMinute(raw, telemetry.from.getTime(), telemetry.to.getTime()) },
+      telemetry: {
+        ...telemetry,
+        points: mergeMinutes(
+          [{ source: 'bench', gpu: null, stat: 'Maximum', trusted: true, samples: raw }],
+          1,
+          telemetry.from.getTime(),
+          telemetry.to.getTime(),
+        ),
+      },
       warning: null,
     }));
     const merged = performance.now();

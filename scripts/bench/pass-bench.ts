@@ -102,8 +102,8 @@ function baselineMeasure(config: Config, fleet: BenchFleet): Promise<PassMeasure
     await mapWithConcurrency(ids, 4, (id) =>
       cloudwatch.send(
         new GetMetricStatisticsCommand({
-          Namespace: config.metrics.namespace,
-          MetricName: config.metrics.metric,
+          Namespace: config.metrics.sources[0]!.namespace,
+          MetricName: config.metrics.sources[0]!.metric,
           Dimensions: [{ Name: 'InstanceId', Value: id }],
           ...window,
           Period: 60,

@@ -83,8 +83,11 @@ function closestKey(key: string, allowed: readonly string[]): string | undefined
 function schemaAt(schema: z.core.$ZodType, path: Path): z.core.$ZodType | undefined {
   let current: z.core.$ZodType | undefined = schema;
   const unwrap = () => {
-    for (let def = current?._zod.def; def && 'innerType' in def; def = current?._zod.def) {
-      current = def.innerType as z.core.$ZodType;
+    for (let def = current?._zod.def; def; def = current?._zod.def) {
+      if ('innerType' in def) current = def.innerType as z.core.$ZodType;
+      // A preprocessed value (`metrics` accepts an older form) is checked by the pipe's output schema.
+      else if (def.type === 'pipe' && 'out' in def) current = def.out as z.core.$ZodType;
+      else break;
     }
   };
   for (const part of path) {

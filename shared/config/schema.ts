@@ -27,6 +27,39 @@ const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cro
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
+/** One published GPU utilization metric: a CloudWatch namespace and metric name. */
+const metricSource = z.strictObject({ namespace: z.string().min(1), metric: z.string().min(1) });
+
+/**
+ * The GPU utilization metrics real instances publish: the CloudWatch agent's nvidia_smi plugin and the Deep
+ * Learning AMIs' `gpumon` script. Every series of every source that belongs to an instance is read.
+ */
+const DEFAULT_METRIC_SOURCES = [
+  { namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' },
+  { namespace: 'DeepLearningTrain', metric: 'GPU Usage' },
+] as const;
+
+/** The older form, one `{ namespace, metric }` pair with the agent's names as defaults, read as one source. */
+function asSources(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'sources' in raw) return raw;
+  const { namespace = 'CWAgent', metric = 'nvidia_smi_utilization_gpu', ...rest } = raw as Record<string, unknown>;
+  if (!('namespace' in raw) && !('metric' in raw)) return raw;
+  return { sources: [{ namespace, metric }], ...rest };
+}
+
+/** `metrics`: a list of sources, or the older single pair (see {@link asSources}). */
+const metricsSchema = z
+  .preprocess(
+    asSources,
+    z.strictObject({
+      sources: z
+        .array(metricSource)
+        .min(1, 'must list at least one { namespace, metric } source')
+        .default(DEFAULT_METRIC_SOURCES.map((source) => ({ ...source }))),
+    }),
+  )
+  .prefault({});
+
 const configSchema = z
   .strictObject({
     mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
@@ -47,12 +80,7 @@ const configSchema = z
       .prefault({}),
     tagPrefix: z.string().min(1).max(64).default('gpu-reaper:'),
     ownerTag: z.string().min(1).max(128).default('Owner'),
-    metrics: z
-      .strictObject({
-        namespace: z.string().min(1).default('CWAgent'),
-        metric: z.string().min(1).default('nvidia_smi_utilization_gpu'),
-      })
-      .prefault({}),
+    metrics: metricsSchema,
     maxRuntime: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -148,4 +176,4 @@ function defaultConfig(): Config {
 }
 
 export type { Config, ConfigInput };
-export { configSchema, defaultConfig, parseConfig };
+export { configSchema, DEFAULT_METRIC_SOURCES, defaultConfig, parseConfig };

@@ -18,6 +18,16 @@ function usableMax(value: number | null): number | null {
 }
 
 /**
+ * The maker of GPUs that nvidia-smi cannot read, when no source has a series for the instance: `AMD`, `Habana`, ….
+ * A source that does publish for them (a custom one) makes the telemetry rules apply as for any GPU.
+ */
+function unsupportedBy(instance: InstanceFacts, telemetry: GpuTelemetry): string | null {
+  const maker = instance.gpu.manufacturer;
+  if (telemetry.status !== 'missing' || !maker || maker.trim().toUpperCase() === 'NVIDIA') return null;
+  return maker.trim();
+}
+
+/**
  * The rule context of one instance at `now`.
  *
  * @example buildContext(instance, telemetry, defaultConfig(), now).runningForMs // 5_400_000
@@ -41,6 +51,7 @@ function buildContext(
     policy: policyOf(config),
     now,
     windowEnd: new Date(floorToMinute(now.getTime())),
+    telemetryUnsupported: unsupportedBy(instance, telemetry),
     // A launch time after `now` (clock skew) is a fresh instance, not a negative age.
     runningForMs: Math.max(0, now.getTime() - instance.launchTime.getTime()),
   };

@@ -58,6 +58,9 @@ function activityText(context: RuleContext): string {
       return `GPU below ${threshold}% in the last ${window}, but ${why}`;
     }
     default:
+      if (context.telemetryUnsupported !== null) {
+        return `telemetry unsupported (${clip(context.telemetryUnsupported)}): only max-runtime and expiry apply`;
+      }
       return telemetry.status === 'missing'
         ? 'GPU activity unknown (no telemetry series)'
         : `GPU activity unknown (coverage ${share(stats.coverage)} < ${share(minCoverage)} of the last ${window})`;

@@ -46,17 +46,23 @@ function isUsable(point: GpuPoint): boolean {
  * @example normalizePoints([{ at: 90_000, max: 120 }, { at: 60_000, max: 3 }]) // [{ at: 60_000, max: 100 }]
  */
 function normalizePoints(points: readonly GpuPoint[]): GpuPoint[] {
-  const byMinute = new Map<number, number>();
+  const byMinute = new Map<number, { max: number; partial: boolean }>();
   for (const point of points) {
     if (!isUsable(point)) continue;
     const minute = Math.floor(point.at / MINUTE_MS) * MINUTE_MS;
-    byMinute.set(minute, Math.max(byMinute.get(minute) ?? 0, Math.min(point.max, 100)));
+    const seen = byMinute.get(minute);
+    const max = Math.max(seen?.max ?? 0, Math.min(point.max, 100));
+    // A minute is partial only when every reading of it is: one complete reading covers it.
+    byMinute.set(minute, { max, partial: (seen?.partial ?? true) && point.partial === true });
   }
-  return [...byMinute.entries()].sort(([a], [b]) => a - b).map(([at, max]) => ({ at, max }));
+  return [...byMinute.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([at, { max, partial }]) => (partial ? { at, max, partial } : { at, max }));
 }
 
 /**
- * Statistics of the points whose minute starts inside `[from, to)`. Takes raw or normalized points alike.
+ * Statistics of the points whose minute starts inside `[from, to)`. Takes raw or normalized points alike. Partial
+ * minutes (some GPUs silent) count toward the maximum, never toward the datapoints or the coverage.
  *
  * @example windowStats(points, new Date(now.getTime() - 3_600_000), now).coverage // 0.97
  */
@@ -70,7 +76,8 @@ function windowStats(points: readonly GpuPoint[], from: Date, to: Date): WindowS
     if (!isUsable(point)) continue;
     const minute = Math.floor(point.at / MINUTE_MS) * MINUTE_MS;
     if (minute < start || minute >= end) continue;
-    seen.add(minute);
+    // A minute some GPUs were silent in is no coverage, but its maximum still counts: one busy GPU is busy.
+    if (point.partial !== true) seen.add(minute);
     max = Math.max(max ?? 0, Math.min(point.max, 100));
   }
   return { minutes, datapoints: seen.size, coverage: minutes > 0 ? seen.size / minutes : 0, max };

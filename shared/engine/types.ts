@@ -75,6 +75,11 @@ interface GpuPoint {
   readonly at: number;
   /** GPU utilization in percent (0–100) of the busiest GPU. */
   readonly max: number;
+  /**
+   * Some GPUs of the instance were silent in this minute: its maximum only proves busy (at or above a threshold);
+   * below, the minute is unknown and does not count as covered. @default false
+   */
+  readonly partial?: boolean;
 }
 
 /** Where GPU telemetry came from; `none` when no series exists for the instance. */
@@ -107,6 +112,13 @@ interface GpuTelemetry {
   readonly gpuSeries?: number;
   /** What went wrong, for `status: 'error'`. */
   readonly error?: string;
+  /**
+   * The instance publishes GPU memory but no utilization: an NVIDIA GPU in MIG mode, whose utilization nvidia-smi
+   * does not report. Unknown, never idle.
+   */
+  readonly mig?: boolean;
+  /** The sources (`namespace/metric`) whose series were read for this instance. */
+  readonly sources?: readonly string[];
 }
 
 /** A pending warning: what the reaper told the owner it will do, and when. From the state table or the tag. */

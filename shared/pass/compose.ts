@@ -81,7 +81,7 @@ function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: 
       setTags: (id, tags) => instances.setTags(id, tags),
       removeTags: (id, keys) => instances.removeTags(id, keys),
     });
-    return awsRegionReader(region, instances, new GpuMetrics(clients.cloudwatch, region, edges.config.metrics));
+    return awsRegionReader(region, instances, new GpuMetrics(clients.cloudwatch, region, edges.config.metrics.sources));
   });
   const actorFor = (region: string) => {
     const actor = actors.get(region);

@@ -31,7 +31,7 @@ async function planPass(options: {
   readonly onProblem?: (message: string, error: unknown) => void;
 }): Promise<PassResult> {
   const { config, now, readers, store } = options;
-  const { inputs, regionFailures } = await scanFleet(readers, config, now);
+  const { inputs, regionFailures, unmatchedSeries } = await scanFleet(readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
   const withWarnings = store ? await warningsFor(priced, store) : priced;
   const fleet = decideFleet(withWarnings, config, now);
@@ -44,6 +44,7 @@ async function planPass(options: {
     regionFailures,
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,
+    unmatchedSeries,
   };
 }
 

@@ -20,9 +20,16 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
     listWarnedNotRunning: (warnedTag) => instances.listWarnedNotRunning(warnedTag),
     readGpuTelemetry: (list, window) =>
       metrics.read(
-        list.map(({ instanceId, launchTime }) => ({ instanceId, launchTime })),
+        list.map(({ instanceId, launchTime, privateDnsName, gpu }) => ({
+          instanceId,
+          launchTime,
+          privateDnsName: privateDnsName ?? null,
+          // Fractional GPUs (g6f) count their logical GPUs: one series reports for a slice.
+          gpuCount: gpu.count > 0 ? gpu.count : (gpu.logicalCount ?? 0),
+        })),
         window,
       ),
+    unmatchedSeries: () => metrics.unmatchedSeries,
   };
 }
 

@@ -92,7 +92,7 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const warnedTag = `${config.tagPrefix}warned`;
   const recovered = await recoverPending({ log, outbox, recorder, now, regions, actorFor, warnedTag, onProblem });
 
-  const { inputs, regionFailures, regionProblems } = await scanFleet(options.readers, config, now);
+  const { inputs, regionFailures, regionProblems, unmatchedSeries } = await scanFleet(options.readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
   const joined = await warningsFor(priced, store).catch((error: unknown) => {
@@ -155,6 +155,7 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     regionFailures,
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,
+    unmatchedSeries,
     // Everything this pass committed: recovered actions, transitions, ERRORs (also those of failed publishes).
     events: [...recorder.recorded],
     errors: failures + regionFailures.length + regionProblems.length + unread,

@@ -11,7 +11,7 @@ async function readRegion(
   reader: RegionReader,
   config: Config,
   now: Date,
-): Promise<{ inputs: InstanceInput[] } | { failure: RegionFailure }> {
+): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number } | { failure: RegionFailure }> {
   try {
     const scanned = await reader.scanGpuInstances(config.scope.tags);
     const instances = scanned.filter((instance) => isInScope(instance, config));
@@ -20,12 +20,14 @@ async function readRegion(
       lookbackMs: lookbackMs(config),
       // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
       sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
+      // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
+      quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
     });
     const inputs = instances.map((instance) => ({
       instance,
       telemetry: telemetry.get(instance.instanceId) ?? unreadTelemetry(now, config),
     }));
-    return { inputs };
+    return { inputs, unmatchedSeries: reader.unmatchedSeries?.() ?? 0 };
   } catch (error) {
     const code = error instanceof ReaperError ? error.code : 'UNEXPECTED';
     return { failure: { region: reader.region, code, message: (error as Error).message } };
@@ -53,13 +55,17 @@ async function scanFleet(readers: readonly RegionReader[], config: Config, now: 
   const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now)));
   const inputs: InstanceInput[] = [];
   const regionFailures: RegionFailure[] = [];
+  let unmatchedSeries = 0;
   for (const result of perRegion) {
     if ('failure' in result) regionFailures.push(result.failure);
-    else inputs.push(...result.inputs);
+    else {
+      inputs.push(...result.inputs);
+      unmatchedSeries += result.unmatchedSeries;
+    }
   }
   // Failures a region's scan went on without (DescribeInstanceTypes: the family name decided).
   const regionProblems = readers.flatMap((reader) => reader.takeProblems?.() ?? []);
-  return { inputs, regionFailures, regionProblems };
+  return { inputs, regionFailures, regionProblems, unmatchedSeries };
 }
 
 export { scanFleet };

@@ -13,8 +13,15 @@ interface RegionReader {
   /** GPU telemetry for these instances over the look-back window ending at `now`. */
   readGpuTelemetry(
     instances: readonly InstanceFacts[],
-    window: { readonly now: Date; readonly lookbackMs: number; readonly sinceLaunchBelow?: number | null },
+    window: {
+      readonly now: Date;
+      readonly lookbackMs: number;
+      readonly sinceLaunchBelow?: number | null;
+      readonly quietBelow?: number;
+    },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
+  /** After a telemetry read: listed GPU series that matched none of its instances. @default 0 */
+  unmatchedSeries?(): number;
   /**
    * Failures the scans so far absorbed and went on without (DescribeInstanceTypes failing: the family name
    * decided); taking them forgets them. @default none
@@ -48,6 +55,11 @@ interface PassResult {
   readonly telemetryBrake: boolean;
   /** Actions held back by `maxActionsPerPass`. */
   readonly capped: number;
+  /**
+   * Listed GPU series that matched no scanned instance (a host name that is no private DNS name, or no instance
+   * dimension): a misconfigured agent fleet shows here. @default 0
+   */
+  readonly unmatchedSeries?: number;
 }
 
 /** EC2 mutations and the fresh re-describe of one region (implemented by the EC2 adapter). */

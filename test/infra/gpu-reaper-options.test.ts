@@ -195,7 +195,7 @@ describe('synth-time checks', () => {
 
   it('warns when metrics.metric is not what the shipped agent config publishes', () => {
     const { stack } = reaperIn({ metrics: { metric: 'gpu_busy' } });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('metrics.metric is "gpu_busy"'));
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('metrics.sources read "gpu_busy"'));
   });
 });
 

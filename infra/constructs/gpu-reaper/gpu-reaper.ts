@@ -146,19 +146,22 @@ class GpuReaper extends Construct {
       description: `gpu-reaper: starts a pass (${config.schedule})`,
     }).rule;
 
+    // The shipped agent config publishes the nvidia_smi metric, in the namespace of the source that reads it.
+    const agentSource = config.metrics.sources.find((source) => source.metric === AGENT_METRIC);
     const agent = new AgentConfig(this, 'AgentConfig', {
       parameterName: props.agentConfigParameterName ?? 'AmazonCloudWatch-gpu-reaper',
-      namespace: config.metrics.namespace,
+      namespace: agentSource?.namespace ?? 'CWAgent',
       installAgent: props.installAgent,
       targetTagKey: props.agentTargetTagKey ?? `${config.tagPrefix}cloudwatch-agent`,
       targetTagValues: props.agentTargetTagValues,
     });
     this.agentConfigParameter = agent.parameter;
     this.agentAssociations = agent.associations;
-    if (config.metrics.metric !== AGENT_METRIC) {
+    if (agentSource === undefined) {
+      const read = config.metrics.sources.map((source) => `"${source.metric}"`).join(', ');
       Annotations.of(this).addWarningV2(
         'gpu-reaper:custom-metric',
-        `metrics.metric is "${config.metrics.metric}" but the shipped agent config publishes ${AGENT_METRIC}: publish it yourself`,
+        `metrics.sources read ${read} but the shipped agent config publishes ${AGENT_METRIC}: publish them yourself`,
       );
     }
 

@@ -15,7 +15,12 @@ import { AwsError, ErrorCode } from '../../errors';
 import { toAwsError } from '../aws/aws-errors';
 import { callWindows, resolutionSegments, type Segment } from './gpu-history-plan';
 import { MAX_QUERIES_PER_CALL, packGroups, type SeriesGroup } from './gpu-metric-batches';
-import { GpuSeriesIndex, type MetricName } from './gpu-series-index';
+import { GpuSeriesIndex, type InstanceSeries, type ListedSeries, type MetricName } from './gpu-series-index';
+
+/** Each source's rollup where it publishes one, else its per-GPU series. */
+function historySeries(entry: InstanceSeries): ListedSeries[] {
+  return [...entry.bySource.values()].flatMap((source) => (source.rollup ? [source.rollup] : [...source.perGpu]));
+}
 
 const MINUTE_MS = 60_000;
 /** GetMetricData's ceiling of datapoints in one answer. */
@@ -64,14 +69,20 @@ async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => 
 class GpuHistory {
   readonly #client: CloudWatchClient;
   readonly #region: string;
-  readonly #metric: MetricName;
+  readonly #sources: readonly MetricName[];
   readonly #options: GpuHistoryOptions;
 
-  /** @param metric the config's `metrics` slice */
-  constructor(client: CloudWatchClient, region: string, metric: MetricName, options: GpuHistoryOptions = {}) {
+  /** @param sources the config's `metrics.sources` (one source is accepted as is) */
+  constructor(
+    client: CloudWatchClient,
+    region: string,
+    sources: MetricName | readonly MetricName[],
+    options: GpuHistoryOptions = {},
+  ) {
     this.#client = client;
     this.#region = region;
-    this.#metric = { namespace: metric.namespace, metric: metric.metric };
+    const list: readonly MetricName[] = Array.isArray(sources) ? sources : [sources as MetricName];
+    this.#sources = list.map((source) => ({ namespace: source.namespace, metric: source.metric }));
     this.#options = options;
   }
 
@@ -85,10 +96,15 @@ class GpuHistory {
     const fromMs = floorTo(range.from.getTime(), MINUTE_MS);
     const toMs = floorTo(range.to.getTime(), MINUTE_MS);
     const length = Math.max(0, (toMs - fromMs) / MINUTE_MS);
-    const index = await new GpuSeriesIndex(this.#client, this.#region, this.#metric).lookup();
-    const groups: SeriesGroup[] = [...index].map(([instanceId, entry]) => ({
+    const listing = await new GpuSeriesIndex(this.#client, this.#region, this.#sources).lookup();
+    // The same series a live pass reads first, from every source: rollups where published, else per GPU; the
+    // maximum across them per minute. Host-only series stand for an instance named by its host.
+    const entries = new Map<string, InstanceSeries>();
+    for (const instanceId of listing.instanceIds()) entries.set(instanceId, listing.seriesOf({ instanceId })!);
+    for (const host of listing.hosts()) entries.set(host, listing.seriesOfHost(host)!);
+    const groups: SeriesGroup[] = [...entries].map(([instanceId, entry]) => ({
       instanceId,
-      series: entry.rollup ? [entry.rollup] : entry.perGpu,
+      series: historySeries(entry),
       start: new Date(fromMs),
     }));
     const arrays = new Map(groups.map((group) => [group.instanceId, new Float32Array(length).fill(Number.NaN)]));
@@ -108,9 +124,11 @@ class GpuHistory {
       .map((group) => ({
         instanceId: group.instanceId,
         minutes: arrays.get(group.instanceId)!,
-        source: index.get(group.instanceId)?.rollup ? 'instance-rollup' : 'per-gpu',
+        source: historySeries(entries.get(group.instanceId)!).every((s) => s.gpu === null)
+          ? 'instance-rollup'
+          : 'per-gpu',
         series: group.series.length,
-        instanceType: typeHint(index.get(group.instanceId)?.perGpu ?? []),
+        instanceType: typeHint(group.series.map((series) => series.dimensions)),
       }));
   }
 
@@ -124,12 +142,12 @@ class GpuHistory {
     const owners: string[] = [];
     const queries: MetricDataQuery[] = [];
     for (const group of chunk) {
-      for (const dimensions of group.series) {
+      for (const series of group.series) {
         owners.push(group.instanceId);
         const Metric = {
-          Namespace: this.#metric.namespace,
-          MetricName: this.#metric.metric,
-          Dimensions: [...dimensions],
+          Namespace: series.source.namespace,
+          MetricName: series.source.metric,
+          Dimensions: [...series.dimensions],
         };
         queries.push({
           Id: `q${queries.length}`,

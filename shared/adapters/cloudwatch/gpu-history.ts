@@ -79,7 +79,7 @@ async function readInstanceHistories(
   range: { readonly from: Date; readonly to: Date },
   options: GpuHistoryOptions = {},
 ): Promise<InstanceHistory[]> {
-  const series = await new GpuHistory(clients.cloudwatch, region, config.metrics, options).read(range);
+  const series = await new GpuHistory(clients.cloudwatch, region, config.metrics.sources, options).read(range);
   const known = await describeKnownInstances(
     clients.ec2,
     series.map((entry) => entry.instanceId),

@@ -15,22 +15,33 @@ import type { MetricName } from './gpu-series-index';
 /** GetMetricData accepts at most 500 queries per call. */
 const MAX_QUERIES_PER_CALL = 500;
 
+/** One series to read: the source's metric and the series' dimensions. */
+interface SeriesRef {
+  readonly source: MetricName;
+  readonly dimensions: readonly Dimension[];
+}
+
 /** The series of one instance to read, from `start` (chunks start at their earliest member). */
 interface SeriesGroup {
   readonly instanceId: string;
-  readonly series: readonly (readonly Dimension[])[];
+  readonly series: readonly SeriesRef[];
   readonly start: Date;
+  /** Where `series` starts within the instance's whole list, when a large group was split over chunks. @default 0 */
+  readonly offset?: number;
 }
 
-/** One datapoint: bucket start (epoch ms) and the period's Maximum. */
+/** One datapoint: bucket start (epoch ms) and the period's statistic. */
 interface Sample {
   readonly at: number;
   readonly value: number;
 }
 
-/** What came back for one instance: every sample of all its series, or why the read failed. */
+/** What came back for one instance: the samples of each of its series (in the group's order), or why it failed. */
 interface GroupResult {
+  /** Every sample of all its series. */
   readonly samples: Sample[];
+  /** The samples of each series, parallel to the group's `series`. */
+  readonly perSeries: Sample[][];
   readonly error?: string;
 }
 
@@ -56,7 +67,7 @@ function packGroups(groups: readonly SeriesGroup[], limit = MAX_QUERIES_PER_CALL
   };
   for (const group of groups) {
     for (let offset = 0; offset < group.series.length; offset += limit) {
-      const part = { ...group, series: group.series.slice(offset, offset + limit) };
+      const part = { ...group, series: group.series.slice(offset, offset + limit), offset };
       if (size + part.series.length > limit) flush();
       current.push(part);
       size += part.series.length;
@@ -75,34 +86,42 @@ function packGroups(groups: readonly SeriesGroup[], limit = MAX_QUERIES_PER_CALL
 async function readSeriesGroups(
   client: CloudWatchClient,
   region: string,
-  metric: MetricName,
   groups: readonly SeriesGroup[],
-  window: { readonly end: Date; readonly periodSeconds: number },
+  window: { readonly end: Date; readonly periodSeconds: number; readonly stat?: 'Maximum' | 'SampleCount' },
 ): Promise<Map<string, GroupResult>> {
-  const results = new Map<string, { samples: Sample[]; error?: string }>();
+  const results = new Map<string, { samples: Sample[]; perSeries: Sample[][]; error?: string }>();
   const resultOf = (instanceId: string) => {
-    const existing = results.get(instanceId) ?? { samples: [] };
+    const existing = results.get(instanceId) ?? { samples: [], perSeries: [] };
     results.set(instanceId, existing);
     return existing;
   };
+  // A group split over two chunks keeps its series positions: the offset of each part within its group.
+  const sizes = new Map(groups.map((group) => [group.instanceId, group.series.length]));
+  for (const [instanceId, size] of sizes) resultOf(instanceId).perSeries = Array.from({ length: size }, () => []);
   const chunks = packGroups(groups.filter((group) => group.series.length > 0));
   // Chunks run one after another: the pass already overlaps regions, and CloudWatch throttles bursts.
   for (const chunk of chunks) {
     const owners: string[] = [];
+    const positions: number[] = [];
     const queries: MetricDataQuery[] = [];
     for (const group of chunk) {
-      for (const dimensions of group.series) {
+      group.series.forEach((series, position) => {
         owners.push(group.instanceId);
+        positions.push((group.offset ?? 0) + position);
         queries.push({
           Id: `q${queries.length}`,
           MetricStat: {
-            Metric: { Namespace: metric.namespace, MetricName: metric.metric, Dimensions: [...dimensions] },
+            Metric: {
+              Namespace: series.source.namespace,
+              MetricName: series.source.metric,
+              Dimensions: [...series.dimensions],
+            },
             Period: window.periodSeconds,
-            Stat: 'Maximum',
+            Stat: window.stat ?? 'Maximum',
           },
           ReturnData: true,
         });
-      }
+      });
     }
     const start = new Date(Math.min(...chunk.map((group) => group.start.getTime())));
     const failures = new Map<string, string>();
@@ -130,10 +149,13 @@ async function readSeriesGroups(
           const broken = (result.Values ?? []).length !== timestamps.length ? 'malformed result' : undefined;
           const problem = failed ?? broken;
           if (problem) failures.set(result.Id!, problem);
-          const target = resultOf(owner).samples;
+          const owned = resultOf(owner);
+          const own = owned.perSeries[positions[index]!] ?? [];
           (result.Values ?? []).forEach((value, at) => {
             const time = timestamps[at]?.getTime();
-            if (time !== undefined && Number.isFinite(value)) target.push({ at: time, value });
+            if (time === undefined || !Number.isFinite(value)) return;
+            owned.samples.push({ at: time, value });
+            own.push({ at: time, value });
           });
         }
       }
@@ -152,5 +174,5 @@ async function readSeriesGroups(
   return results;
 }
 
-export type { GroupResult, Sample, SeriesGroup };
+export type { GroupResult, Sample, SeriesGroup, SeriesRef };
 export { MAX_QUERIES_PER_CALL, packGroups, readSeriesGroups };

@@ -22,6 +22,11 @@ interface RuleContext {
    * yet, so counting it would make full coverage (`idle.minCoverage: 1`) unreachable.
    */
   readonly windowEnd: Date;
+  /**
+   * Why no configured source can measure this instance's GPUs (`AMD`, `Habana`: no nvidia-smi), when none has a
+   * series for it: the telemetry rules then do not apply at all. `null` otherwise.
+   */
+  readonly telemetryUnsupported: string | null;
   /** Since the last start (`LaunchTime`); never negative. */
   readonly runningForMs: number;
 }

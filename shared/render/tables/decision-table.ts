@@ -108,6 +108,12 @@ function renderDecisionTable(result: PassResult, width = 100): string {
     lines.push('GPU telemetry missing for more than half of the fleet: idle and never-used held back this pass');
   }
   if (result.capped > 0) lines.push(`${result.capped} action(s) held back by maxActionsPerPass`);
+  if ((result.unmatchedSeries ?? 0) > 0) {
+    const hint = "(an agent whose host name is not the instance's private DNS name, or without append_dimensions?)";
+    lines.push(
+      ...wrapText(`${result.unmatchedSeries} listed GPU series matched no instance ${hint}`, width).split('\n'),
+    );
+  }
   return lines.join('\n');
 }
 

@@ -41,6 +41,7 @@ function passDocument(result: PassResult) {
     summary: summarize(result.decisions, result.regionFailures.length),
     ...(result.regionFailures.length > 0 ? { regionErrors: [...result.regionFailures] } : {}),
     ...(result.telemetryBrake ? { telemetryBrake: true } : {}),
+    unmatchedSeries: result.unmatchedSeries ?? 0,
   };
 }
 

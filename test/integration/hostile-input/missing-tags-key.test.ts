@@ -55,7 +55,7 @@ function wiring(options: { readonly stripTags: boolean; readonly failDescribeTag
   const inner = awsRegionReader(
     moto.region,
     new Ec2Instances(ec2, moto.region),
-    new GpuMetrics(cloudwatch, moto.region, config.metrics),
+    new GpuMetrics(cloudwatch, moto.region, config.metrics.sources),
   );
   const reader: RegionReader = {
     ...inner,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeByMinute } from '../../../shared/adapters/cloudwatch/gpu-metrics';
+import { mergeMinutes } from '../../../shared/adapters/cloudwatch/gpu-minutes';
 import { type GpuPoint, normalizePoints, windowStats } from '../../../shared/engine';
 import { ago, decide, later, NOW, points, telemetry } from '../engine/fixtures';
 
@@ -106,6 +106,10 @@ describe('decisions on hostile telemetry never take the unknown for idle', () =>
     expect(decision.outcome).toBe('error');
   });
 });
+
+/** One trusted series merged alone: the per-minute maximum, as a rollup's. */
+const mergeByMinute = (samples: readonly { at: number; value: number }[], from: number, to: number) =>
+  mergeMinutes([{ source: 's', gpu: null, stat: 'Maximum', trusted: true, samples }], 1, from, to);
 
 describe('mergeByMinute (the CloudWatch adapter) with hostile per-GPU samples', () => {
   const from = HOUR_AGO;

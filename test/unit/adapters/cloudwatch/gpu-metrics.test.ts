@@ -16,8 +16,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { packGroups } from '../../../../shared/adapters/cloudwatch/gpu-metric-batches';
-import { GpuMetrics, mergeByMinute } from '../../../../shared/adapters/cloudwatch/gpu-metrics';
-import { groupByInstance } from '../../../../shared/adapters/cloudwatch/gpu-series-index';
+import { GpuMetrics } from '../../../../shared/adapters/cloudwatch/gpu-metrics';
+import { mergeMinutes } from '../../../../shared/adapters/cloudwatch/gpu-minutes';
+import { SeriesListing } from '../../../../shared/adapters/cloudwatch/gpu-series-index';
 
 const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
 const cwMock = mockClient(cloudwatch);
@@ -74,7 +75,8 @@ describe('GpuMetrics.read', () => {
         { instanceId: 'i-g', launchTime: inWindow },
         { instanceId: 'i-none', launchTime: inWindow },
       ],
-      { now, lookbackMs: HOUR },
+      // 3% is not quiet against a 3% threshold: the rollup needs no per-GPU proof here.
+      { now, lookbackMs: HOUR, quietBelow: 3 },
     );
 
     expect(cwMock.commandCalls(ListMetricsCommand)[0]?.args[0].input).toEqual({
@@ -323,29 +325,50 @@ describe('GpuMetrics.read', () => {
   });
 });
 
+/** One trusted series merged alone: the per-minute maximum, as a rollup's. */
+const mergeByMinute = (samples: readonly { at: number; value: number }[], from: number, to: number) =>
+  mergeMinutes([{ source: 's', gpu: null, stat: 'Maximum', trusted: true, samples }], 1, from, to);
+
 describe('helpers', () => {
-  it('groups a listing by instance, dropping duplicates and series without InstanceId', () => {
-    const index = groupByInstance([
-      rollup('i-1'),
-      gpu('i-1', 0),
-      {
-        Dimensions: [
-          { Name: 'name', Value: 'NVIDIA H100' },
-          { Name: 'index', Value: '0' },
-          { Name: 'InstanceId', Value: 'i-1' },
-        ],
-      },
-      { Dimensions: [{ Name: 'host', Value: 'ip-10-0-0-1' }] },
-    ]);
-    expect([...index.keys()]).toEqual(['i-1']);
-    expect(index.get('i-1')?.rollup).toEqual([{ Name: 'InstanceId', Value: 'i-1' }]);
-    expect(index.get('i-1')?.perGpu).toHaveLength(1);
+  it('groups a listing by instance id, else by host, dropping duplicates', () => {
+    const source = metric;
+    const index = new SeriesListing(
+      [
+        rollup('i-1'),
+        gpu('i-1', 0),
+        {
+          Dimensions: [
+            { Name: 'name', Value: 'NVIDIA H100' },
+            { Name: 'index', Value: '0' },
+            { Name: 'InstanceId', Value: 'i-1' },
+          ],
+        },
+        {
+          Dimensions: [
+            { Name: 'host', Value: 'ip-10-0-0-1' },
+            { Name: 'index', Value: '0' },
+          ],
+        },
+        {
+          Dimensions: [
+            { Name: 'host', Value: 'ip-10-9-9-9' },
+            { Name: 'index', Value: '0' },
+          ],
+        },
+      ].map((m) => ({ source, dimensions: m.Dimensions ?? [] })),
+    );
+    const own = index.seriesOf({ instanceId: 'i-1' })?.bySource.get(`${metric.namespace}/${metric.metric}`);
+    expect(own?.rollup?.dimensions).toEqual([{ Name: 'InstanceId', Value: 'i-1' }]);
+    expect(own?.perGpu).toHaveLength(1);
+    const byHost = index.seriesOf({ instanceId: 'i-2', privateDnsName: 'ip-10-0-0-1.ec2.internal' });
+    expect([...(byHost?.bySource.values() ?? [])][0]?.perGpu).toHaveLength(1);
+    expect(index.unmatched([{ instanceId: 'i-2', privateDnsName: 'ip-10-0-0-1.ec2.internal' }])).toBe(1);
   });
 
   it('packs whole groups, splitting only a group larger than a call', () => {
     const group = (instanceId: string, size: number) => ({
       instanceId,
-      series: Array.from({ length: size }, () => []),
+      series: Array.from({ length: size }, () => ({ source: metric, dimensions: [] })),
       start: now,
     });
     const sizes = (chunks: ReturnType<typeof packGroups>) =>

@@ -50,12 +50,15 @@ describe('no-telemetry: the rule', () => {
   });
 
   it.each([
-    ['no series exists', missing()],
-    ['the series has no datapoint', telemetry([])],
-  ])('names the metric and what is missing: %s', (what, series) => {
+    ['no series exists; is the CloudWatch agent running with its nvidia_smi plugin, or the gpumon script?', missing()],
+    ['the series has no datapoint; has the agent stopped?', telemetry([])],
+    [
+      'GPU memory is published but no utilization: MIG mode reports no utilization_gpu, so the reaper cannot judge it',
+      { ...missing(), mig: true },
+    ],
+  ])('names the sources and what is missing: %s', (what, series) => {
     expect(noTelemetry(context({ telemetry: series }))?.reason).toBe(
-      `no GPU datapoint in the last 30m (CWAgent/nvidia_smi_utilization_gpu: ${what}); ` +
-        'is the CloudWatch agent running with its nvidia_smi plugin?',
+      `no GPU datapoint in the last 30m (CWAgent/nvidia_smi_utilization_gpu, DeepLearningTrain/GPU Usage: ${what})`,
     );
   });
 
