@@ -22,8 +22,11 @@ function usableMax(value: number | null): number | null {
  * A source that does publish for them (a custom one) makes the telemetry rules apply as for any GPU.
  */
 function unsupportedBy(instance: InstanceFacts, telemetry: GpuTelemetry): string | null {
+  if (telemetry.status !== 'missing') return null;
+  // Trainium and Inferentia: no default source publishes NeuronCore use (add one to metrics.sources).
+  if (instance.gpu.accelerator === 'neuron') return 'AWS Neuron';
   const maker = instance.gpu.manufacturer;
-  if (telemetry.status !== 'missing' || !maker || maker.trim().toUpperCase() === 'NVIDIA') return null;
+  if (!maker || maker.trim().toUpperCase() === 'NVIDIA') return null;
   return maker.trim();
 }
 

@@ -2,17 +2,19 @@
  * Which instances a pass looks at (docs/rules.md), and how much per-minute telemetry the rules need.
  */
 import type { Config } from '../config/schema';
+import { isAcceleratedFor } from './gpu-count';
 import { policyOf } from './policy';
 import type { InstanceFacts } from './types';
 
 /**
- * Whether a pass looks at this instance: running, with a GPU (fractional ones count), and carrying one of the
+ * Whether a pass looks at this instance: running, with a GPU (fractional ones count; Trainium and Inferentia too
+ * with `scope.accelerators` neuron), and carrying one of the
  * listed values of every `scope.tags` key (no keys: every GPU instance).
  *
  * @example isInScope(instance, parseConfig({ scope: { tags: { Purpose: ['transient-ml-training'] } } }))
  */
 function isInScope(instance: InstanceFacts, config: Config): boolean {
-  if (instance.state !== 'running' || !instance.gpu.hasGpu) return false;
+  if (instance.state !== 'running' || !isAcceleratedFor(instance.gpu, config.scope.accelerators)) return false;
   return Object.entries(config.scope.tags).every(([key, values]) => {
     const value = instance.tags[key];
     return value !== undefined && values.includes(value);

@@ -11,8 +11,8 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
   const absorbed: RegionFailure[] = [];
   return {
     region,
-    scanGpuInstances: async (scopeTags) => {
-      const scan = await instances.scanGpuInstances({ scopeTags });
+    scanGpuInstances: async (scopeTags, accelerators) => {
+      const scan = await instances.scanGpuInstances({ scopeTags, ...(accelerators ? { accelerators } : {}) });
       for (const problem of scan.problems) absorbed.push({ region, code: problem.operation, message: problem.message });
       return scan.instances;
     },

@@ -13,7 +13,7 @@ async function readRegion(
   now: Date,
 ): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number } | { failure: RegionFailure }> {
   try {
-    const scanned = await reader.scanGpuInstances(config.scope.tags);
+    const scanned = await reader.scanGpuInstances(config.scope.tags, config.scope.accelerators);
     const instances = scanned.filter((instance) => isInScope(instance, config));
     const telemetry = await reader.readGpuTelemetry(instances, {
       now,

@@ -9,7 +9,10 @@ import type { Decision, GpuTelemetry, InstanceFacts } from '../engine';
 interface RegionReader {
   readonly region: string;
   /** Running GPU instances (already narrowed by `scope.tags` server-side where possible). */
-  scanGpuInstances(scopeTags: Readonly<Record<string, readonly string[]>>): Promise<readonly InstanceFacts[]>;
+  scanGpuInstances(
+    scopeTags: Readonly<Record<string, readonly string[]>>,
+    accelerators?: readonly ('gpu' | 'neuron')[],
+  ): Promise<readonly InstanceFacts[]>;
   /** GPU telemetry for these instances over the look-back window ending at `now`. */
   readGpuTelemetry(
     instances: readonly InstanceFacts[],
