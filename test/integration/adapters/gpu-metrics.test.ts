@@ -51,7 +51,7 @@ describe('GpuMetrics against moto', () => {
     await putGpuSeries(cloudwatch, 'i-both', minutes(windowStart, 30, [70, 1, 2, 3]), { perGpu: 0, rollup: true });
 
     const telemetry = (
-      await metrics.read([{ instanceId: 'i-both', launchTime: recentLaunch }], { now, lookbackMs: HOUR })
+      await metrics.read([{ instanceId: 'i-both', launchTime: recentLaunch }], { now, lookbackMs: HOUR, quietBelow: 5 })
     ).get('i-both');
 
     expect(telemetry).toMatchObject({ status: 'ok', source: 'instance-rollup' });

@@ -79,7 +79,15 @@ describe('plan against a mixed fleet', () => {
 
   it('prints the JSON document with its summary', () => {
     expect(exitCode).toBe(0);
-    expect(Object.keys(document).sort()).toEqual(['decisions', 'mode', 'now', 'passId', 'regions', 'summary']);
+    expect(Object.keys(document).sort()).toEqual([
+      'decisions',
+      'mode',
+      'now',
+      'passId',
+      'regions',
+      'summary',
+      'unmatchedSeries',
+    ]);
     expect(document.mode).toBe('dry-run');
     expect(document.now).toBe(now.toISOString());
     expect(document.regions).toEqual([moto.region]);

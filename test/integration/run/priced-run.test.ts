@@ -22,7 +22,8 @@ describe('a priced run pass', () => {
     const [busy] = await launchInstances(fx.ec2, { instanceType: 'g5.2xlarge', tags: owner });
     // Busy for its first 5 minutes, idle since; never used at all; busy throughout.
     await putGpuSeries(fx.cloudwatch, idle!, [...minutes(launch, 5, 50), ...minutes(launch + 5 * MIN, 70, 1)]);
-    await putGpuSeries(fx.cloudwatch, unused!, minutes(launch, 75, 1));
+    // Its four GPUs each publish, with the agent's rollup beside them (the per-GPU series prove every GPU reported).
+    await putGpuSeries(fx.cloudwatch, unused!, minutes(launch, 75, [1, 1, 1, 1]), { perGpu: 4, rollup: true });
     await putGpuSeries(fx.cloudwatch, busy!, minutes(launch, 75, 80));
 
     // The clock from the never-used instance's own launch time, so its running time is 70 minutes exactly.
