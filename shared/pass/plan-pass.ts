@@ -33,7 +33,7 @@ async function planPass(options: {
   const { config, now, readers, store } = options;
   const { inputs, regionFailures, unmatchedSeries } = await scanFleet(readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
-  const withWarnings = store ? await warningsFor(priced, store) : priced;
+  const withWarnings = store ? await warningsFor(priced, store, `${config.tagPrefix}snooze-until`) : priced;
   const fleet = decideFleet(withWarnings, config, now);
   return {
     passId: newPassId(now),

@@ -48,6 +48,12 @@ interface RunPassOptions {
    * @default no limit
    */
   readonly budget?: TimeBudget;
+  /**
+   * The member account this pass covers (many accounts: one pass per account and region, one shared table). Work
+   * earlier passes left for other accounts is left to their passes; region-level errors carry it.
+   * @default the one account of the credentials: everything in the table is this pass's
+   */
+  readonly accountId?: string;
 }
 
 /** The pass's result plus the events (transitions) it recorded. */
@@ -90,12 +96,22 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   // First what earlier passes left: actions in flight, unsent notifications. It never depends on the scan.
   const regions = options.readers.map((reader) => reader.region);
   const warnedTag = `${config.tagPrefix}warned`;
-  const recovered = await recoverPending({ log, outbox, recorder, now, regions, actorFor, warnedTag, onProblem });
+  const recovered = await recoverPending({
+    log,
+    outbox,
+    recorder,
+    now,
+    regions,
+    actorFor,
+    warnedTag,
+    onProblem,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+  });
 
   const { inputs, regionFailures, regionProblems, unmatchedSeries } = await scanFleet(options.readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
-  const joined = await warningsFor(priced, store).catch((error: unknown) => {
+  const joined = await warningsFor(priced, store, `${config.tagPrefix}snooze-until`).catch((error: unknown) => {
     onProblem('loading the warning state failed; no action this pass', error);
     return priced.map((input) => ({ ...input, warning: null }));
   });
@@ -144,7 +160,8 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     await clearStopped({ ...ctx, readers, livePrices: options.livePrices });
   }
 
-  await recordRegionErrors(recorder, ctx.stamp, [...regionFailures, ...regionProblems]);
+  const regionStamp = { ...ctx.stamp, accountId: options.accountId ?? null };
+  await recordRegionErrors(recorder, regionStamp, [...regionFailures, ...regionProblems]);
   await tellAdmins(publisher, config, fleet, onProblem);
   return {
     passId,

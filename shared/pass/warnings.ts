@@ -14,12 +14,27 @@ function isCurrent(stored: StoredWarning, input: InstanceInput): boolean {
  * Loads the warnings of these instances and attaches them: the table is the source of truth, so an instance
  * without a current warning gets `null` (the `warned` tag is then ignored).
  */
+const idOf = (input: InstanceInput) => input.instance.instanceId;
+
+/** Whether the instance carries the tag, its key matched ignoring case and surrounding whitespace. */
+function carries(input: InstanceInput, tag: string): boolean {
+  const wanted = tag.trim().toLowerCase();
+  return Object.keys(input.instance.tags).some((key) => key.trim().toLowerCase() === wanted);
+}
+
 async function warningsFor(
   inputs: readonly InstanceInput[],
   store: StateStore,
+  /** The `snooze-until` tag key in force; without it every instance's sighting is read. */
+  snoozeTag?: string,
 ): Promise<(InstanceInput & { stored?: StoredWarning })[]> {
   const ids = inputs.map((input) => input.instance.instanceId);
-  const [stored, snoozes] = await Promise.all([store.load(ids), store.loadSnoozes?.(ids)]);
+  // Only instances that carry a snooze tag can have a sighting: the rest cost no read.
+  const snoozed = snoozeTag === undefined ? ids : inputs.filter((input) => carries(input, snoozeTag)).map(idOf);
+  const [stored, snoozes] = await Promise.all([
+    store.load(ids),
+    snoozed.length > 0 ? store.loadSnoozes?.(snoozed) : undefined,
+  ]);
   return inputs.map((input) => {
     const warning = stored.get(input.instance.instanceId);
     const snooze = snoozes?.get(input.instance.instanceId) ?? null;
