@@ -166,6 +166,7 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
   const evidence: Evidence = { ...baseEvidence(context), ...draft.evidence };
   return {
     instanceId: instance.instanceId,
+    accountId: instance.accountId,
     region: instance.region,
     instanceType: instance.instanceType,
     owner: tags.owner,

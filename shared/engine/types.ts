@@ -211,6 +211,8 @@ type WarningChange =
 /** The engine's answer for one instance (the decision of docs/json-output.md, plus what the shell needs to carry it out). */
 interface Decision {
   readonly instanceId: string;
+  /** The account the instance is in (many accounts: the target's); `null` when EC2 did not say. */
+  readonly accountId: string | null;
   readonly region: string;
   readonly instanceType: string;
   readonly owner: string | null;

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
   attachLayers,
   type CallCounter,
@@ -24,6 +25,7 @@ import { GpuTypeCatalog } from '../adapters/ec2/gpu-types';
 import { PRICING_REGION, PriceList } from '../adapters/pricing/price-list';
 import { MemoryNotifier, Notifier } from '../adapters/sns/notifier';
 import type { Config } from '../config';
+import type { InstanceFacts } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import type { EventPublisher } from './ports';
 import { awsRegionReader } from './region-reader';
@@ -51,6 +53,12 @@ interface PassEdges {
    * @default the wall clock, a 15-minute lease
    */
   readonly stateTable?: Pick<StateTableOptions, 'now' | 'actingLeaseMs'>;
+  /**
+   * The member account the regions' EC2 and CloudWatch calls go to (many accounts): its instances carry this
+   * account id whatever EC2 says. The table and topics stay with the SDK's own credentials.
+   * @default the account of the SDK's credentials
+   */
+  readonly target?: { readonly accountId: string; readonly credentials: AwsCredentialIdentityProvider };
 }
 
 const regionOfArn = (arn: string) => arn.split(':')[3] ?? '';
@@ -58,30 +66,52 @@ const regionOfArn = (arn: string) => arn.split(':')[3] ?? '';
 // Instance types do not change between passes: one catalog per region lives as long as the Lambda container.
 const catalogs = new Map<string, GpuTypeCatalog>();
 
+/** Stamps the target's account on an instance's facts (identity: no target). */
+function ownedBy(accountId: string | undefined): (facts: InstanceFacts) => InstanceFacts {
+  return accountId ? (facts) => ({ ...facts, accountId }) : (facts) => facts;
+}
+
 /** Readers and actors for every region of the pass (read-only use: `plan`). */
 function composeRegions(edges: PassEdges): { readers: RegionReader[]; actorFor: (region: string) => RegionActor } {
   const actors = new Map<string, RegionActor>();
   const readers = edges.regions.map((region) => {
-    const clients = createRegionClients(region, edges.clients);
+    const clients = createRegionClients(region, edges.clients, edges.target?.credentials);
     if (edges.counter) {
       edges.counter.attach(clients.ec2);
       edges.counter.attach(clients.cloudwatch);
     }
-    let catalog = edges.clients ? undefined : catalogs.get(region);
+    // Per account too: a catalog calls with the credentials it was made with, and one account's trouble stays its own.
+    const catalogKey = edges.target ? `${edges.target.accountId}:${region}` : region;
+    let catalog = edges.clients ? undefined : catalogs.get(catalogKey);
     if (!catalog) {
       catalog = new GpuTypeCatalog(clients.ec2, region);
-      if (!edges.clients) catalogs.set(region, catalog);
+      if (!edges.clients) catalogs.set(catalogKey, catalog);
     }
     const instances = new Ec2Instances(clients.ec2, region, { catalog });
+    const owned = ownedBy(edges.target?.accountId);
     actors.set(region, {
       region,
-      describeForAction: (id) => instances.describeForAction(id),
+      describeForAction: async (id) => {
+        const facts = await instances.describeForAction(id);
+        return facts && owned(facts);
+      },
       stop: (id, options) => instances.stop(id, options),
       terminate: (id) => instances.terminate(id),
       setTags: (id, tags) => instances.setTags(id, tags),
       removeTags: (id, keys) => instances.removeTags(id, keys),
     });
-    return awsRegionReader(region, instances, new GpuMetrics(clients.cloudwatch, region, edges.config.metrics.sources));
+    const reader = awsRegionReader(
+      region,
+      instances,
+      new GpuMetrics(clients.cloudwatch, region, edges.config.metrics.sources),
+    );
+    if (!edges.target) return reader;
+    return {
+      ...reader,
+      scanGpuInstances: async (...args) => (await reader.scanGpuInstances(...args)).map(owned),
+      listWarnedNotRunning: async (tag) =>
+        (await reader.listWarnedNotRunning!(tag)).map((found) => ({ ...found, instance: owned(found.instance) })),
+    } satisfies RegionReader;
   });
   const actorFor = (region: string) => {
     const actor = actors.get(region);

@@ -22,6 +22,11 @@ interface RecoveryContext {
   /** The `warned` tag, removed once a recovered action is recorded. */
   readonly warnedTag: string;
   readonly onProblem: (message: string, error: unknown) => void;
+  /**
+   * The member account this pass serves (many accounts share one table): actions of other accounts are left to
+   * their passes. @default every account
+   */
+  readonly accountId?: string;
 }
 
 /** What recovery did (the events it recorded are in the recorder's list). */
@@ -87,7 +92,11 @@ async function recoverPending(ctx: RecoveryContext): Promise<Recovered> {
     });
 
   const found = await guard('listing actions in flight failed', () => ctx.log.pendingActions(), []);
-  const ours = found.filter((pending) => ctx.regions.includes(pending.region));
+  const ours = found.filter(
+    (pending) =>
+      ctx.regions.includes(pending.region) &&
+      (ctx.accountId === undefined || pending.event.accountId === ctx.accountId),
+  );
   const settled = await mapWithConcurrency(ours, 4, (pending) =>
     guard(`taking over the action of ${pending.instanceId} failed`, () => settleAction(ctx, pending), false),
   );

@@ -1,7 +1,7 @@
 /**
  * Failures of a whole region (it could not be scanned) or of a lookup the scan absorbed (DescribeInstanceTypes
  * failing, the family name deciding instead): no instance carries them, so each becomes an `ERROR` event of the
- * region itself (`instanceId = region/<name>`, in its own partition), once per region, call and UTC day.
+ * region itself (`instanceId = region/<name>`, `region/<name>/<account>` with many accounts, in its own partition), once per region, call and UTC day.
  */
 import type { ReaperEvent } from './events';
 import type { Recorder } from './recorder';
@@ -14,18 +14,22 @@ interface RegionErrorStamp {
   readonly mode: 'dry-run' | 'enforce';
   readonly configHash: string;
   readonly tagPrefix: string;
+  /** The member account of the pass (many accounts); its region errors are its own. @default null */
+  readonly accountId?: string | null;
 }
 
 /** The `ERROR` event of a region-level failure. */
 function regionErrorEvent(stamp: RegionErrorStamp, failure: RegionFailure, key: string): ReaperEvent {
   const at = stamp.now.toISOString();
-  const instanceId = `region/${failure.region}`;
+  // Many accounts share one table: each account's region is its own partition.
+  const account = stamp.accountId ?? null;
+  const instanceId = account ? `region/${failure.region}/${account}` : `region/${failure.region}`;
   return {
     transitionId: `${instanceId}:ERROR:${key}`,
     event: 'ERROR',
     instanceId,
     region: failure.region,
-    accountId: null,
+    accountId: account,
     at,
     rule: null,
     action: null,

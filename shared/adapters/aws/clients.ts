@@ -5,6 +5,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { CallCounter } from './call-counter';
 
 /** Options shared by every client the project creates. */
@@ -78,11 +79,16 @@ function clientOptions(region: string, options: ClientFactoryOptions = {}): Comm
 
 /**
  * Creates the EC2 and CloudWatch clients of `region`, each with `options.counter` and `options.layers` attached.
+ * `credentials` (a member account's assumed role) replaces the SDK's chain for these two clients only.
  *
  * @example const { ec2, cloudwatch } = createRegionClients('us-east-1', { counter });
  */
-function createRegionClients(region: string, options: ClientFactoryOptions = {}): RegionClients {
-  const config = clientOptions(region, options);
+function createRegionClients(
+  region: string,
+  options: ClientFactoryOptions = {},
+  credentials?: AwsCredentialIdentityProvider,
+): RegionClients {
+  const config = { ...clientOptions(region, options), ...(credentials ? { credentials } : {}) };
   const ec2 = new EC2Client(config);
   const cloudwatch = new CloudWatchClient(config);
   return { ec2: attachLayers(ec2, options), cloudwatch: attachLayers(cloudwatch, options) };

@@ -12,6 +12,7 @@ import type { PassResult } from '../../pass/types';
 function decisionDocument(decision: Decision) {
   return {
     instanceId: decision.instanceId,
+    accountId: decision.accountId,
     region: decision.region,
     instanceType: decision.instanceType,
     owner: decision.owner,
