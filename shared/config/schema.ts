@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { configIssues } from './config-messages';
 import { parseDuration } from './durations';
+import { overrideIssues } from './overrides';
 
 /** A duration string such as `90m`, `36h`, `3d`; `allowZero` admits `0m` (used to turn warnings off). */
 const duration = (fallback: string, options: { allowZero?: boolean } = {}) =>
@@ -26,6 +27,11 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const OU_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const OVERRIDE_KEY = /^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+// IAM role names: letters, digits and +=,.@_- (paths are not part of the name).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** One published GPU utilization metric: a CloudWatch namespace and metric name. */
 const metricSource = z.strictObject({ namespace: z.string().min(1), metric: z.string().min(1) });
@@ -59,6 +65,31 @@ const metricsSchema = z
     }),
   )
   .prefault({});
+
+/**
+ * `accounts`: the member accounts of an organization to cover (docs/configuration.md, "Many accounts"); `null` is
+ * the account the credentials are in. Overrides are checked here only as objects: each is validated merged over
+ * the base by {@link parseConfig} (see overrides.ts), so its problems carry their full key path.
+ */
+const accountsSchema = z
+  .strictObject({
+    roleName: z.string().regex(ROLE_NAME, 'must be an IAM role name such as GpuReaperSpoke').default('GpuReaperSpoke'),
+    externalId: z.string().min(2).max(1224).nullable().default(null),
+    organization: z
+      .strictObject({ ous: z.array(z.string().regex(OU_ID, 'must be an OU id (ou-…) or a root id (r-…)')).default([]) })
+      .nullable()
+      .default(null),
+    ids: z.array(z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id')).default([]),
+    exclude: z.array(z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id')).default([]),
+    overrides: z
+      .record(
+        z.string().regex(OVERRIDE_KEY, 'must be an OU id (ou-…), a root id (r-…) or a 12-digit account id'),
+        z.looseObject({}),
+      )
+      .default({}),
+  })
+  .nullable()
+  .default(null);
 
 const configSchema = z
   .strictObject({
@@ -125,6 +156,7 @@ const configSchema = z
     auditRetention: duration('400d'),
     topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN').nullable().default(null),
     notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).prefault({}),
+    accounts: accountsSchema,
     // On-demand $/hour per instance type, to put a price on every decision (see README "Prices").
     prices: z
       .strictObject({
@@ -165,8 +197,12 @@ function toIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
  */
 function parseConfig(raw: unknown, source?: string): Config {
   // Only "no document" means the defaults: a file that says `null` is a mistake to report, not an empty config.
-  const result = configSchema.safeParse(raw === undefined ? {} : raw);
-  if (!result.success) throw new ConfigError(toIssues(result.error, raw), source);
+  const document = raw === undefined ? {} : raw;
+  const result = configSchema.safeParse(document);
+  const issues = result.success ? [] : toIssues(result.error, raw);
+  // Each per-account or per-OU override is validated merged over the base: its problems carry their full key path.
+  const inOverrides = overrideIssues(document, configSchema, issues);
+  if (!result.success || inOverrides.length > 0) throw new ConfigError([...issues, ...inOverrides], source);
   return result.data;
 }
 
