@@ -30,6 +30,7 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
         window,
       ),
     unmatchedSeries: () => metrics.unmatchedSeries,
+    telemetrySplits: () => metrics.readStats.splits,
   };
 }
 

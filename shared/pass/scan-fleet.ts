@@ -11,7 +11,7 @@ async function readRegion(
   reader: RegionReader,
   config: Config,
   now: Date,
-): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number } | { failure: RegionFailure }> {
+): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number; splits: number } | { failure: RegionFailure }> {
   try {
     const scanned = await reader.scanGpuInstances(config.scope.tags, config.scope.accelerators);
     const instances = scanned.filter((instance) => isInScope(instance, config));
@@ -27,7 +27,7 @@ async function readRegion(
       instance,
       telemetry: telemetry.get(instance.instanceId) ?? unreadTelemetry(now, config),
     }));
-    return { inputs, unmatchedSeries: reader.unmatchedSeries?.() ?? 0 };
+    return { inputs, unmatchedSeries: reader.unmatchedSeries?.() ?? 0, splits: reader.telemetrySplits?.() ?? 0 };
   } catch (error) {
     const code = error instanceof ReaperError ? error.code : 'UNEXPECTED';
     return { failure: { region: reader.region, code, message: (error as Error).message } };
@@ -56,16 +56,18 @@ async function scanFleet(readers: readonly RegionReader[], config: Config, now: 
   const inputs: InstanceInput[] = [];
   const regionFailures: RegionFailure[] = [];
   let unmatchedSeries = 0;
+  let telemetrySplits = 0;
   for (const result of perRegion) {
     if ('failure' in result) regionFailures.push(result.failure);
     else {
       inputs.push(...result.inputs);
       unmatchedSeries += result.unmatchedSeries;
+      telemetrySplits += result.splits;
     }
   }
   // Failures a region's scan went on without (DescribeInstanceTypes: the family name decided).
   const regionProblems = readers.flatMap((reader) => reader.takeProblems?.() ?? []);
-  return { inputs, regionFailures, regionProblems, unmatchedSeries };
+  return { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits };
 }
 
 export { scanFleet };

@@ -25,6 +25,8 @@ interface RegionReader {
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
   /** After a telemetry read: listed GPU series that matched none of its instances. @default 0 */
   unmatchedSeries?(): number;
+  /** After a telemetry read: how often a GetMetricData call that timed out or was throttled was split. @default 0 */
+  telemetrySplits?(): number;
   /**
    * Failures the scans so far absorbed and went on without (DescribeInstanceTypes failing: the family name
    * decided); taking them forgets them. @default none
@@ -63,6 +65,8 @@ interface PassResult {
    * dimension): a misconfigured agent fleet shows here. @default 0
    */
   readonly unmatchedSeries?: number;
+  /** How often a GetMetricData call that timed out or was throttled was split in halves and retried. @default 0 */
+  readonly telemetrySplits?: number;
 }
 
 /** EC2 mutations and the fresh re-describe of one region (implemented by the EC2 adapter). */

@@ -94,6 +94,19 @@ function isThrottle(error: unknown): boolean {
 }
 
 /**
+ * Whether the call failed because it asked too much at once: it timed out, or was throttled past the SDK's retries.
+ * A smaller request may then go through (unlike a refused connection or refused credentials).
+ */
+function isOverload(error: unknown): boolean {
+  if (isThrottle(error)) return true;
+  const like = asErrorLike(error);
+  if (typeof like.code === 'string' && (like.code === 'ETIMEDOUT' || like.code === 'ESOCKETTIMEDOUT')) return true;
+  return (
+    typeof like.name === 'string' && ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException'].includes(like.name)
+  );
+}
+
+/**
  * Wraps an SDK failure into an `AwsError` with the original as `cause`: unreachable endpoint → `AWS_UNREACHABLE`,
  * refused credentials or permissions → `AWS_CREDENTIALS`, anything else → `AWS_CALL`. An `AwsError` passes through.
  *
@@ -115,4 +128,4 @@ function toAwsError(error: unknown, operation: string, region?: string): AwsErro
   return new AwsError(ErrorCode.AwsCall, operation, detail, options);
 }
 
-export { awsErrorCode, isThrottle, toAwsError };
+export { awsErrorCode, isOverload, isThrottle, toAwsError };

@@ -9,7 +9,7 @@ import {
   type MetricDataQuery,
   paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
-import { toAwsError } from '../aws/aws-errors';
+import { isOverload, toAwsError } from '../aws/aws-errors';
 import type { MetricName } from './gpu-series-index';
 
 /** GetMetricData accepts at most 500 queries per call. */
@@ -77,8 +77,117 @@ function packGroups(groups: readonly SeriesGroup[], limit = MAX_QUERIES_PER_CALL
   return chunks;
 }
 
+/** How a read went: the calls it made and how often it split a call that timed out or was throttled. */
+interface ReadStats {
+  calls: number;
+  splits: number;
+}
+
+/** The window and statistic of a read, and how long it may keep splitting. */
+interface ReadWindow {
+  readonly end: Date;
+  readonly periodSeconds: number;
+  readonly stat?: 'Maximum' | 'SampleCount';
+  /**
+   * Epoch ms after which a call that timed out or was throttled is no longer split and retried in halves (the
+   * pass's time budget). @default 60 s from the start of the read
+   */
+  readonly splitUntil?: number;
+  /** Counts calls and splits, when given. */
+  readonly stats?: ReadStats;
+}
+
+/** What one call answered, kept apart until the call succeeds, so a failed (then split) call leaves no half data. */
+interface ChunkAnswer {
+  readonly samples: Map<number, Sample[]>;
+  readonly failures: Map<number, string>;
+}
+
+/** One GetMetricData call chain (NextToken followed) for one chunk; throws when the call fails. */
+async function readChunk(
+  client: CloudWatchClient,
+  chunk: readonly SeriesGroup[],
+  window: ReadWindow,
+): Promise<ChunkAnswer> {
+  const queries: MetricDataQuery[] = [];
+  for (const group of chunk) {
+    for (const series of group.series) {
+      queries.push({
+        Id: `q${queries.length}`,
+        MetricStat: {
+          Metric: {
+            Namespace: series.source.namespace,
+            MetricName: series.source.metric,
+            Dimensions: [...series.dimensions],
+          },
+          Period: window.periodSeconds,
+          Stat: window.stat ?? 'Maximum',
+        },
+        ReturnData: true,
+      });
+    }
+  }
+  const start = new Date(Math.min(...chunk.map((group) => group.start.getTime())));
+  const samples = new Map<number, Sample[]>();
+  const failures = new Map<number, string>();
+  const answered = new Set<number>();
+  const input = {
+    StartTime: start,
+    EndTime: window.end,
+    ScanBy: 'TimestampAscending' as const,
+    MetricDataQueries: queries,
+  };
+  for await (const page of paginateGetMetricData({ client }, input)) {
+    if (window.stats) window.stats.calls += 1;
+    const global = failureIn(page.Messages);
+    if (global) for (let index = 0; index < queries.length; index++) failures.set(index, global);
+    for (const result of page.MetricDataResults ?? []) {
+      const index = Number(result.Id?.slice(1));
+      if (!(index >= 0 && index < queries.length)) continue;
+      answered.add(index);
+      const failed = FAILED_STATUS.has(result.StatusCode ?? '')
+        ? `status ${result.StatusCode}`
+        : failureIn(result.Messages);
+      const timestamps = result.Timestamps ?? [];
+      // Values without their timestamps (or the reverse) is a broken answer, not a quiet minute.
+      const broken = (result.Values ?? []).length !== timestamps.length ? 'malformed result' : undefined;
+      const problem = failed ?? broken;
+      if (problem) failures.set(index, problem);
+      const own = samples.get(index) ?? [];
+      samples.set(index, own);
+      (result.Values ?? []).forEach((value, at) => {
+        const time = timestamps[at]?.getTime();
+        if (time !== undefined && Number.isFinite(value)) own.push({ at: time, value });
+      });
+    }
+  }
+  for (let index = 0; index < queries.length; index++) {
+    if (!answered.has(index) && !failures.has(index)) failures.set(index, 'no result for the query');
+  }
+  return { samples, failures };
+}
+
+/** Halves of a chunk: by groups, or a lone group's series by half (each half keeps its offset). */
+function halves(chunk: readonly SeriesGroup[]): SeriesGroup[][] | null {
+  if (chunk.length > 1) {
+    const middle = Math.ceil(chunk.length / 2);
+    return [chunk.slice(0, middle), chunk.slice(middle)];
+  }
+  const [group] = chunk;
+  if (!group || group.series.length < 2) return null;
+  const middle = Math.ceil(group.series.length / 2);
+  const offset = group.offset ?? 0;
+  return [
+    [{ ...group, series: group.series.slice(0, middle), offset }],
+    [{ ...group, series: group.series.slice(middle), offset: offset + middle }],
+  ];
+}
+
 /**
- * Reads every group's series (`Maximum` per `periodSeconds`) until `end`, in chunks of ≤ 500 queries.
+ * Reads every group's series (`Maximum`, or the given statistic, per `periodSeconds`) until `end`, in chunks of
+ * ≤ 500 queries. A call that times out or is throttled past the SDK's retries is split in halves and each half
+ * retried (bisect), while `splitUntil` allows, before any instance is judged unreadable: a slow read never blinds
+ * a whole batch.
  *
  * @returns one result per instance id; a chunk that failed gives its instances an `error`, never empty samples
  *   that could pass for idleness
@@ -87,92 +196,48 @@ async function readSeriesGroups(
   client: CloudWatchClient,
   region: string,
   groups: readonly SeriesGroup[],
-  window: { readonly end: Date; readonly periodSeconds: number; readonly stat?: 'Maximum' | 'SampleCount' },
+  window: ReadWindow,
 ): Promise<Map<string, GroupResult>> {
   const results = new Map<string, { samples: Sample[]; perSeries: Sample[][]; error?: string }>();
-  const resultOf = (instanceId: string) => {
-    const existing = results.get(instanceId) ?? { samples: [], perSeries: [] };
-    results.set(instanceId, existing);
-    return existing;
-  };
-  // A group split over two chunks keeps its series positions: the offset of each part within its group.
-  const sizes = new Map(groups.map((group) => [group.instanceId, group.series.length]));
-  for (const [instanceId, size] of sizes) resultOf(instanceId).perSeries = Array.from({ length: size }, () => []);
-  const chunks = packGroups(groups.filter((group) => group.series.length > 0));
+  for (const group of groups) {
+    results.set(group.instanceId, { samples: [], perSeries: Array.from({ length: group.series.length }, () => []) });
+  }
+  const splitUntil = window.splitUntil ?? Date.now() + 60_000;
   // Chunks run one after another: the pass already overlaps regions, and CloudWatch throttles bursts.
-  for (const chunk of chunks) {
-    const owners: string[] = [];
-    const positions: number[] = [];
-    const queries: MetricDataQuery[] = [];
-    for (const group of chunk) {
-      group.series.forEach((series, position) => {
-        owners.push(group.instanceId);
-        positions.push((group.offset ?? 0) + position);
-        queries.push({
-          Id: `q${queries.length}`,
-          MetricStat: {
-            Metric: {
-              Namespace: series.source.namespace,
-              MetricName: series.source.metric,
-              Dimensions: [...series.dimensions],
-            },
-            Period: window.periodSeconds,
-            Stat: window.stat ?? 'Maximum',
-          },
-          ReturnData: true,
-        });
-      });
-    }
-    const start = new Date(Math.min(...chunk.map((group) => group.start.getTime())));
-    const failures = new Map<string, string>();
-    const answered = new Set<string>();
+  const pending = packGroups(groups.filter((group) => group.series.length > 0)).reverse();
+  while (pending.length > 0) {
+    const chunk = pending.pop()!;
+    let answer: ChunkAnswer;
     try {
-      const input = {
-        StartTime: start,
-        EndTime: window.end,
-        ScanBy: 'TimestampAscending' as const,
-        MetricDataQueries: queries,
-      };
-      for await (const page of paginateGetMetricData({ client }, input)) {
-        const global = failureIn(page.Messages);
-        if (global) for (const query of queries) failures.set(query.Id!, global);
-        for (const result of page.MetricDataResults ?? []) {
-          const index = Number(result.Id?.slice(1));
-          const owner = owners[index];
-          if (owner === undefined) continue;
-          answered.add(result.Id!);
-          const failed = FAILED_STATUS.has(result.StatusCode ?? '')
-            ? `status ${result.StatusCode}`
-            : failureIn(result.Messages);
-          const timestamps = result.Timestamps ?? [];
-          // Values without their timestamps (or the reverse) is a broken answer, not a quiet minute.
-          const broken = (result.Values ?? []).length !== timestamps.length ? 'malformed result' : undefined;
-          const problem = failed ?? broken;
-          if (problem) failures.set(result.Id!, problem);
-          const owned = resultOf(owner);
-          const own = owned.perSeries[positions[index]!] ?? [];
-          (result.Values ?? []).forEach((value, at) => {
-            const time = timestamps[at]?.getTime();
-            if (time === undefined || !Number.isFinite(value)) return;
-            owned.samples.push({ at: time, value });
-            own.push({ at: time, value });
-          });
-        }
-      }
+      answer = await readChunk(client, chunk, window);
     } catch (error) {
+      const parts = isOverload(error) && Date.now() < splitUntil ? halves(chunk) : null;
+      if (parts) {
+        if (window.stats) window.stats.splits += 1;
+        pending.push(...parts.reverse());
+        continue;
+      }
       const message = toAwsError(error, 'GetMetricData', region).message;
-      for (const group of chunk) resultOf(group.instanceId).error = message;
+      for (const group of chunk) results.get(group.instanceId)!.error = message;
       continue;
     }
-    queries.forEach((query, index) => {
-      const owner = owners[index]!;
-      const failure = failures.get(query.Id!) ?? (answered.has(query.Id!) ? undefined : 'no result for the query');
-      if (failure && !resultOf(owner).error) resultOf(owner).error = `GetMetricData: ${failure}`;
-    });
+    let index = 0;
+    for (const group of chunk) {
+      const owned = results.get(group.instanceId)!;
+      group.series.forEach((_, position) => {
+        const own = owned.perSeries[(group.offset ?? 0) + position];
+        for (const sample of answer.samples.get(index) ?? []) {
+          owned.samples.push(sample);
+          own?.push(sample);
+        }
+        const failure = answer.failures.get(index);
+        if (failure && !owned.error) owned.error = `GetMetricData: ${failure}`;
+        index += 1;
+      });
+    }
   }
-  for (const group of groups) resultOf(group.instanceId);
   return results;
 }
 
-export type { GroupResult, Sample, SeriesGroup, SeriesRef };
+export type { GroupResult, ReadStats, ReadWindow, Sample, SeriesGroup, SeriesRef };
 export { MAX_QUERIES_PER_CALL, packGroups, readSeriesGroups };

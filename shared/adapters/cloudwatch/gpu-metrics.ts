@@ -15,6 +15,7 @@ import { AGENT_START_MS } from '../../engine/telemetry';
 import type { GpuPoint, GpuTelemetry } from '../../engine/types';
 import {
   type GroupResult,
+  type ReadStats,
   readSeriesGroups,
   type Sample,
   type SeriesGroup,
@@ -58,6 +59,11 @@ interface TelemetryWindow {
    * so its rollups are proven per GPU. @default 100 (always prove)
    */
   readonly quietBelow?: number;
+  /**
+   * Epoch ms after which a call that timed out or was throttled is no longer split and retried in halves (the
+   * pass's time budget). @default 60 s from the start of the read
+   */
+  readonly splitUntil?: number;
 }
 
 const MINUTE = 60_000;
@@ -136,6 +142,8 @@ class GpuMetrics {
   readonly #index: GpuSeriesIndex;
   readonly #migIndex: GpuSeriesIndex | null;
   #unmatched = 0;
+  #stats: ReadStats = { calls: 0, splits: 0 };
+  #splitUntil = 0;
 
   /**
    * @param sources the config's `metrics.sources` (one source is accepted as is)
@@ -164,6 +172,8 @@ class GpuMetrics {
    */
   async read(requests: readonly TelemetryRequest[], window: TelemetryWindow): Promise<Map<string, GpuTelemetry>> {
     const unique = [...new Map(requests.map((request) => [request.instanceId, request])).values()];
+    this.#stats = { calls: 0, splits: 0 };
+    this.#splitUntil = window.splitUntil ?? Date.now() + 60_000;
     const to = floorTo(window.now.getTime(), MINUTE);
     const from = Math.min(floorTo(window.now.getTime() - window.lookbackMs, MINUTE), to);
     const base = { from: new Date(from), to: new Date(to), points: [] as GpuPoint[], sinceLaunchMax: null };
@@ -252,6 +262,11 @@ class GpuMetrics {
     return this.#unmatched;
   }
 
+  /** After a read: its GetMetricData calls, and how often a call that timed out or was throttled was split. */
+  get readStats(): Readonly<ReadStats> {
+    return this.#stats;
+  }
+
   /** Forgets the cached listings (the next read lists again). */
   forgetListing(): void {
     this.#index.invalidate();
@@ -272,8 +287,13 @@ class GpuMetrics {
         start: new Date(from),
       }));
     const [maxima, counts] = await Promise.all([
-      readSeriesGroups(this.#client, this.#region, byStat('Maximum'), { end, periodSeconds }),
-      readSeriesGroups(this.#client, this.#region, byStat('SampleCount'), { end, periodSeconds, stat: 'SampleCount' }),
+      readSeriesGroups(this.#client, this.#region, byStat('Maximum'), { end, periodSeconds, ...this.#reading() }),
+      readSeriesGroups(this.#client, this.#region, byStat('SampleCount'), {
+        end,
+        periodSeconds,
+        stat: 'SampleCount',
+        ...this.#reading(),
+      }),
     ]);
     // Back into plan order: each plan's Maximum series first, in order, then its SampleCount ones.
     const merged = new Map<string, GroupResult>();
@@ -289,6 +309,10 @@ class GpuMetrics {
       merged.set(instanceId, { samples: max?.samples ?? [], perSeries, ...(error ? { error } : {}) });
     }
     return merged;
+  }
+
+  #reading(): { stats: ReadStats; splitUntil: number } {
+    return { stats: this.#stats, splitUntil: this.#splitUntil };
   }
 
   /** The maximum since launch (and, within a day of it, the covered minutes before the window). */
