@@ -9,6 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
 import { summarize } from '../shared/engine';
+import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 
@@ -52,7 +53,14 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     now: new Date(),
     ...composeRegions(edges),
     ...composeTable(edges, table),
-    publisher: composePublisher(edges),
+    // WARNED messages carry the owner's signed links when the stack gives a key and the endpoint's URL.
+    publisher: composeOwnerLinks(composePublisher(edges), {
+      config,
+      homeRegion,
+      keyId: process.env[EnvName.LinkKeyId],
+      baseUrl: process.env[EnvName.OwnerActionUrl],
+      onProblem,
+    }),
     livePrices: composePrices(edges, onProblem),
     onProblem,
     // Stop starting new instances 30 s before the timeout: what is left waits for the next tick, never half-done.
@@ -86,6 +94,8 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     deferred: result.deferred.length,
     // Listed GPU series that named no scanned instance: a misconfigured agent fleet shows here.
     unmatchedSeries: result.unmatchedSeries ?? 0,
+    // GetMetricData calls that timed out or were throttled and were split in halves and retried.
+    telemetrySplits: result.telemetrySplits ?? 0,
   });
   if (result.deferred.length > 0) {
     logger.warn('ran short of time: instances deferred to the next pass', { deferred: result.deferred });

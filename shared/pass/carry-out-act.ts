@@ -5,7 +5,7 @@
  */
 
 import { parseDuration } from '../config';
-import type { Decision, InstanceInput } from '../engine';
+import type { Decision, InstanceFacts, InstanceInput } from '../engine';
 import { decideInstance } from '../engine';
 import type { CarryOutContext } from './carry-out';
 import { actionEventName, buildEvent } from './event-builder';
@@ -32,6 +32,12 @@ interface ActStep {
   readonly recordEvent: (change: StateChange, event: ReaperEvent) => Promise<boolean>;
   /** A failure that does not change the decision: reported, and one `ERROR` per key. */
   readonly fail: (d: Decision, key: string, what: string, error: unknown) => Promise<void>;
+  /**
+   * How the fresh facts are judged right before acting. An owner's "stop it now" asks only what may forbid a stop
+   * (opt-out, management, protection), not whether the rule still holds. @default the engine decides again: the
+   * rule must still hold and the action be due
+   */
+  readonly recheck?: (fresh: InstanceFacts, stored: StoredWarning) => Decision;
 }
 
 /** Carries out an `act` decision. @throws when a step fails; the claim is released or lapsed first */
@@ -99,11 +105,13 @@ async function actClaimed(
     await record(clear, cleared, 'CLEARED', { reason });
     return { ...cleared, rule: null, actAt: null };
   }
-  const again = decideInstance(
-    { instance: fresh, telemetry: input.telemetry, warning: input.stored!, hourlyUsd: decision.hourlyUsd },
-    ctx.config,
-    ctx.stamp.now,
-  );
+  const again = step.recheck
+    ? step.recheck(fresh, input.stored!)
+    : decideInstance(
+        { instance: fresh, telemetry: input.telemetry, warning: input.stored!, hourlyUsd: decision.hourlyUsd },
+        ctx.config,
+        ctx.stamp.now,
+      );
   if (again.rule === 'protected') {
     await record({ kind: 'finish', instanceId, phase: 'protected', passId }, again, 'SKIPPED');
     return again;

@@ -39,13 +39,11 @@ type Extra = { reason?: string; key?: string };
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 10);
 
-/** Carries out one decision; never throws (a failure becomes an `error` outcome and an `ERROR` event). */
-async function carryOut(
-  ctx: CarryOutContext,
-  decision: Decision,
-  input: InstanceInput & { stored?: StoredWarning },
-): Promise<CarriedOut> {
-  const events: ReaperEvent[] = [];
+/**
+ * How one instance's transitions are recorded: each committed event is pushed to `events`. Shared by a pass and by
+ * an owner's answer to a message (owner-actions), so both record through the same recorder, the same way.
+ */
+function transitionSteps(ctx: CarryOutContext, events: ReaperEvent[]) {
   const recordEvent = async (change: StateChange, event: ReaperEvent) => {
     const made = await ctx.recorder.record(change, event);
     if (made) events.push(event);
@@ -53,18 +51,29 @@ async function carryOut(
   };
   const record = (change: StateChange, d: Decision, name: AuditEventName, extra?: Extra) =>
     recordEvent(change, buildEvent(ctx.stamp, d, name, extra));
-  const notice = (key: string): StateChange => ({
-    kind: 'notice',
-    instanceId: decision.instanceId,
-    key,
-    ttlSeconds: ctx.ttlSeconds,
-  });
   // A failure that does not change the decision: reported (and counted), and one ERROR per failure key.
   const fail = async (d: Decision, key: string, what: string, error: unknown) => {
     ctx.onProblem(`${what} (${d.instanceId})`, error);
     const event = buildEvent(ctx.stamp, d, 'ERROR', { key, reason: `${what}: ${messageOf(error)}` });
     if (await ctx.recorder.recordError(event, `error:${key}`)) events.push(event);
   };
+  return { record, recordEvent, fail };
+}
+
+/** Carries out one decision; never throws (a failure becomes an `error` outcome and an `ERROR` event). */
+async function carryOut(
+  ctx: CarryOutContext,
+  decision: Decision,
+  input: InstanceInput & { stored?: StoredWarning },
+): Promise<CarriedOut> {
+  const events: ReaperEvent[] = [];
+  const { record, recordEvent, fail } = transitionSteps(ctx, events);
+  const notice = (key: string): StateChange => ({
+    kind: 'notice',
+    instanceId: decision.instanceId,
+    key,
+    ttlSeconds: ctx.ttlSeconds,
+  });
   const launch = input.instance.launchTime.toISOString();
 
   try {
@@ -175,4 +184,4 @@ async function recordSnooze(
 }
 
 export type { CarriedOut, CarryOutContext };
-export { carryOut };
+export { carryOut, shortHash, transitionSteps };

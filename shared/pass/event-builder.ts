@@ -12,6 +12,8 @@ interface PassStamp {
   readonly configHash: string;
   readonly tagPrefix: string;
   readonly accountIdOf: (instanceId: string) => string | null;
+  /** Who makes the transitions: the reaper's pass, or an owner answering a message. @default 'reaper' */
+  readonly by?: 'reaper' | 'owner';
 }
 
 /**
@@ -46,7 +48,7 @@ function buildEvent(
     passId: stamp.passId,
     configHash: stamp.configHash,
     tagPrefix: stamp.tagPrefix,
-    by: 'reaper',
+    by: stamp.by ?? 'reaper',
   };
 }
 

@@ -46,7 +46,23 @@ interface ReaperEvent {
   readonly tagPrefix: string;
   /** Who made it happen: the reaper's own pass, or the owner answering a message. @default 'reaper' */
   readonly by?: 'reaper' | 'owner';
+  /**
+   * The owner's one-click answers (a `WARNED` message as published only: signed when it goes out, never stored in
+   * the audit trail or the outbox). @default none: the message gives the tag instructions only
+   */
+  readonly links?: readonly OwnerLink[];
 }
 
-export type { AuditEventName, ReaperEvent };
+/** One signed link of a `WARNED` message: it opens a confirmation page whose button acts. */
+interface OwnerLink {
+  /** `keep:<duration>` (a snooze from the click, capped by `snooze.ceiling`) or `stop` (stop it now). */
+  readonly action: 'stop' | `keep:${string}`;
+  /** What the link does, in words (`Keep it for 4h`, `Stop it now`). */
+  readonly label: string;
+  readonly url: string;
+  /** The link is refused from then on (the planned action + 24h), ISO. */
+  readonly expiresAt: string;
+}
+
+export type { AuditEventName, OwnerLink, ReaperEvent };
 export { AUDIT_EVENTS };

@@ -4,7 +4,7 @@
  */
 import type { ReaperEvent } from '../../pass/events';
 import { cleanText } from '../text/untrusted-text';
-import { isoAfter } from '../text/utc-time';
+import { formatUtc, isoAfter } from '../text/utc-time';
 
 const HOUR_MS = 3_600_000;
 /** Suggested snooze/expiry extension; snoozes are capped by `snooze.ceiling` (24h by default) anyway. */
@@ -116,10 +116,28 @@ function renderKeepIt(event: ReaperEvent): string[] {
   const region = cleanText(event.region, 32);
   const all = keepOptions(event);
   const options = event.event === 'CLEARED' || event.event === 'SKIPPED' ? all.slice(0, 1) : all;
-  const lines = keepIntro(event, instanceId, region);
+  const links = renderOwnerLinks(event, instanceId);
+  const lines = links.length > 0 ? [...links, 'Or set one of these tags:'] : keepIntro(event, instanceId, region);
   for (const option of options) {
     lines.push(`  ${option.label}: ${option.key}=${option.value}`);
     lines.push(`    ${createTagsCommand(instanceId, option.key, option.value, region)}`);
+  }
+  return lines;
+}
+
+/**
+ * The one-click answers of a WARNED message that carries signed links: each names the instance and what it does
+ * to the planned action, then its URL on a line of its own (mail clients wrap long lines; a URL alone survives).
+ */
+function renderOwnerLinks(event: ReaperEvent, instanceId: string): string[] {
+  const links = event.event === 'WARNED' ? (event.links ?? []) : [];
+  if (links.length === 0) return [];
+  const planned = `the planned ${event.action ?? 'action'}${event.actAt ? ` at ${formatUtc(event.actAt)}` : ''}`;
+  const lines = ['Answer in one click (a page opens to confirm; nothing changes until you press its button):'];
+  for (const link of links) {
+    const what = link.action === 'stop' ? `instead of ${planned}` : `and withdraw ${planned}`;
+    lines.push(`  ${cleanText(link.label, 40)}: ${instanceId}, ${what}`);
+    lines.push(`    ${cleanText(link.url, 2_048)}`);
   }
   return lines;
 }
@@ -148,4 +166,4 @@ function renderTelemetryHelp(event: ReaperEvent): string[] {
 }
 
 export type { KeepOption };
-export { createTagsCommand, keepOptions, renderKeepIt, renderTelemetryHelp };
+export { createTagsCommand, keepOptions, renderKeepIt, renderOwnerLinks, renderTelemetryHelp };

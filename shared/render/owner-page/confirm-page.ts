@@ -1,0 +1,68 @@
+/**
+ * The confirmation page a link opens (GET): the instance, its owner, what pressing the button will do and until
+ * when. It changes nothing: mail scanners open links, so only the button's POST acts. The token rides in a hidden
+ * field of that form.
+ */
+import type { InstanceView } from '../../owner-actions/ports';
+import { formatUtc } from '../text/utc-time';
+import { facts, html, page } from './html';
+
+/** What the page asks the owner to confirm. */
+interface ConfirmPageInput {
+  readonly token: string;
+  readonly view: InstanceView;
+  /** `keep` for a snooze (with its length and end), `stop` for stop now. */
+  readonly ask:
+    | { readonly kind: 'keep'; readonly duration: string; readonly until: Date; readonly capped: boolean }
+    | { readonly kind: 'stop' };
+  readonly mode: 'dry-run' | 'enforce';
+  readonly tagPrefix: string;
+  readonly expiresAt: Date;
+}
+
+function planned(view: InstanceView): string {
+  if (view.warning === null) return 'nothing pending';
+  return `${view.warning.action} at ${formatUtc(view.warning.actAt.toISOString())} (rule ${view.warning.rule})`;
+}
+
+/** The confirmation page's HTML. */
+function renderConfirmPage(input: ConfirmPageInput): string {
+  const { view, ask } = input;
+  const keep = ask.kind === 'keep';
+  const title = keep ? `Keep ${view.instanceId} for ${ask.duration}?` : `Stop ${view.instanceId} now?`;
+  const effect = keep
+    ? html`<p>The reaper leaves it running until about <strong>${formatUtc(ask.until.toISOString())}</strong>
+(${ask.duration} from when you press the button${ask.capped ? ', the longest snooze allowed here' : ''}): it sets the
+tag <code>${input.tagPrefix}snooze-until</code> and withdraws the planned stop. Its maximum runtime and expiry
+still apply.</p>`
+    : html`<p>It is <strong>stopped now</strong>, not at the planned time. Its EBS volumes are kept; start it again
+when you need it. Right before stopping, the reaper checks again that it is running, not opted out and not
+protected.</p>`;
+  const dryRun =
+    input.mode === 'dry-run' && !keep
+      ? html`<p class="banner">The reaper runs in dry-run mode: it records the stop it would make and leaves the
+instance running.</p>`
+      : html``;
+  const button = keep
+    ? html`<button type="submit">Keep ${ask.duration}</button>`
+    : html`<button type="submit" class="stop">Stop it now</button>`;
+  const body = html`${facts([
+    ['Instance', view.name ? `${view.instanceId} (${view.name})` : view.instanceId],
+    ['Type', view.instanceType],
+    ['Region', view.region],
+    ['Owner', view.owner ?? 'unknown (no owner tag)'],
+    ['State', view.state],
+    ['Planned', planned(view)],
+  ])}
+${effect}${dryRun}
+<form method="post">
+<input type="hidden" name="t" value="${input.token}">
+${button}
+</form>
+<p class="note">Nothing has changed yet: opening this page does nothing. The link works once, until
+${formatUtc(input.expiresAt.toISOString())}.</p>`;
+  return page(title, body);
+}
+
+export type { ConfirmPageInput };
+export { renderConfirmPage };
