@@ -1,5 +1,6 @@
 /**
- * Names of the environment variables the Lambda functions read. Shared by `infra/` (which sets them) and
+ * Names of the environment variables the Lambda functions read (the reaper, the digest and the owner-action
+ * endpoint, which reads `Config`, `Table`, `TopicArn` and `LinkKeyId`). Shared by `infra/` (which sets them) and
  * `functions/` (which reads them), so the two cannot drift.
  */
 const EnvName = {
@@ -11,6 +12,16 @@ const EnvName = {
   TopicArn: 'GPU_REAPER_TOPIC_ARN',
   /** The SNS topic for admin notices (capped passes, digests). */
   AdminTopicArn: 'GPU_REAPER_ADMIN_TOPIC_ARN',
+  /**
+   * The KMS HMAC key (`HMAC_256`, key id, ARN or alias) that signs owner-action links: the reaper Lambda
+   * generates MACs with it, the owner-action Lambda verifies them. Unset: messages carry no links.
+   */
+  LinkKeyId: 'GPU_REAPER_LINK_KEY_ID',
+  /**
+   * The owner-action endpoint's URL (the Function URL), read by the reaper Lambda to build links; overrides
+   * `notifications.links.baseUrl`. Unset and no `baseUrl`: messages carry no links.
+   */
+  OwnerActionUrl: 'GPU_REAPER_OWNER_ACTION_URL',
 } as const;
 type EnvName = (typeof EnvName)[keyof typeof EnvName];
 

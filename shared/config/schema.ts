@@ -91,6 +91,43 @@ const accountsSchema = z
   .nullable()
   .default(null);
 
+/** A base URL the owner-action endpoint answers on: https, or http on a loopback host (the local demo). */
+const ACTION_URL = /^(https:\/\/[^\s?#]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?)$/;
+
+/** `notifications.links`: the keep and stop-now links of a WARNED message. */
+const ownerLinksSchema = z
+  .strictObject({
+    keepFor: z
+      .array(
+        z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
+          message: 'must be a duration such as 4h or 24h',
+        }),
+      )
+      .max(4, 'must list at most 4 durations')
+      .refine((items) => new Set(items).size === items.length, { message: 'must not repeat a duration' })
+      .default(['4h', '24h']),
+    stopNow: z.boolean().default(true),
+    baseUrl: z
+      .string()
+      .regex(ACTION_URL, 'must be the https URL of the owner-action endpoint (http only on 127.0.0.1 or localhost)')
+      .nullable()
+      .default(null),
+  })
+  .prefault({});
+
+/** `notifications.chat`: AWS Chatbot custom notifications; `{}` adds the topic only, ids add a Slack channel. */
+const chatSchema = z
+  .strictObject({
+    slackWorkspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace (team) id such as T0123ABCD'),
+    slackChannelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be a Slack channel id such as C0123ABCD'),
+  })
+  .partial()
+  .refine((chat) => (chat.slackWorkspaceId === undefined) === (chat.slackChannelId === undefined), {
+    message: 'must give slackWorkspaceId and slackChannelId together, or neither',
+  })
+  .nullable()
+  .default(null);
+
 const configSchema = z
   .strictObject({
     mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
@@ -155,7 +192,14 @@ const configSchema = z
     auditTable: z.string().min(3).max(255).nullable().default(null),
     auditRetention: duration('400d'),
     topicArn: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN').nullable().default(null),
-    notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).prefault({}),
+    notifications: z
+      .strictObject({
+        emails: z.array(z.email()).default([]),
+        // One-click answers in WARNED messages (docs/configuration.md, "Owner actions"); no baseUrl, no links.
+        links: ownerLinksSchema,
+        chat: chatSchema,
+      })
+      .prefault({}),
     accounts: accountsSchema,
     // On-demand $/hour per instance type, to put a price on every decision (see README "Prices").
     prices: z
