@@ -39,6 +39,7 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .description('one read-only pass: what the reaper would do now (writes nothing)')
     .option('--config <file>', 'JSON config file (every key optional: defaults fill the rest)')
     .option('--region <region>', 'region to scan (repeatable)', collect, [])
+    .option('--account <id>', 'only this member account (repeatable; needs "accounts" in the config)', collect, [])
     .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .action((flags) => run(() => planCommand(flags)));
@@ -48,6 +49,7 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .description('one full pass: warn, then stop or terminate (dry-run unless mode is enforce), notify, audit')
     .option('--config <file>', 'JSON config file')
     .option('--region <region>', 'region to scan (repeatable)', collect, [])
+    .option('--account <id>', 'only this member account (repeatable; needs "accounts" in the config)', collect, [])
     .option('--now <iso>', 'evaluation clock, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
     .option('--table <name>', 'DynamoDB table for warning state and the audit trail (default: auditTable)')

@@ -10,6 +10,8 @@ interface PassFlags {
   readonly config?: string;
   readonly region?: string[];
   readonly now?: string;
+  /** `--account`: only these accounts (with `accounts` in the config). */
+  readonly account?: string[];
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -57,7 +59,14 @@ async function passContext(flags: PassFlags) {
   const now = parseNow(flags.now);
   const config = loadConfigFile(flags.config);
   const regions = await resolveRegions(flags.region, config);
-  return { config, now, regions };
+  const accounts = [...new Set(flags.account ?? [])];
+  for (const id of accounts) {
+    if (!/^\d{12}$/.test(id)) throw new UsageError(`--account must be a 12-digit account id, got "${id}"`);
+  }
+  if (accounts.length > 0 && !config.accounts) {
+    throw new UsageError('--account needs "accounts" in the config (without it the pass covers its own account)');
+  }
+  return { config, now, regions, accounts };
 }
 
 export type { PassFlags };

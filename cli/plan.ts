@@ -1,6 +1,7 @@
 /**
  * `gpu-reaper plan`: one read-only pass. Writes nothing anywhere: pending warnings are read from the state table
- * when `auditTable` is configured, else from the instances' `warned` tags.
+ * when `auditTable` is configured, else from the instances' `warned` tags. With `accounts` in the config, one pass per
+ * account × region (see targets-pass.ts).
  *
  * @example npx gpu-reaper plan --region us-east-1 --json
  */
@@ -11,6 +12,7 @@ import { passDocument } from '../shared/render/tables/pass-document';
 import { homeRegionOf, type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
 import { onTable, TABLE_PROBE } from './table-check';
+import { targetsCommand } from './targets-pass';
 
 /** Flags of `plan`. */
 interface PlanFlags extends PassFlags {
@@ -19,8 +21,13 @@ interface PlanFlags extends PassFlags {
 
 /** Runs `plan` and returns the exit code. */
 async function planCommand(flags: PlanFlags): Promise<number> {
-  const { config, now, regions } = await passContext(flags);
+  const { config, now, regions, accounts } = await passContext(flags);
   const homeRegion = homeRegionOf(regions);
+  if (config.accounts) {
+    const table = config.auditTable;
+    const invocation = { mode: 'plan', config, now, homeRegion, table, topicArn: null, accounts } as const;
+    return targetsCommand({ ...invocation, regions: flags.region ?? [], json: flags.json === true });
+  }
   const edges = { config, regions, homeRegion, table: config.auditTable, topicArn: null };
   const { readers } = composeRegions(edges);
   const store = config.auditTable ? composeTable(edges, config.auditTable).store : undefined;

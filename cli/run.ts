@@ -1,6 +1,6 @@
 /**
  * `gpu-reaper run`: one full pass exactly as the Lambda runs it (warn, act, notify, audit). In `dry-run` mode no
- * instance is stopped or terminated.
+ * instance is stopped or terminated. With `accounts` in the config, one pass per account × region.
  *
  * @example npx gpu-reaper run --config gpu-reaper.json --table gpu-reaper-audit --topic arn:aws:sns:…:gpu-reaper
  */
@@ -16,6 +16,7 @@ import { wrapText } from '../shared/render/tables/terminal-wrap';
 import { homeRegionOf, type PassFlags, passContext } from './pass-context';
 import { outcomeExitCode } from './pass-exit';
 import { onTable, TABLE_PROBE } from './table-check';
+import { targetsCommand } from './targets-pass';
 
 /** The terminal the human output is written for (the table's own default width). */
 const TERMINAL_WIDTH = 100;
@@ -29,7 +30,7 @@ interface RunFlags extends PassFlags {
 
 /** Runs one pass for real and returns the exit code. */
 async function runCommand(flags: RunFlags): Promise<number> {
-  const { config, now, regions } = await passContext(flags);
+  const { config, now, regions, accounts } = await passContext(flags);
   const table = flags.table ?? config.auditTable ?? process.env[EnvName.Table] ?? null;
   if (!table) {
     throw new UsageError(
@@ -38,6 +39,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
   }
   const topicArn = flags.topic ?? config.topicArn ?? process.env[EnvName.TopicArn] ?? null;
   const homeRegion = homeRegionOf(regions);
+  if (config.accounts) {
+    const invocation = { mode: 'run', config, now, homeRegion, table, topicArn, accounts } as const;
+    return targetsCommand({ ...invocation, regions: flags.region ?? [], json: flags.json === true });
+  }
   const edges = { config, regions, homeRegion, table, topicArn };
   const { readers, actorFor } = composeRegions(edges);
   const publisher = composePublisher(edges);

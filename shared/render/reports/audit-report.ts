@@ -4,12 +4,14 @@
  */
 import Table from 'cli-table3';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../../report/avoided-spend';
+import { byAccount } from '../../report/by-account';
 import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 
 /** The audit fields a report reads. */
 interface ReportableItem extends AvoidableItem, OutOfReachItem {
+  readonly accountId?: string | null;
   readonly event: string;
   readonly rule: string | null;
   readonly owner: string | null;
@@ -46,6 +48,8 @@ function auditReport(items: readonly ReportableItem[], from: Date, to: Date) {
     byRule: countBy(items, (item) => item.rule ?? 'none'),
     byOwner: countBy(items, (item) => item.owner ?? 'unknown'),
     byInstanceType: countBy(items, (item) => item.instanceType),
+    // Many accounts: per account, and per owner within it (items without an account are `unknown`).
+    byAccount: byAccount(items, to),
     ...avoidedSpend(items, to),
     ...outOfReachPart(items, to),
   };
@@ -130,10 +134,30 @@ function outOfReachSection(report: AuditReport): string[] {
   return [outOfReachHeadline(report), table.toString()];
 }
 
+/**
+ * Events and money per account, and per owner within each account; only when the period covers more than one
+ * account (a single account's report reads as before).
+ */
+function accountSection(report: AuditReport): string[] {
+  const accounts = Object.entries(report.byAccount);
+  if (accounts.length < 2) return [];
+  const table = new Table({ head: ['account', 'owner', 'events', 'avoided', 'would avoid'], style: PLAIN });
+  for (const [account, part] of accounts) {
+    table.push([account, '(all)', part.events, formatUsd(part.avoided.usd), formatUsd(part.wouldHaveAvoided.usd)]);
+    for (const [owner, events] of Object.entries(part.byOwner)) {
+      const avoided = part.avoided.byOwner[owner]?.usd ?? 0;
+      const would = part.wouldHaveAvoided.byOwner[owner]?.usd ?? 0;
+      table.push(['', cleanText(owner, 60), events, formatUsd(avoided), formatUsd(would)]);
+    }
+  }
+  return [table.toString()];
+}
+
 /** The report as readable tables. */
 function renderAuditReport(report: AuditReport): string {
   return [
     `gpu-reaper audit ${report.from} → ${report.to}: ${report.events} events for ${report.instances} instances`,
+    ...accountSection(report),
     countSection('event', report.byEvent),
     countSection('rule', report.byRule),
     countSection('owner', report.byOwner),

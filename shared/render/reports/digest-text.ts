@@ -54,6 +54,26 @@ function countLine(title: string, counts: Readonly<Record<string, number>>): str
 }
 
 /**
+ * "By account": each account's events and money, its owners within it; only when the period covers more than one
+ * account.
+ */
+function accountLines(report: AuditReport): string[] {
+  const accounts = Object.entries(report.byAccount);
+  if (accounts.length < 2) return [];
+  const lines = accounts.slice(0, TOP).flatMap(([account, part]) => {
+    const money =
+      part.avoided.actions > 0 || part.wouldHaveAvoided.actions === 0
+        ? `${formatUsd(part.avoided.usd)} avoided`
+        : `${formatUsd(part.wouldHaveAvoided.usd)} would have been avoided (dry run)`;
+    const owners = Object.entries(part.byOwner).slice(0, TOP);
+    const ownerText = owners.map(([owner, events]) => `${cleanText(owner, 80)} ${events}`).join(', ');
+    return [`    ${account}: ${plural(part.events, 'event')}, ${money}`, `      owners: ${ownerText}`];
+  });
+  if (accounts.length > TOP) lines.push(`    … and ${accounts.length - TOP} more`);
+  return ['By account:', ...lines, ''];
+}
+
+/**
  * The digest of a report: an SNS subject (starting `[gpu-reaper]`, under 100 characters) and the plain text.
  *
  * @example renderDigest(report).subject // '[gpu-reaper] weekly digest: $913.14 avoided, 4 actions, 12 events'
@@ -69,6 +89,7 @@ function renderDigest(report: AuditReport): { readonly subject: string; readonly
     `gpu-reaper digest for ${report.from} to ${report.to}`,
     `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}.`,
     '',
+    ...accountLines(report),
     ...spendLines('Avoided', avoided, 'avoided'),
     '',
     ...spendLines('Would have avoided (dry run)', wouldHaveAvoided, 'would have been avoided'),

@@ -64,18 +64,34 @@ function decisionCell(decision: Decision, now: Date): string {
   return [head, ...(action === '-' ? [] : [action]), idleSummary(decision.evidence)].join('\n');
 }
 
-function instanceCell(decision: Decision): string {
+function instanceCell(decision: Decision, withAccount: boolean): string {
   // The owner echoes a tag value: no control or bidi characters reach the admin's terminal.
   const owner = decision.owner === null ? 'owner -' : cleanText(decision.owner, 256);
-  return [decision.instanceId, decision.instanceType, decision.region, owner].join('\n');
+  const account = withAccount ? [decision.accountId ?? 'account -'] : [];
+  return [decision.instanceId, decision.instanceType, ...account, decision.region, owner].join('\n');
+}
+
+/** Options of {@link renderDecisionTable}. */
+interface DecisionTableOptions {
+  /** Show each instance's account and sort by it (many accounts). @default false */
+  readonly accounts?: boolean;
+}
+
+/** `3 account(s), ` before the regions of a pass over many accounts. */
+function accountsText(result: PassResult, withAccount: boolean): string {
+  if (!withAccount) return '';
+  const targets = (result as PassResult & { targets?: readonly { accountId: string }[] }).targets;
+  const accounts = new Set(targets?.map((target) => target.accountId) ?? result.decisions.map((d) => d.accountId));
+  return `${accounts.size} account(s), `;
 }
 
 /**
- * Renders the decisions of a pass as a table, most urgent first.
+ * Renders the decisions of a pass as a table, most urgent first (by account first, with `options.accounts`).
  *
  * @param width the terminal width; the reason column takes what the others leave @default 100
  */
-function renderDecisionTable(result: PassResult, width = 100): string {
+function renderDecisionTable(result: PassResult, width = 100, options: DecisionTableOptions = {}): string {
+  const withAccount = options.accounts === true;
   const reasonWidth = Math.max(MIN_REASON_WIDTH, width - INSTANCE_WIDTH - DECISION_WIDTH - 4);
   const table = new Table({
     head: ['Instance', 'Decision', 'Reason'],
@@ -84,11 +100,17 @@ function renderDecisionTable(result: PassResult, width = 100): string {
     wrapOnWordBoundary: true,
     style: { head: [], border: [] },
   });
+  const byAccount = (a: Decision, b: Decision) =>
+    withAccount ? (a.accountId ?? '').localeCompare(b.accountId ?? '') : 0;
   const sorted = [...result.decisions].sort(
-    (a, b) => OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome] || a.instanceId.localeCompare(b.instanceId),
+    (a, b) =>
+      byAccount(a, b) ||
+      OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome] ||
+      a.instanceId.localeCompare(b.instanceId),
   );
   for (const decision of sorted) {
-    table.push([instanceCell(decision), decisionCell(decision, result.now), cleanText(decision.reason, 4_000)]);
+    const cells = [instanceCell(decision, withAccount), decisionCell(decision, result.now)];
+    table.push([...cells, cleanText(decision.reason, 4_000)]);
   }
   const s = summarize(result.decisions, result.regionFailures.length);
   // Wrapped to the width, continuation lines indented under their region.
@@ -99,7 +121,7 @@ function renderDecisionTable(result: PassResult, width = 100): string {
   );
   const empty = failures.length > 0 ? [] : ['(no running GPU instances in scope)'];
   const lines = [
-    `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${result.regions.join(', ')}`,
+    `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${accountsText(result, withAccount)}${result.regions.join(', ')}`,
     ...(result.decisions.length > 0 ? [table.toString()] : empty),
     ...failures,
     `scanned ${s.scanned} · kept ${s.kept} · warned ${s.warned} · acted ${s.acted} · skipped ${s.skipped} · notified ${s.notified} · errors ${s.errors}`,
@@ -117,4 +139,5 @@ function renderDecisionTable(result: PassResult, width = 100): string {
   return lines.join('\n');
 }
 
+export type { DecisionTableOptions };
 export { actionText, decisionCell, regionFailureLines, renderDecisionTable };
