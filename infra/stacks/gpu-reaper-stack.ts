@@ -6,6 +6,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
 import { GpuReaper, type GpuReaperInfraProps } from '../constructs/gpu-reaper';
+import { SpokeStackSet } from '../constructs/gpu-reaper/spoke-stack-set';
+import { spokeTemplateBody } from './gpu-reaper-spoke-stack';
 
 /** Props of {@link GpuReaperStack}. */
 interface GpuReaperStackProps extends StackProps {
@@ -13,12 +15,26 @@ interface GpuReaperStackProps extends StackProps {
   readonly config: Config;
   /** Infra options passed to the construct as they are. @default none (the construct's defaults) */
   readonly reaper?: GpuReaperInfraProps;
+  /**
+   * With `accounts.organization` set, the spoke stack set: deployed as the management account (`SELF`) or as a
+   * StackSets delegated administrator (`DELEGATED_ADMIN`). @default 'SELF'
+   */
+  readonly spokeCallAs?: 'SELF' | 'DELEGATED_ADMIN';
+  /**
+   * The organization's root id (`r-…`), where the stack set deploys when `accounts.organization.ous` is `[]` (the
+   * whole organization). @default none; required in that case
+   */
+  readonly organizationRootId?: string;
+  /** Roll the spoke out as a stack set when `accounts.organization` is set. @default true */
+  readonly spokeStackSet?: boolean;
 }
 
 /** The gpu-reaper stack. */
 class GpuReaperStack extends Stack {
   /** The reaper construct. */
   readonly reaper: GpuReaper;
+  /** The spoke stack set; `undefined` without `accounts.organization` (or with `spokeStackSet: false`). */
+  readonly spokeStackSet: SpokeStackSet | undefined;
 
   constructor(scope: Construct, id: string, props: GpuReaperStackProps) {
     super(scope, id, {
@@ -41,12 +57,51 @@ class GpuReaperStack extends Stack {
       value: this.reaper.agentConfigParameter.parameterName,
       description: 'amazon-cloudwatch-agent-ctl -a append-config -m ec2 -s -c ssm:<this>',
     });
-    new CfnOutput(this, 'ReaperFunctionName', { value: this.reaper.reaperFunction.functionName });
+    new CfnOutput(this, 'ReaperFunctionName', {
+      value: this.reaper.reaperFunction.functionName,
+      ...(this.reaper.fanOut ? { description: 'the worker: one target pass per message' } : {}),
+    });
     new CfnOutput(this, 'DigestFunctionName', {
       value: this.reaper.digest.function.functionName,
       description: 'weekly digest to the admin topic',
     });
     new CfnOutput(this, 'DashboardName', { value: this.reaper.dashboard.dashboardName });
+    this.spokeStackSet = this.createSpokeStackSet(props);
+  }
+
+  /** The hub's outputs and spoke stack set, when the config covers an organization. */
+  private createSpokeStackSet(props: GpuReaperStackProps): SpokeStackSet | undefined {
+    const { fanOut, config } = this.reaper;
+    const accounts = config.accounts;
+    if (!fanOut || !accounts) return undefined;
+    new CfnOutput(this, 'WorkerRoleArn', {
+      value: fanOut.worker.role.roleArn,
+      description: 'the only principal the spoke roles trust (cdk deploy GpuReaperSpoke -c hubWorkerRoleArn=<this>)',
+    });
+    new CfnOutput(this, 'TargetQueueUrl', { value: fanOut.queue.queueUrl, description: 'one message per target' });
+    new CfnOutput(this, 'TargetDeadLetterQueueUrl', {
+      value: fanOut.deadLetterQueue.queueUrl,
+      description: 'targets that failed every attempt',
+    });
+    if (accounts.organization === null || props.spokeStackSet === false) return undefined;
+    const ous = accounts.organization.ous.length > 0 ? accounts.organization.ous : [props.organizationRootId ?? ''];
+    if (ous[0] === '') {
+      throw new Error(
+        'accounts.organization.ous is [] (the whole organization): the spoke stack set needs the root id, ' +
+          'pass -c organizationRootId=r-… or list the root id in ous',
+      );
+    }
+    return new SpokeStackSet(this, 'SpokeStackSet', {
+      templateBody: spokeTemplateBody(this, {
+        config,
+        gpuInstanceTypes: props.reaper?.gpuInstanceTypes,
+      }),
+      hubWorkerRoleArn: fanOut.worker.role.roleArn,
+      organizationId: props.reaper?.organizationId ?? '',
+      organizationalUnitIds: ous,
+      excludeAccounts: accounts.exclude,
+      callAs: props.spokeCallAs,
+    });
   }
 }
 

@@ -22,6 +22,10 @@ const EnvName = {
    * `notifications.links.baseUrl`. Unset and no `baseUrl`: messages carry no links.
    */
   OwnerActionUrl: 'GPU_REAPER_OWNER_ACTION_URL',
+  /** The SQS queue the dispatcher sends one message per target (account × region) to; the worker consumes it. */
+  TargetQueueUrl: 'GPU_REAPER_TARGET_QUEUE_URL',
+  /** How long a target's lease (no second message while one is in flight) lasts at most, in milliseconds. */
+  TargetLeaseMs: 'GPU_REAPER_TARGET_LEASE_MS',
 } as const;
 type EnvName = (typeof EnvName)[keyof typeof EnvName];
 

@@ -15,6 +15,15 @@ const ReaperMetrics = {
   passCompleted: 'PassCompleted',
   /** Instances a pass left to the next one because it ran short of time. */
   deferred: 'InstancesDeferred',
+  /**
+   * One target's pass failed (role not assumable, throttled, region off), published by the worker only on failure
+   * with `AccountId` and `Region` dimensions: one series per failing target, none (and no cost) for healthy ones.
+   */
+  targetFailed: 'TargetPassFailed',
+  /** Targets the dispatcher enqueued in one tick; those still leased (in flight) are counted in `targetsBusy`. */
+  targetsEnqueued: 'TargetsEnqueued',
+  /** Targets the dispatcher skipped in one tick because their previous message was still in flight. */
+  targetsBusy: 'TargetsStillInFlight',
 } as const;
 
 export { ReaperMetrics };

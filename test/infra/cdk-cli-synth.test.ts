@@ -48,12 +48,16 @@ interface SynthRun {
 }
 
 const examples = readdirSync(join(REPO_ROOT, 'config/examples')).filter((name) => name.endsWith('.json'));
+/** An example covering an organization (`accounts`) is a hub: it needs the organization id and adds the spoke. */
+const isHub = (name: string) =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'config/examples', name), 'utf8')) as { accounts?: unknown }).accounts !=
+  null;
 const RUNS: readonly SynthRun[] = [
   // The README's command as it stands: config/gpu-reaper.json from cdk.json, no account known.
   { name: 'the default config, with installAgent, without CDK_DEFAULT_*', args: ['-c', 'installAgent=true'], env: {} },
   ...examples.map((name) => ({
     name: `config/examples/${name}, with CDK_DEFAULT_REGION and CDK_DEFAULT_ACCOUNT`,
-    args: ['-c', `config=config/examples/${name}`],
+    args: ['-c', `config=config/examples/${name}`, ...(isHub(name) ? ['-c', 'organizationId=o-a1b2c3d4e5'] : [])],
     env: { CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '123456789012' },
   })),
 ];
@@ -71,7 +75,10 @@ describe('npx cdk synth', () => {
       expect(synth.status, output).toBe(0);
 
       const templates = readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
-      expect(templates).toEqual(['GpuReaper.template.json']);
+      const hub = args.some((arg) => arg.startsWith('organizationId='));
+      expect(templates.sort()).toEqual(
+        hub ? ['GpuReaper.template.json', 'GpuReaperSpoke.template.json'] : ['GpuReaper.template.json'],
+      );
       const template = JSON.parse(readFileSync(join(outdir, 'GpuReaper.template.json'), 'utf8')) as Template;
       const associations = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SSM::Association');
       expect(associations).toHaveLength(args.includes('installAgent=true') ? 2 : 0);

@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
 import { AgentConfig } from './agent-config';
 import { createAuditTable } from './audit-table';
+import { FanOut } from './fan-out';
 import { Monitoring, type ReaperAlarms } from './monitoring';
 import { Notifications } from './notifications';
 import { grantReaperRole, instanceTypePatterns } from './permissions';
@@ -47,10 +48,12 @@ const AGENT_METRIC = 'nvidia_smi_utilization_gpu';
 class GpuReaper extends Construct {
   /** The validated config, every default filled in, exactly as the Lambda receives it. */
   readonly config: Config;
-  /** The reaper Lambda. */
+  /** The Lambda that runs passes: the reaper, or with `accounts` set the hub's worker (one target per message). */
   readonly reaperFunction: NodejsFunction;
-  /** The reaper Lambda's execution role. */
+  /** That Lambda's execution role. */
   readonly role: iam.Role;
+  /** With `accounts` set: the dispatcher, target queue, worker and per-target alarms; else `undefined`. */
+  readonly fanOut: FanOut | undefined;
   /** Owner notifications. */
   readonly topic: sns.ITopic;
   /** Alarms and admin notices. */
@@ -109,41 +112,42 @@ class GpuReaper extends Construct {
       },
     ]);
 
-    const reaper = new GpuReaperFunction(this, 'Reaper', {
-      entry: props.reaperEntry ?? functionEntry('reaper'),
-      description: 'gpu-reaper: one pass over the GPU fleet (warn, then stop or terminate)',
-      environment: {
-        [EnvName.Config]: JSON.stringify(config),
-        [EnvName.Table]: this.table.tableName,
-        [EnvName.TopicArn]: this.topic.topicArn,
-        [EnvName.AdminTopicArn]: this.adminTopic.topicArn,
-        POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
-        POWERTOOLS_METRICS_NAMESPACE: ReaperMetrics.namespace,
-      },
-      deadLetterQueue: this.deadLetterQueue,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
-      logRetention: props.logRetention,
-      maxEventAge,
-    });
-    this.reaperFunction = reaper.function;
-    this.role = reaper.role;
-    grantReaperRole(this.role, {
-      regions: config.regions,
-      tagPrefix: config.tagPrefix,
-      scopeTags: config.scope.tags,
-      gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
-      mayStopOrTerminate: config.mode === 'enforce',
-      table: this.table,
-      topics: [this.topic, this.adminTopic],
-    });
+    const powertools = {
+      POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
+      POWERTOOLS_METRICS_NAMESPACE: ReaperMetrics.namespace,
+    };
+    // With `accounts`, the hub: the schedule starts the dispatcher and passes run in the worker, per target.
+    this.fanOut =
+      config.accounts === null
+        ? undefined
+        : new FanOut(this, 'FanOut', {
+            config,
+            organizationId: props.organizationId ?? '',
+            table: this.table,
+            topic: this.topic,
+            adminTopic: this.adminTopic,
+            scheduleDeadLetterQueue: this.deadLetterQueue,
+            runInterval,
+            environment: powertools,
+            maxConcurrency: props.workerMaxConcurrency,
+            maxAttempts: props.maxTargetAttempts,
+            timeout: props.timeout,
+            memorySize: props.memorySize,
+            logRetention: props.logRetention,
+            dispatcherEntry: props.dispatcherEntry,
+            workerEntry: props.workerEntry,
+            maxEventAge,
+          });
+    const scheduled = this.fanOut ? this.fanOut.dispatcher.function : this.createReaper(props, config, maxEventAge);
+    this.reaperFunction = this.fanOut ? this.fanOut.worker.function : scheduled;
+    this.role = this.fanOut ? this.fanOut.worker.role : (this.reaperFunction.role as iam.Role);
 
     this.scheduleRule = new ScheduledInvoke(this, 'Schedule', {
       schedule: config.schedule,
-      target: this.reaperFunction,
+      target: scheduled,
       deadLetterQueue: this.deadLetterQueue,
       maxEventAge,
-      description: `gpu-reaper: starts a pass (${config.schedule})`,
+      description: `gpu-reaper: starts ${this.fanOut ? 'a tick of target passes' : 'a pass'} (${config.schedule})`,
     }).rule;
 
     // The shipped agent config publishes the nvidia_smi metric, in the namespace of the source that reads it.
@@ -167,6 +171,8 @@ class GpuReaper extends Construct {
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       reaper: this.reaperFunction,
+      scheduled,
+      fanOut: this.fanOut,
       deadLetterQueue: this.deadLetterQueue,
       adminTopic: this.adminTopic,
       runInterval,
@@ -183,6 +189,37 @@ class GpuReaper extends Construct {
       entry: props.digestEntry,
       logRetention: props.logRetention,
     });
+  }
+
+  /** The single-account reaper Lambda with its least-privilege role. */
+  private createReaper(props: GpuReaperProps, config: Config, maxEventAge: Duration): NodejsFunction {
+    const reaper = new GpuReaperFunction(this, 'Reaper', {
+      entry: props.reaperEntry ?? functionEntry('reaper'),
+      description: 'gpu-reaper: one pass over the GPU fleet (warn, then stop or terminate)',
+      environment: {
+        [EnvName.Config]: JSON.stringify(config),
+        [EnvName.Table]: this.table.tableName,
+        [EnvName.TopicArn]: this.topic.topicArn,
+        [EnvName.AdminTopicArn]: this.adminTopic.topicArn,
+        POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
+        POWERTOOLS_METRICS_NAMESPACE: ReaperMetrics.namespace,
+      },
+      deadLetterQueue: this.deadLetterQueue,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      maxEventAge,
+    });
+    grantReaperRole(reaper.role, {
+      regions: config.regions,
+      tagPrefix: config.tagPrefix,
+      scopeTags: config.scope.tags,
+      gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
+      mayStopOrTerminate: config.mode === 'enforce',
+      table: this.table,
+      topics: [this.topic, this.adminTopic],
+    });
+    return reaper.function;
   }
 
   private createTable(config: Config, removalPolicy: RemovalPolicy | undefined): dynamodb.Table {

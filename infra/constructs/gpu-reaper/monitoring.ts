@@ -6,15 +6,29 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ReaperMetrics } from '../../../shared/config';
+import type { FanOutAlarms } from './fan-out';
+
+/** What the dashboard and alarms need of the hub's fan-out (see fan-out.ts). */
+interface FanOutView {
+  /** The worker, whose log lines `target pass done` carry `accountId`, `region` and the pass `summary`. */
+  readonly worker: { readonly logGroup: ILogGroup };
+  /** Its alarms (failing targets, dead targets), notifying the admin topic too. */
+  readonly alarms: FanOutAlarms;
+}
 
 /** Props of {@link Monitoring}. */
 interface MonitoringProps {
-  /** The reaper function. */
+  /** The function that runs passes (the reaper, or the hub's worker). */
   readonly reaper: IFunction;
+  /** The function the schedule invokes, watched by "did not run". @default `reaper` */
+  readonly scheduled?: IFunction;
+  /** The hub's fan-out: per-account widgets and its alarms. @default none (a single account) */
+  readonly fanOut?: FanOutView;
   /** The dead-letter queue of failed or undelivered invokes. */
   readonly deadLetterQueue: IQueue;
   /** Where alarms notify. */
@@ -82,7 +96,7 @@ class Monitoring extends Construct {
       }),
       didNotRun: new cloudwatch.Alarm(this, 'ReaperDidNotRun', {
         alarmDescription: 'gpu-reaper: no pass started for three schedule periods (rule disabled, throttled, deleted).',
-        metric: props.reaper.metricInvocations({ period: window.period, statistic: 'Sum' }),
+        metric: (props.scheduled ?? props.reaper).metricInvocations({ period: window.period, statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: window.evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -102,7 +116,7 @@ class Monitoring extends Construct {
       }),
     };
     const notify = new actions.SnsAction(props.adminTopic);
-    for (const alarm of Object.values(this.alarms)) {
+    for (const alarm of [...Object.values(this.alarms), ...fanOutAlarms(props.fanOut)]) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
@@ -117,7 +131,12 @@ class Monitoring extends Construct {
     });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 3 }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...Object.values(this.alarms), ...fanOutAlarms(props.fanOut)],
+        width: 24,
+        height: 3,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Instances per pass',
         left: [
@@ -153,9 +172,52 @@ class Monitoring extends Construct {
         width: 12,
       }),
     );
+    if (props.fanOut) dashboard.addWidgets(...perAccountWidgets(props.fanOut));
     return dashboard;
   }
 }
 
-export type { MonitoringProps, ReaperAlarms };
+function fanOutAlarms(fanOut: FanOutView | undefined): cloudwatch.Alarm[] {
+  return fanOut ? [fanOut.alarms.failingTargets, fanOut.alarms.deadTargets] : [];
+}
+
+/**
+ * Per-account figures of the hub. Totals per account come from the worker's log (Logs Insights reads the
+ * `target pass done` lines), not from custom metrics: a metric per account would cost one custom metric per account
+ * and figure, every hour, for a thousand accounts. Failures per target come from the `TargetPassFailed` metric,
+ * which exists only for targets that failed.
+ */
+function perAccountWidgets(fanOut: FanOutView): cloudwatch.IWidget[] {
+  const failed = `SELECT SUM(${ReaperMetrics.targetFailed}) FROM SCHEMA("${ReaperMetrics.namespace}", AccountId, Region, service)`;
+  return [
+    new cloudwatch.LogQueryWidget({
+      title: 'Per account: passes, instances, warnings, actions',
+      logGroupNames: [fanOut.worker.logGroup.logGroupName],
+      queryLines: [
+        'filter message = "target pass done"',
+        'stats count(*) as passes, max(summary.scanned) as instances, sum(summary.warned) as warned, ' +
+          'sum(summary.acted) as acted, sum(summary.notified) as notified, sum(summary.errors) as errors by accountId',
+        'sort acted desc, warned desc',
+        'limit 100',
+      ],
+      view: cloudwatch.LogQueryVisualizationType.TABLE,
+      width: 12,
+      height: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Failed target passes, by account and region',
+      left: [
+        new cloudwatch.MathExpression({
+          expression: `${failed} GROUP BY AccountId, Region ORDER BY SUM() DESC LIMIT 20`,
+          label: '',
+          period: Duration.minutes(5),
+        }),
+      ],
+      width: 12,
+      height: 8,
+    }),
+  ];
+}
+
+export type { FanOutView, MonitoringProps, ReaperAlarms };
 export { Monitoring, missedRunWindow };

@@ -50,6 +50,12 @@ interface GpuReaperConfigProps {
   /** Email addresses subscribed to the owner topic. @default { emails: [] } */
   readonly notifications?: ConfigInput['notifications'];
   /**
+   * The member accounts of an organization to cover: with it set, the construct is the hub (a dispatcher enqueues
+   * one message per target, a worker runs each target's pass in the account's `roleName` role).
+   * @default null (the account the stack is in, one scheduled reaper Lambda)
+   */
+  readonly accounts?: ConfigInput['accounts'];
+  /**
    * On-demand $/hour per instance type (`overrides`) and whether to ask the AWS Pricing API (`live`); the bundled
    * table covers the rest. @default { overrides: {}, live: false }
    */
@@ -106,6 +112,19 @@ interface GpuReaperInfraProps {
   readonly runInterval?: Duration;
   /** What happens to the audit table when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * The organization (`o-…`) whose accounts the worker may assume the spoke role in (`aws:ResourceOrgID`).
+   * @default none; required when `accounts` is set
+   */
+  readonly organizationId?: string;
+  /** Most target passes at once (the worker's SQS event source `MaximumConcurrency`, 2 to 1000). @default 20 */
+  readonly workerMaxConcurrency?: number;
+  /** Attempts per target and tick before its message goes to the target dead-letter queue. @default 3 */
+  readonly maxTargetAttempts?: number;
+  /** The dispatcher Lambda's entry file (hub only). @default functions/dispatcher.ts at the repository root */
+  readonly dispatcherEntry?: string;
+  /** The worker Lambda's entry file (hub only). @default functions/worker.ts at the repository root */
+  readonly workerEntry?: string;
 }
 
 /**

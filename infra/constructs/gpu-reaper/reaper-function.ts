@@ -29,8 +29,11 @@ interface GpuReaperFunctionProps {
   readonly description: string;
   /** Environment variables (names from `EnvName`). */
   readonly environment: Readonly<Record<string, string>>;
-  /** Where async invokes go once retries are spent or they grew older than `maxEventAge`. */
-  readonly deadLetterQueue: IQueue;
+  /**
+   * Where async invokes go once retries are spent or they grew older than `maxEventAge`.
+   * @default none: a function fed by an SQS event source has its queue's own dead-letter queue instead
+   */
+  readonly deadLetterQueue?: IQueue;
   /** Memory in MB. @default 512 */
   readonly memorySize?: number;
   /** Longest run. @default Duration.minutes(5) */
@@ -39,6 +42,11 @@ interface GpuReaperFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Oldest async invoke still worth running. @default Duration.hours(1) */
   readonly maxEventAge?: Duration;
+  /**
+   * Reserved concurrency; `null` reserves none (an SQS event source's `maxConcurrency` bounds it instead).
+   * @default 1 (one run at a time)
+   */
+  readonly reservedConcurrentExecutions?: number | null;
 }
 
 /** A gpu-reaper Lambda function with its role, log group and dead-letter queue wiring. */
@@ -75,15 +83,20 @@ class GpuReaperFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(5),
       // One pass at a time: a tick that arrives while a pass runs is throttled and retried, never run alongside.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions:
+        props.reservedConcurrentExecutions === null ? undefined : (props.reservedConcurrentExecutions ?? 1),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       // Source maps only help stack traces when Node is told to use them.
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      deadLetterQueue: props.deadLetterQueue,
-      retryAttempts: 1,
-      maxEventAge: props.maxEventAge ?? Duration.hours(1),
+      ...(props.deadLetterQueue
+        ? {
+            deadLetterQueue: props.deadLetterQueue,
+            retryAttempts: 1,
+            maxEventAge: props.maxEventAge ?? Duration.hours(1),
+          }
+        : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       bundling: {

@@ -16,6 +16,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]{1,1011}$/;
 const INSTANCE_TYPE_PATTERN = /^[a-z0-9*?.-]+$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 
 const minutes = (duration: Duration | undefined) => duration?.toMinutes({ integral: false });
@@ -74,6 +75,28 @@ const RULES: readonly PropRule[] = [
     prop: 'timeout',
     broken: (p) => p.timeout !== undefined && !inRange(minutes(p.timeout), 1, 15),
     message: (p) => `must be from 1 to 15 minutes (a Lambda limit), got ${p.timeout?.toHumanString()}`,
+  },
+  {
+    prop: 'organizationId',
+    broken: (p) => (p.organizationId === undefined ? p.accounts != null : !ORGANIZATION_ID.test(p.organizationId)),
+    message: (p) =>
+      p.organizationId === undefined
+        ? 'is required when accounts is set (the organization the worker may assume roles in), e.g. "o-a1b2c3d4e5"'
+        : `must be an organization id such as "o-a1b2c3d4e5", got "${p.organizationId}"`,
+  },
+  {
+    prop: 'workerMaxConcurrency',
+    broken: (p) =>
+      p.workerMaxConcurrency !== undefined &&
+      (!Number.isInteger(p.workerMaxConcurrency) || !inRange(p.workerMaxConcurrency, 2, 1000)),
+    message: (p) => `must be a whole number from 2 to 1000 (an SQS event source limit), got ${p.workerMaxConcurrency}`,
+  },
+  {
+    prop: 'maxTargetAttempts',
+    broken: (p) =>
+      p.maxTargetAttempts !== undefined &&
+      (!Number.isInteger(p.maxTargetAttempts) || !inRange(p.maxTargetAttempts, 1, 10)),
+    message: (p) => `must be a whole number from 1 to 10, got ${p.maxTargetAttempts}`,
   },
   {
     prop: 'runInterval',
