@@ -35,6 +35,8 @@ function routingAttributes(event: ReaperEvent): Record<string, string> {
     region: cleanText(event.region, 32),
     mode: event.mode,
   };
+  // Many accounts: a team or an account's admins filter on their account.
+  if (event.accountId) attributes.accountId = cleanText(event.accountId, 32);
   // Owner tags are untrusted: control characters are invalid in SNS attribute values, and size counts toward 256 KB.
   const owner = event.owner === null ? '' : cleanText(event.owner, 256);
   if (owner) attributes.owner = owner;

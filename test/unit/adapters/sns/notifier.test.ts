@@ -51,7 +51,7 @@ describe('Notifier.publish', () => {
     expect(body.https).toBe(body.sqs);
   });
 
-  it('routes by event, rule, instanceId, owner, region and mode', async () => {
+  it('routes by event, rule, instanceId, owner, region, accountId and mode', async () => {
     await new Notifier(new SNSClient({}), TOPIC).publish(makeEvent({ mode: 'dry-run', event: 'WOULD_STOP' }));
     expect(attributeValues(sent())).toEqual({
       event: 'WOULD_STOP',
@@ -59,6 +59,7 @@ describe('Notifier.publish', () => {
       instanceId: 'i-0abc',
       owner: 'alice@example.com',
       region: 'us-east-1',
+      accountId: '123456789012',
       mode: 'dry-run',
     });
     expect(sent().Subject?.startsWith('[gpu-reaper][DRY RUN] ')).toBe(true);
@@ -69,6 +70,11 @@ describe('Notifier.publish', () => {
     const attributes = attributeValues(sent());
     expect(attributes.rule).toBe('none');
     expect(attributes).not.toHaveProperty('owner');
+  });
+
+  it('sends no accountId attribute when the account is unknown', async () => {
+    await new Notifier(new SNSClient({}), TOPIC).publish(makeEvent({ accountId: null }));
+    expect(attributeValues(sent())).not.toHaveProperty('accountId');
   });
 
   it('never sends an empty or control-laden owner value', async () => {
@@ -139,7 +145,14 @@ describe('MemoryNotifier', () => {
         subject: rendered.subject,
         text: rendered.text,
         json: event,
-        attributes: { event: 'WARNED', rule: 'idle', instanceId: 'i-0abc', region: 'us-east-1', mode: 'enforce' },
+        attributes: {
+          event: 'WARNED',
+          rule: 'idle',
+          instanceId: 'i-0abc',
+          region: 'us-east-1',
+          accountId: '123456789012',
+          mode: 'enforce',
+        },
       },
       {
         messageId: 'memory-2',
