@@ -5,6 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,11 +13,14 @@ import { clientOptions } from '../adapters/aws/clients';
 import { createAuditTable } from '../adapters/dynamodb/audit-table-setup';
 import { AuditTrail } from '../adapters/dynamodb/audit-trail';
 import { parseConfig } from '../config';
+import { composeOwnerActions, composeOwnerLinks } from '../owner-actions/compose';
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
 import { type RunPassResult, runPass } from '../pass/run-pass';
 import { DEMO_FLEET, seedDemoFleet } from './demo-fleet';
-import { drainQueue } from './demo-inbox';
+import { drainQueue, type InboxMessage } from './demo-inbox';
+import { answerFromEmail, createLinkKey, OWNER_SCENE, type OwnerScene } from './demo-owner-answer';
 import { localAwsEnv, startMotoServer } from './moto-server';
+import { type OwnerActionServer, startOwnerActionServer } from './owner-action-server';
 
 const REGION = 'us-east-1';
 const TABLE = 'gpu-reaper-demo';
@@ -33,6 +37,8 @@ interface DemoPrinter {
     result: RunPassResult,
     names: Map<string, string>,
   ): void;
+  /** The owner's answer from the WARNED email: the link opened, the button pressed, what was recorded. */
+  ownerAnswer(scene: OwnerScene, names: Map<string, string>): void;
   inbox(messages: Awaited<ReturnType<typeof drainQueue>>, names: Map<string, string>): void;
   audit(items: Awaited<ReturnType<AuditTrail['between']>>, names: Map<string, string>): void;
   finalStates(states: { name: string; state: string }[]): void;
@@ -64,6 +70,7 @@ async function instanceStates(ec2: EC2Client, ids: Map<string, string>) {
 async function runDemo(printer: DemoPrinter): Promise<void> {
   // One request at a time: moto's threaded server does not make DynamoDB's conditional writes atomic.
   const moto = await startMotoServer({ threaded: false });
+  let endpoint: OwnerActionServer | undefined;
   try {
     Object.assign(process.env, localAwsEnv(moto.endpoint, REGION));
     const options = clientOptions(REGION);
@@ -82,24 +89,47 @@ async function runDemo(printer: DemoPrinter): Promise<void> {
     const names = new Map([...ids].map(([name, id]) => [id, name]));
     const config = parseConfig({ mode: 'enforce', regions: [REGION], auditTable: TABLE, topicArn: inbox.topicArn });
     const edges = { config, regions: [REGION], homeRegion: REGION, table: TABLE, topicArn: inbox.topicArn };
+    // The owner-action endpoint on loopback, as the Function URL would serve it; its clock follows the story's.
+    const keyId = await createLinkKey(new KMSClient(options));
+    const clock = { now: new Date(base) };
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const owners = composeOwnerActions({ ...edges, table: TABLE, keyId, log: quiet, now: () => clock.now });
+    endpoint = await startOwnerActionServer(owners);
+    const linkSettings = { config, homeRegion: REGION, keyId, baseUrl: endpoint.url };
+    const delivered: InboxMessage[] = [];
+    const receive = async () => {
+      const fresh = await drainQueue(sqs, inbox.queueUrl);
+      delivered.push(...fresh);
+      return fresh;
+    };
 
     for (const [index, minutes] of PASS_MINUTES.entries()) {
+      if (minutes > OWNER_SCENE.minutes && !delivered.some((m) => m.event.by === 'owner')) {
+        clock.now = new Date(base + OWNER_SCENE.minutes * 60_000);
+        const instanceId = ids.get(OWNER_SCENE.instance)!;
+        const scene = await answerFromEmail(await receive(), instanceId, OWNER_SCENE.minutes, clock.now);
+        if (scene) printer.ownerAnswer({ ...scene, events: (await receive()).map((m) => m.event) }, names);
+      }
+      const now = new Date(base + minutes * 60_000);
+      clock.now = now;
       const result = await runPass({
         config,
-        now: new Date(base + minutes * 60_000),
+        now,
         ...composeRegions(edges),
         ...composeTable(edges, TABLE),
-        publisher: composePublisher(edges),
+        publisher: composeOwnerLinks(composePublisher(edges), linkSettings),
       });
       printer.pass(index, PASS_MINUTES.length, minutes, result, names);
     }
 
-    printer.inbox(await drainQueue(sqs, inbox.queueUrl), names);
+    await receive();
+    printer.inbox(delivered, names);
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient(options));
     const end = new Date(base + (Math.max(...PASS_MINUTES) + 1) * 60_000);
     printer.audit(await new AuditTrail(documents, TABLE).between(new Date(launch - 60_000), end), names);
     printer.finalStates(await instanceStates(ec2, ids));
   } finally {
+    await endpoint?.stop();
     await moto.stop();
   }
 }

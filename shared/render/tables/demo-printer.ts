@@ -23,7 +23,10 @@ function fittedTable(head: string[], fixed: number[]) {
 }
 
 /** Events worth reading in full: one of each kind the story shows. */
-const SHOWCASE = ['WARNED', 'STOPPED', 'SKIPPED', 'CLEARED', 'NOTIFIED'] as const;
+const SHOWCASE = ['WARNED', 'STOPPED', 'SKIPPED', 'CLEARED', 'NOTIFIED', 'SNOOZED'] as const;
+
+/** A signed link cut for the terminal: the endpoint and the token's first characters (the rest is the MAC). */
+const shortLinks = (text: string) => text.replace(/(https?:\/\/\S+?\?t=)([A-Za-z0-9_-]{16})[A-Za-z0-9_.%-]+/g, '$1$2…');
 
 /** A printer that writes the story to `write` (stdout by default). */
 function consoleDemoPrinter(write: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): DemoPrinter {
@@ -53,6 +56,20 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
       }
     },
 
+    ownerAnswer(scene, names) {
+      const name = names.get(scene.instanceId) ?? scene.instanceId;
+      write(rule(`${scene.owner} answers from the WARNED email at ${clock(scene.minutesAfterLaunch)}`));
+      say(`${scene.owner} opens "${scene.link.label}" in the WARNED email about ${name}:`);
+      say(`  GET  ${shortLinks(scene.link.url)}`);
+      say(`       → ${scene.opened.status}: "${scene.opened.title}" (a page to confirm; nothing changed yet)`);
+      say(`  presses "Keep 4h": POST → ${scene.pressed.status}: ${scene.pressed.title}. ${scene.pressed.summary}`);
+      for (const event of scene.events) {
+        say(
+          `  → ${event.event.padEnd(10)} ${name.padEnd(17)} ${(event.rule ?? '').padEnd(11)} by ${event.by ?? 'reaper'}`,
+        );
+      }
+    },
+
     inbox(messages, names) {
       write(rule(`the owners' inbox: ${messages.length} notifications delivered through SNS → SQS`));
       const table = fittedTable(['owner', 'event', 'rule', 'subject'], [19, 10, 14]);
@@ -66,7 +83,7 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
         const rendered = renderNotification(message.event, new Date(message.event.at));
         write(rule(`${kind} email to ${message.event.owner} (${name})`));
         say(`Subject: ${rendered.subject}\n`);
-        say(rendered.text);
+        say(shortLinks(rendered.text));
       }
     },
 

@@ -30,6 +30,19 @@ describe('npm run demo', () => {
     expect(lines.some((line) => /will stop at \d\d:\d\d UTC \(in 30m\)/.test(line))).toBe(true);
   });
 
+  it('shows an owner opening the link of the WARNED email and pressing Keep 4h, then the SNOOZED event', () => {
+    const scene = lines.findIndex((line) => /━━ carol@example\.com answers from the WARNED email/.test(line));
+    expect(scene).toBeGreaterThan(0);
+    const told = lines.slice(scene, scene + 10).join('\n');
+    expect(told).toMatch(/GET {2}http:\/\/127\.0\.0\.1:\d+\/\?t=/);
+    expect(told).toMatch(/→ 200: "Keep i-\w+ for 4h\?"/);
+    expect(told).toMatch(/presses "Keep 4h": POST → 200: Done\. Kept until \d\d:\d\d UTC/);
+    expect(told).toMatch(/→ SNOOZED +jupyter-notebook +snoozed +by owner/);
+    // The next pass leaves the notebook snoozed rather than stopping it.
+    expect(lines.some((line) => /│ jupyter-notebook │ skip: snoozed/.test(line))).toBe(true);
+    expect(lines.some((line) => /│ jupyter-notebook │ act/.test(line))).toBe(false);
+  });
+
   it('shows no stop for the protected instance, only what happens', () => {
     const rows = lines.filter((line) => line.startsWith('│ protected-box'));
     const protectedRows = rows.filter((line) => line.includes('skip: protected'));
