@@ -102,6 +102,7 @@ describe('Notifier against moto', () => {
       instanceId: { Type: 'String', Value: 'i-0abc' },
       owner: { Type: 'String', Value: 'alice@example.com' },
       region: { Type: 'String', Value: REGION },
+      accountId: { Type: 'String', Value: '123456789012' },
       mode: { Type: 'String', Value: 'dry-run' },
     });
   });
