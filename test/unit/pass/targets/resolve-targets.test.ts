@@ -22,7 +22,7 @@ const OTHER = 'ou-ab12-33333333';
 const [A, B, C, D, SUSPENDED] = ['111111111111', '222222222222', '333333333333', '444444444444', '555555555555'];
 
 const orgs = mockClient(OrganizationsClient);
-const account = (Id: string, Status = 'ACTIVE') => ({ Id, Status });
+const account = (Id: string, Status: 'ACTIVE' | 'SUSPENDED' = 'ACTIVE') => ({ Id, Status });
 
 beforeEach(() => {
   orgs.reset();
