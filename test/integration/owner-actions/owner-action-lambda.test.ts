@@ -3,7 +3,7 @@
  * its environment alone, it answers a link's GET with the confirmation page and the page's POST (a form body,
  * base64-encoded as Function URLs send it) by keeping the instance.
  */
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvName } from '../../../shared/config';
 import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
@@ -54,7 +54,7 @@ describe('the owner-action Lambda', () => {
         invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:owner',
       };
 
-      const page = (await handler(urlEvent('GET', url), context as never)) as LambdaFunctionURLResult;
+      const page = (await handler(urlEvent('GET', url), context as never)) as APIGatewayProxyStructuredResultV2;
       expect(page.statusCode).toBe(200);
       expect(page.headers?.['content-type']).toBe('text/html; charset=utf-8');
       expect(page.body).toContain(`Keep ${id} for 24h?`);
@@ -62,7 +62,7 @@ describe('the owner-action Lambda', () => {
 
       const token = new URL(url).searchParams.get('t')!;
       const post = urlEvent('POST', url, new URLSearchParams({ t: token }).toString());
-      const done = (await handler(post, context as never)) as LambdaFunctionURLResult;
+      const done = (await handler(post, context as never)) as APIGatewayProxyStructuredResultV2;
       expect(done.statusCode).toBe(200);
       expect(done.body).toContain('Kept until');
       const events = (await fx.audit.byInstance(id!)).map((i) => `${i.event}:${i.by}`);
