@@ -11,6 +11,7 @@ import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/c
 import { summarize } from '../shared/engine';
 import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
+import { composeChat } from '../shared/pass/compose-chat';
 import { runPass } from '../shared/pass/run-pass';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
@@ -54,13 +55,17 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     ...composeRegions(edges),
     ...composeTable(edges, table),
     // WARNED messages carry the owner's signed links when the stack gives a key and the endpoint's URL.
-    publisher: composeOwnerLinks(composePublisher(edges), {
-      config,
-      homeRegion,
-      keyId: process.env[EnvName.LinkKeyId],
-      baseUrl: process.env[EnvName.OwnerActionUrl],
-      onProblem,
-    }),
+    // With a chat topic every event is also posted to chat (inside: the links are signed before both posts).
+    publisher: composeOwnerLinks(
+      composeChat(composePublisher(edges), { chatTopicArn: process.env[EnvName.ChatTopicArn], homeRegion, onProblem }),
+      {
+        config,
+        homeRegion,
+        keyId: process.env[EnvName.LinkKeyId],
+        baseUrl: process.env[EnvName.OwnerActionUrl],
+        onProblem,
+      },
+    ),
     livePrices: composePrices(edges, onProblem),
     onProblem,
     // Stop starting new instances 30 s before the timeout: what is left waits for the next tick, never half-done.

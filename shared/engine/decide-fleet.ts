@@ -43,6 +43,8 @@ const OUT_OF_REACH: ReadonlySet<RuleName | null> = new Set([
 
 function telemetryMissing(input: InstanceInput, idleWindowMs: number, now: Date): boolean {
   const { telemetry } = input;
+  // Not read this pass because its last reading was busy: it had data, and no outage can make it act.
+  if (telemetry.status === 'unread') return false;
   if (telemetry.status !== 'ok') return true;
   const windowEnd = floorToMinute(now.getTime());
   return windowStats(telemetry.points, new Date(windowEnd - idleWindowMs), new Date(windowEnd)).datapoints === 0;

@@ -47,6 +47,9 @@ function baseEvidence(context: RuleContext): Evidence {
 
 function activityText(context: RuleContext): string {
   const { telemetry, config, policy, runningForMs } = context;
+  if (telemetry.status === 'unread' && telemetry.nextReadAt) {
+    return `GPU busy at its last reading; not read again before ${when(telemetry.nextReadAt, context.now)} (no GPU rule can hold sooner)`;
+  }
   const { stats } = idleWindow(context);
   const window = formatDuration(policy.idleWindowMs);
   const { threshold, minCoverage } = config.idle;

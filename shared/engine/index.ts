@@ -15,6 +15,7 @@ export { idleCostUsd, idleRunMinutes } from './idle-run';
 export { pendingWarning } from './pending-warning';
 export type { Policy } from './policy';
 export { policyOf } from './policy';
+export { NEVER, nextTelemetryRead, unreadTelemetry } from './read-schedule';
 export type { ActionPlan } from './resolve-action';
 export { resolveAction, stopImpossible } from './resolve-action';
 export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleEntry, RuleFinding } from './rules/index';

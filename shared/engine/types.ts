@@ -91,7 +91,7 @@ type TelemetrySource = 'instance-rollup' | 'per-gpu' | 'none';
  * failed: never evidence of idleness).
  */
 interface GpuTelemetry {
-  readonly status: 'ok' | 'missing' | 'error';
+  readonly status: 'ok' | 'missing' | 'error' | 'unread';
   readonly source: TelemetrySource;
   /** Per-minute maxima, ascending by `at`, inside `[from, to)`. */
   readonly points: readonly GpuPoint[];
@@ -117,6 +117,11 @@ interface GpuTelemetry {
    * does not report. Unknown, never idle.
    */
   readonly mig?: boolean;
+  /**
+   * For `status: 'unread'`: the pass did not read this instance because its last reading (a busy minute) shows no
+   * telemetry rule can hold before this instant.
+   */
+  readonly nextReadAt?: Date;
   /** The sources (`namespace/metric`) whose series were read for this instance. */
   readonly sources?: readonly string[];
 }

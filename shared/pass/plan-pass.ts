@@ -31,7 +31,7 @@ async function planPass(options: {
   readonly onProblem?: (message: string, error: unknown) => void;
 }): Promise<PassResult> {
   const { config, now, readers, store } = options;
-  const { inputs, regionFailures, unmatchedSeries } = await scanFleet(readers, config, now);
+  const { inputs, regionFailures, unmatchedSeries, telemetrySplits } = await scanFleet(readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
   const withWarnings = store ? await warningsFor(priced, store, `${config.tagPrefix}snooze-until`) : priced;
   const fleet = decideFleet(withWarnings, config, now);
@@ -45,6 +45,7 @@ async function planPass(options: {
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,
     unmatchedSeries,
+    telemetrySplits,
   };
 }
 

@@ -17,9 +17,23 @@ interface StoredWarning extends WarningState {
   readonly passId: string;
 }
 
+/**
+ * When an instance's GPU telemetry must next be read: no telemetry rule can hold before `nextReadAt` (its last
+ * reading was busy). Void after a restart (another launch time) or a config change (another config hash).
+ */
+interface ReadSchedule {
+  readonly nextReadAt: Date;
+  readonly launchTime: string;
+  readonly configHash: string;
+}
+
 /** Per-instance warning state; every transition is a conditional write that succeeds for one pass only. */
 interface StateStore {
   load(instanceIds: readonly string[]): Promise<Map<string, StoredWarning>>;
+  /** When each instance's GPU telemetry must next be read (instances never scheduled are absent). */
+  loadReadSchedules?(instanceIds: readonly string[]): Promise<Map<string, ReadSchedule>>;
+  /** Records when an instance's GPU telemetry must next be read: one small write, only when it moves. */
+  saveReadSchedule?(instanceId: string, schedule: ReadSchedule): Promise<void>;
   /** When each instance's current `snooze-until` value was first seen (instances without one are absent). */
   loadSnoozes?(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>>;
   claimWarn(warning: {
@@ -148,6 +162,7 @@ interface Outbox {
 
 export type {
   AuditSink,
+  ReadSchedule,
   EventPublisher,
   Outbox,
   PendingAction,

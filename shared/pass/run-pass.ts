@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
-import { decideFleet, type InstanceFacts } from '../engine';
+import { decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import { carryOut } from './carry-out';
 import { clearStopped } from './clear-stopped';
@@ -12,12 +12,12 @@ import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
-import type { EventPublisher, Outbox, StateStore, TransitionLog } from './ports';
+import type { EventPublisher, Outbox, ReadSchedule, StateStore, TransitionLog } from './ports';
 import { priceFleet } from './price-fleet';
 import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
 import { recordRegionErrors } from './region-errors';
-import { scanFleet } from './scan-fleet';
+import { type ReadSelection, scanFleet } from './scan-fleet';
 import { byUrgency, deferred, isSpent, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
 import { warningsFor } from './warnings';
@@ -108,7 +108,9 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     ...(options.accountId ? { accountId: options.accountId } : {}),
   });
 
-  const { inputs, regionFailures, regionProblems, unmatchedSeries } = await scanFleet(options.readers, config, now);
+  const schedules = readSchedules(store, config, now, onProblem);
+  const scan = await scanFleet(options.readers, config, now, schedules.select);
+  const { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits } = scan;
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
   const joined = await warningsFor(priced, store, `${config.tagPrefix}snooze-until`).catch((error: unknown) => {
@@ -116,6 +118,7 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     return priced.map((input) => ({ ...input, warning: null }));
   });
   const decided = decideFleet(joined, config, now);
+  await schedules.record(joined);
   // A stop of an instance set up for hibernation hibernates it (actions.hibernate): the decisions say so.
   const fleet = { ...decided, decisions: fleetWithHibernation(decided.decisions, joined, config) };
   const unread = fleet.decisions.filter((decision) => decision.outcome === 'error').length;
@@ -173,12 +176,67 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     telemetryBrake: fleet.brake.engaged,
     capped: fleet.capped,
     unmatchedSeries,
+    telemetrySplits,
     // Everything this pass committed: recovered actions, transitions, ERRORs (also those of failed publishes).
     events: [...recorder.recorded],
     errors: failures + regionFailures.length + regionProblems.length + unread,
     recovered,
     deferred: postponed,
   };
+}
+
+/**
+ * Reads that can change a decision, and no others: an instance whose last reading was busy is not read again until a
+ * telemetry rule could hold (`nextTelemetryRead`), unless a warning is pending for it (the act pass always reads).
+ * The schedule lives in the state table, written only when it moves; a restart or a config change voids it.
+ */
+function readSchedules(
+  store: StateStore,
+  config: Config,
+  now: Date,
+  onProblem: (message: string, error: unknown) => void,
+): { select?: ReadSelection; record: (inputs: readonly InstanceInput[]) => Promise<void> } {
+  const { loadReadSchedules, saveReadSchedule } = store;
+  if (!loadReadSchedules || !saveReadSchedule) return { record: async () => {} };
+  const hash = configHash(config);
+  const known = new Map<string, ReadSchedule>();
+  const select: ReadSelection = async (instances) => {
+    const ids = instances.map((instance) => instance.instanceId);
+    const [schedules, warnings] = await Promise.all([loadReadSchedules.call(store, ids), store.load(ids)]);
+    const notDue = new Map<string, Date>();
+    for (const instance of instances) {
+      const schedule = schedules.get(instance.instanceId);
+      if (!schedule) continue;
+      known.set(instance.instanceId, schedule);
+      const launch = instance.launchTime.toISOString();
+      const pending = warnings.get(instance.instanceId);
+      const current = schedule.launchTime === launch && schedule.configHash === hash;
+      const warned = pending !== undefined && (pending.launchTime === null || pending.launchTime === launch);
+      if (current && !warned && now < schedule.nextReadAt) notDue.set(instance.instanceId, schedule.nextReadAt);
+    }
+    return notDue;
+  };
+  const record = async (inputs: readonly InstanceInput[]) => {
+    const writes = inputs.flatMap((input) => {
+      if (input.telemetry.status !== 'ok') return [];
+      const next = nextTelemetryRead(input, config);
+      if (next === null) return [];
+      const launchTime = input.instance.launchTime.toISOString();
+      const old = known.get(input.instance.instanceId);
+      const same =
+        old?.nextReadAt.getTime() === next.getTime() && old.launchTime === launchTime && old.configHash === hash;
+      return same
+        ? []
+        : [{ id: input.instance.instanceId, schedule: { nextReadAt: next, launchTime, configHash: hash } }];
+    });
+    await mapWithConcurrency(writes, 8, ({ id, schedule }) =>
+      saveReadSchedule.call(store, id, schedule).catch((error: unknown) => {
+        // Not fatal: without its schedule the instance is simply read next pass.
+        onProblem(`recording when to read ${id} next failed`, error);
+      }),
+    );
+  };
+  return { select, record };
 }
 
 /** Admins hear about held-back actions and telemetry outages, once per pass. */

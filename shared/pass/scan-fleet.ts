@@ -3,30 +3,48 @@
  * `run` and the Lambda; deciding comes after, with the warning state in hand.
  */
 import type { Config } from '../config';
-import { type InstanceInput, isInScope, lookbackMs } from '../engine';
+import {
+  type InstanceFacts,
+  type InstanceInput,
+  isInScope,
+  lookbackMs,
+  unreadTelemetry as notReadTelemetry,
+} from '../engine';
 import { ReaperError } from '../errors';
 import type { RegionFailure, RegionReader } from './types';
+
+/**
+ * Which scanned instances need no read this pass: each with the instant before which no telemetry rule can hold
+ * for it (its last reading was busy). The rest are read. A selection that fails reads them all.
+ */
+type ReadSelection = (instances: readonly InstanceFacts[]) => Promise<ReadonlyMap<string, Date>>;
 
 async function readRegion(
   reader: RegionReader,
   config: Config,
   now: Date,
+  select?: ReadSelection,
 ): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number; splits: number } | { failure: RegionFailure }> {
   try {
     const scanned = await reader.scanGpuInstances(config.scope.tags, config.scope.accelerators);
     const instances = scanned.filter((instance) => isInScope(instance, config));
-    const telemetry = await reader.readGpuTelemetry(instances, {
-      now,
-      lookbackMs: lookbackMs(config),
-      // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
-      sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
-      // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
-      quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
+    const notDue = select ? await select(instances).catch(() => new Map<string, Date>()) : new Map<string, Date>();
+    const telemetry = await reader.readGpuTelemetry(
+      instances.filter((instance) => !notDue.has(instance.instanceId)),
+      {
+        now,
+        lookbackMs: lookbackMs(config),
+        // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
+        sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
+        // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
+        quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
+      },
+    );
+    const inputs = instances.map((instance) => {
+      const next = notDue.get(instance.instanceId);
+      const read = telemetry.get(instance.instanceId) ?? failedTelemetry(now, config);
+      return { instance, telemetry: next ? notReadTelemetry(now, lookbackMs(config), next) : read };
     });
-    const inputs = instances.map((instance) => ({
-      instance,
-      telemetry: telemetry.get(instance.instanceId) ?? unreadTelemetry(now, config),
-    }));
     return { inputs, unmatchedSeries: reader.unmatchedSeries?.() ?? 0, splits: reader.telemetrySplits?.() ?? 0 };
   } catch (error) {
     const code = error instanceof ReaperError ? error.code : 'UNEXPECTED';
@@ -35,7 +53,7 @@ async function readRegion(
 }
 
 /** Telemetry for an instance the reader returned nothing for: an error, so never evidence of idleness. */
-function unreadTelemetry(now: Date, config: Config): InstanceInput['telemetry'] {
+function failedTelemetry(now: Date, config: Config): InstanceInput['telemetry'] {
   return {
     status: 'error',
     source: 'none',
@@ -51,8 +69,8 @@ function unreadTelemetry(now: Date, config: Config): InstanceInput['telemetry'] 
  * Scans and reads every region. A region that fails is reported in `regionFailures` and the others go on: one
  * region's outage never sinks the pass.
  */
-async function scanFleet(readers: readonly RegionReader[], config: Config, now: Date) {
-  const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now)));
+async function scanFleet(readers: readonly RegionReader[], config: Config, now: Date, select?: ReadSelection) {
+  const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now, select)));
   const inputs: InstanceInput[] = [];
   const regionFailures: RegionFailure[] = [];
   let unmatchedSeries = 0;
@@ -70,4 +88,5 @@ async function scanFleet(readers: readonly RegionReader[], config: Config, now: 
   return { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits };
 }
 
+export type { ReadSelection };
 export { scanFleet };

@@ -23,6 +23,11 @@ function stateKey(instanceId: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: STATE_SK };
 }
 
+/** Key of the item that says when the instance's GPU telemetry must next be read (see `nextTelemetryRead`). */
+function readKey(instanceId: string): Record<string, string> {
+  return { [PK]: instancePk(instanceId), [SK]: 'READ' };
+}
+
 /** Key of the item that remembers when the reaper first saw the instance's `snooze-until` value. */
 function snoozeKey(instanceId: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: 'SNOOZE' };
@@ -94,6 +99,7 @@ export {
   noticeKey,
   RANGE_END,
   STATE_SK,
+  readKey,
   snoozeKey,
   stateKey,
   storable,

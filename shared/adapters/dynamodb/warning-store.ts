@@ -3,12 +3,14 @@
  * transition is one conditional write, so it happens for exactly one pass even when passes overlap or are retried.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AuditTableDesign } from '../../config/audit-table';
 import type { SnoozeSighting } from '../../engine/tags';
 import type { RuleName } from '../../engine/types';
-import type { StateStore, StoredWarning } from '../../pass/ports';
+import type { ReadSchedule, StateStore, StoredWarning } from '../../pass/ports';
+import { toAwsError } from '../aws/aws-errors';
 import { batchGetItems } from './dynamo-batch-get';
 import { conditionalWrite } from './dynamo-calls';
-import { snoozeKey, stateKey } from './dynamo-items';
+import { readKey, snoozeKey, stateKey } from './dynamo-items';
 import {
   actUpdate,
   clearDelete,
@@ -71,6 +73,38 @@ class WarningStore implements StateStore {
       if (record) states.set(record.instanceId, record.warning);
     }
     return states;
+  }
+
+  /** When each instance's GPU telemetry must next be read; an item that does not parse is absent (read it). */
+  async loadReadSchedules(instanceIds: readonly string[]): Promise<Map<string, ReadSchedule>> {
+    const keys = [...new Set(instanceIds)].map(readKey);
+    const items = await batchGetItems(this.client, this.tableName, keys, this.options);
+    const schedules = new Map<string, ReadSchedule>();
+    for (const item of items) {
+      const nextReadAt = typeof item.nextReadAt === 'string' ? new Date(item.nextReadAt) : null;
+      if (typeof item.instanceId !== 'string' || nextReadAt === null || Number.isNaN(nextReadAt.getTime())) continue;
+      if (typeof item.launchTime !== 'string' || typeof item.configHash !== 'string') continue;
+      schedules.set(item.instanceId, { nextReadAt, launchTime: item.launchTime, configHash: item.configHash });
+    }
+    return schedules;
+  }
+
+  /** Records when an instance's telemetry must next be read (a plain put: the latest reading decides). */
+  async saveReadSchedule(instanceId: string, schedule: ReadSchedule): Promise<void> {
+    const retention = this.options.retentionSeconds ?? 30 * 86_400;
+    const item = {
+      ...readKey(instanceId),
+      instanceId,
+      nextReadAt: schedule.nextReadAt.toISOString(),
+      launchTime: schedule.launchTime,
+      configHash: schedule.configHash,
+      [AuditTableDesign.ttlAttribute]: Math.floor(schedule.nextReadAt.getTime() / 1000) + retention,
+    };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    } catch (error) {
+      throw toAwsError(error, 'PutItem', this.options.region);
+    }
   }
 
   /** When each instance's current `snooze-until` value was first seen; an item that does not parse is absent. */

@@ -18,7 +18,12 @@ const noTelemetry: Rule = (context) => {
   const { instance, telemetry, config, policy, windowEnd, runningForMs } = context;
   // GPUs no source can measure (AMD, Habana): their owners are never told to install what cannot exist.
   if (context.telemetryUnsupported !== null) return null;
-  if (!config.noTelemetry.enabled || runningForMs <= policy.noTelemetryAfterMs || telemetry.status === 'error') {
+  if (
+    !config.noTelemetry.enabled ||
+    runningForMs <= policy.noTelemetryAfterMs ||
+    telemetry.status === 'error' ||
+    telemetry.status === 'unread'
+  ) {
     return null;
   }
   const from = new Date(windowEnd.getTime() - policy.noTelemetryAfterMs);

@@ -1,7 +1,7 @@
 /**
  * A `run` pass wired exactly as the CLI and the Lambda wire it, against moto: table, topic, an SQS inbox.
  */
-import type { ConfigInput } from '../../../shared/config';
+import type { Config, ConfigInput } from '../../../shared/config';
 import { drainQueue } from '../../../shared/local/demo-inbox';
 import { composePublisher, composeRegions, composeTable } from '../../../shared/pass/compose';
 import { type RunPassOptions, runPass } from '../../../shared/pass/run-pass';
@@ -14,10 +14,10 @@ async function runFixture(region: string, overrides: ConfigInput = {}) {
   const edges = { config, regions: [region], homeRegion: region, table, topicArn };
 
   /** One pass; `topicArn` replaces the fixture's topic for this pass (a topic that does not exist, say). */
-  const pass = (now: Date, extra: Pick<RunPassOptions, 'budget'> & { topicArn?: string } = {}) =>
+  const pass = (now: Date, extra: Pick<RunPassOptions, 'budget'> & { topicArn?: string; config?: Config } = {}) =>
     runPass({
       budget: extra.budget,
-      config,
+      config: extra.config ?? config,
       now,
       ...composeRegions(edges),
       ...composeTable(edges, table),
