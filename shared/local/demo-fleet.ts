@@ -109,8 +109,48 @@ const DEMO_FLEET: readonly DemoInstance[] = [
 ];
 
 /**
- * Launches the fleet and publishes `minutes` of GPU telemetry from `launch` on.
+ * The member accounts of the demo's organization scene: two teams, each with one busy instance and one that wastes
+ * money. The `research` account is put in enforce by an override; `platform` stays in the base config's dry-run.
+ */
+const MEMBER_FLEETS = {
+  research: [
+    {
+      name: 'rs-train',
+      story: 'a busy 4-GPU training run',
+      instanceType: 'g5.12xlarge',
+      owner: 'kim@example.com',
+      gpu: (m) => 70 + wobble(m, 25),
+    },
+    {
+      name: 'rs-notebook',
+      story: 'a notebook used for 10 minutes, then left idle',
+      instanceType: 'g5.xlarge',
+      owner: 'lee@example.com',
+      gpu: (m) => (m < 10 ? 30 + wobble(m, 40) : wobble(m, 2)),
+    },
+  ],
+  platform: [
+    {
+      name: 'pf-inference',
+      story: 'a busy inference server',
+      instanceType: 'g6.xlarge',
+      owner: 'mo@example.com',
+      gpu: (m) => 45 + wobble(m, 40),
+    },
+    {
+      name: 'pf-setup-fail',
+      story: 'a job that died at setup: the GPU never did anything',
+      instanceType: 'g5.2xlarge',
+      owner: 'noor@example.com',
+      gpu: () => 0,
+    },
+  ],
+} as const satisfies Readonly<Record<string, readonly DemoInstance[]>>;
+
+/**
+ * Launches a fleet (the demo's by default) and publishes `minutes` of GPU telemetry from `launch` on.
  *
+ * @param fleet what to launch @default DEMO_FLEET
  * @returns instance id by demo name
  */
 async function seedDemoFleet(
@@ -118,9 +158,10 @@ async function seedDemoFleet(
   cloudwatch: CloudWatchClient,
   launch: number,
   minutes: number,
+  fleet: readonly DemoInstance[] = DEMO_FLEET,
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
-  for (const spec of DEMO_FLEET) {
+  for (const spec of fleet) {
     const [id] = await launchInstances(ec2, {
       instanceType: spec.instanceType,
       tags: { Name: spec.name, Owner: spec.owner, ...spec.tags },
@@ -139,4 +180,4 @@ async function seedDemoFleet(
 }
 
 export type { DemoInstance };
-export { DEMO_FLEET, seedDemoFleet };
+export { DEMO_FLEET, MEMBER_FLEETS, seedDemoFleet };

@@ -1,6 +1,7 @@
 /**
  * The demo's story: a local AWS endpoint, a realistic GPU fleet, and real reaper passes over simulated hours
- * (the clock is injected, as `--now` does), then the notifications as owners read them and the audit trail.
+ * (the clock is injected, as `--now` does), then the notifications as owners read them and the audit trail; last,
+ * a short scene with an organization: a hub and two member accounts, one of them in enforce by override.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,7 @@ import { composePublisher, composeRegions, composeTable } from '../pass/compose'
 import { type RunPassResult, runPass } from '../pass/run-pass';
 import { DEMO_FLEET, seedDemoFleet } from './demo-fleet';
 import { drainQueue, type InboxMessage } from './demo-inbox';
+import { type OrganizationPrinter, runOrganizationScene } from './demo-organization';
 import { answerFromEmail, createLinkKey, OWNER_SCENE, type OwnerScene } from './demo-owner-answer';
 import { localAwsEnv, startMotoServer } from './moto-server';
 import { type OwnerActionServer, startOwnerActionServer } from './owner-action-server';
@@ -27,8 +29,8 @@ const TABLE = 'gpu-reaper-demo';
 /** Minutes after launch at which the demo runs a pass: each one shows a step of the story. */
 const PASS_MINUTES = [35, 70, 110, 120, 150] as const;
 
-/** What the story reports as it goes; the CLI renders it. */
-interface DemoPrinter {
+/** What the story reports as it goes (then the organization scene); the CLI renders it. */
+interface DemoPrinter extends OrganizationPrinter {
   intro(fleet: typeof DEMO_FLEET, endpoint: string): void;
   pass(
     index: number,
@@ -128,6 +130,8 @@ async function runDemo(printer: DemoPrinter): Promise<void> {
     const end = new Date(base + (Math.max(...PASS_MINUTES) + 1) * 60_000);
     printer.audit(await new AuditTrail(documents, TABLE).between(new Date(launch - 60_000), end), names);
     printer.finalStates(await instanceStates(ec2, ids));
+    // The same reaper over a hub and two member accounts: one pass per account × region.
+    await runOrganizationScene(printer, REGION);
   } finally {
     await endpoint?.stop();
     await moto.stop();

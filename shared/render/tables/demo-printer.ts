@@ -1,12 +1,14 @@
 /**
  * How the demo tells its story on a terminal: the fleet, each pass's decisions and transitions, the owners'
- * inbox, the audit trail and where every instance ended up. Every line fits a 100-column terminal.
+ * inbox, the audit trail and where every instance ended up, then the organization scene. Every line fits a
+ * 100-column terminal.
  */
 import Table from 'cli-table3';
 import { instant } from '../../engine/format';
 import type { DemoPrinter } from '../../local/demo-story';
 import { renderNotification } from '../notifications/notification';
 import { decisionCell } from './decision-table';
+import { organizationPrinter } from './demo-organization-printer';
 import { wrapText } from './terminal-wrap';
 
 /** The terminal the demo is written for. */
@@ -32,6 +34,8 @@ const shortLinks = (text: string) => text.replace(/(https?:\/\/\S+?\?t=)([A-Za-z
 function consoleDemoPrinter(write: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): DemoPrinter {
   const say = (text: string) => write(wrapText(text, WIDTH));
   return {
+    ...organizationPrinter(write),
+
     intro(fleet, endpoint) {
       write(rule('gpu-reaper demo'));
       say(`A local AWS endpoint (moto) at ${endpoint}; the real AWS SDK talks to it. The fleet:`);

@@ -1,7 +1,7 @@
 /**
  * The demo as a new user first sees it (`npm run demo`): the whole story against its own local endpoint, every line
- * within a 100-column terminal, instants in reasons written as the headings are, and a protected instance never
- * shown as about to be stopped.
+ * within a 100-column terminal, instants in reasons written as the headings are, a protected instance never
+ * shown as about to be stopped, and the organization scene (a hub and two member accounts, one in enforce).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../../shared/local/demo-story';
@@ -51,5 +51,49 @@ describe('npm run demo', () => {
       if (!line.includes('skip: protected')) continue;
       expect(lines[index + 1]).toMatch(/│\s+│ none \(protected\)\s+│/);
     }
+  });
+
+  it('shows a hub and two member accounts: targets, decisions, audit items and report by account', () => {
+    const scene = lines.findIndex((line) => line.startsWith('━━ many accounts: a hub and two member accounts'));
+    expect(scene).toBeGreaterThan(0);
+    const told = lines.slice(scene);
+    const member = (name: string) =>
+      told
+        .map((line) => new RegExp(`│ (\\d{12}) +│ ${name} +│ arn:aws:sts::\\1:assumed-role/`).exec(line)?.[1])
+        .find(Boolean)!;
+    const research = member('research');
+    const platform = member('platform');
+    expect(research).toMatch(/^\d{12}$/);
+    expect(platform).toMatch(/^\d{12}$/);
+    expect(research).not.toBe(platform);
+    // Each account × region is a target of its own, research in enforce by override, platform in dry-run.
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(
+        told.some((line) => new RegExp(`│ ${research} +│ research +│ ${region} +│ enforce +│ ok`).test(line)),
+      ).toBe(true);
+      expect(
+        told.some((line) => new RegExp(`│ ${platform} +│ platform +│ ${region} +│ dry-run +│ ok`).test(line)),
+      ).toBe(true);
+    }
+    // The hub's audit trail carries each event's accountId: a stop in research, only WOULD_STOP in platform.
+    const audit = told.slice(told.findIndex((line) => line.startsWith("━━ the hub's audit trail")));
+    expect(audit.some((line) => new RegExp(`│ ${research} +│ research +│ STOPPED +│ rs-notebook`).test(line))).toBe(
+      true,
+    );
+    expect(
+      audit.some((line) => new RegExp(`│ ${platform} +│ platform +│ WOULD_STOP +│ pf-setup-fail`).test(line)),
+    ).toBe(true);
+    expect(audit.some((line) => new RegExp(`│ ${platform} +│ platform +│ STOPPED`).test(line))).toBe(false);
+    // The report groups by account, and by owner within it.
+    const report = told.slice(told.findIndex((line) => line.startsWith('━━ gpu-reaper report an hour later')));
+    expect(report.some((line) => new RegExp(`│ ${research} +│ research +│ \\(all\\) +│ 2 +│ 1 `).test(line))).toBe(
+      true,
+    );
+    expect(report.some((line) => new RegExp(`│ ${platform} +│ platform +│ \\(all\\) +│ 2 +│ 0 `).test(line))).toBe(
+      true,
+    );
+    expect(report.some((line) => /│ +│ +│ lee@example\.com +│ 2 /.test(line))).toBe(true);
+    expect(told).toContain('research   rs-notebook     stopped');
+    expect(told).toContain('platform   pf-setup-fail   running');
   });
 });
