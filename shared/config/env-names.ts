@@ -1,6 +1,6 @@
 /**
  * Names of the environment variables the Lambda functions read (the reaper, the digest and the owner-action
- * endpoint, which reads `Config`, `Table`, `TopicArn` and `LinkKeyId`). Shared by `infra/` (which sets them) and
+ * endpoint, which reads `Config`, `Table`, `TopicArn`, `ChatTopicArn` and `LinkKeyId`). Shared by `infra/` (which sets them) and
  * `functions/` (which reads them), so the two cannot drift.
  */
 const EnvName = {
@@ -22,6 +22,11 @@ const EnvName = {
    * `notifications.links.baseUrl`. Unset and no `baseUrl`: messages carry no links.
    */
   OwnerActionUrl: 'GPU_REAPER_OWNER_ACTION_URL',
+  /**
+   * The SNS topic of AWS Chatbot custom notifications (`notifications.chat`): every owner event is also published
+   * there as Chatbot JSON, one thread per instance. Unset: no chat messages.
+   */
+  ChatTopicArn: 'GPU_REAPER_CHAT_TOPIC_ARN',
   /** The SQS queue the dispatcher sends one message per target (account × region) to; the worker consumes it. */
   TargetQueueUrl: 'GPU_REAPER_TARGET_QUEUE_URL',
   /** How long a target's lease (no second message while one is in flight) lasts at most, in milliseconds. */

@@ -11,6 +11,7 @@ import { TokenTable } from '../adapters/dynamodb/token-ledger';
 import { KmsMacKey } from '../adapters/kms/kms-mac-key';
 import type { Config } from '../config';
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
+import { composeChat } from '../pass/compose-chat';
 import type { EventPublisher } from '../pass/ports';
 import type { RegionActor } from '../pass/types';
 import type { OwnerActionDeps } from './handle-request';
@@ -26,6 +27,8 @@ interface OwnerActionEdges {
   readonly table: string;
   /** Where `SNOOZED`, `CLEARED`, `STOPPED` … are announced; `null` keeps them in memory. */
   readonly topicArn: string | null;
+  /** The chat topic, where the same events go as Chatbot notifications (in the instance's thread). @default none */
+  readonly chatTopicArn?: string | null;
   /** The KMS HMAC key's id, ARN or alias. */
   readonly keyId: string;
   readonly log: OwnerActionLog;
@@ -71,7 +74,12 @@ function composeOwnerActions(edges: OwnerActionEdges): OwnerActionDeps {
       store,
       transitions,
       outbox,
-      publisher: composePublisher(passEdges),
+      publisher: composeChat(composePublisher(passEdges), {
+        chatTopicArn: edges.chatTopicArn,
+        homeRegion,
+        clients: edges.clients,
+        onProblem,
+      }),
       actorFor,
       onProblem,
     }),

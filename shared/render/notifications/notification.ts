@@ -225,5 +225,18 @@ function renderNotification(event: ReaperEvent, now: Date = new Date(event.at)):
   return { subject: renderSubject(event, now), text: `${parts.join('\n\n')}\n`, json: eventJson(event) };
 }
 
+/**
+ * The notification's short form (chat): the subject and the opening sentence, with the dry-run banner first.
+ *
+ * @param now the clock for "in 30m"; defaults to the event's time
+ */
+function renderHeadline(event: ReaperEvent, now: Date = new Date(event.at)): { subject: string; sentence: string } {
+  const sentence = headline(event, who(event), now);
+  return {
+    subject: renderSubject(event, now),
+    sentence: event.mode === 'dry-run' ? `${DRY_RUN_BANNER} ${sentence}` : sentence,
+  };
+}
+
 export type { RenderedNotification };
-export { renderNotification };
+export { renderHeadline, renderNotification };
