@@ -8,15 +8,26 @@
  * (c) the reaper's own monthly AWS cost for 100 / 1,000 / 10,000 GPU instances, from the calls counted in (b).
  *
  * Run: npm run bench [-- --instances 2000 --engine-instances 10000 --runs 5 --no-run --no-moto]
+ *
+ * With `--accounts` (`npm run bench:accounts [-- --accounts 50 --regions 2]`) it prints only the accounts
+ * benchmark: many small accounts in moto, one dispatcher tick and one worker pass per target (account × region).
  */
+
+import { defaultConfig } from '../shared/config';
 import { localAwsEnv, startMotoServer } from '../shared/local/moto-server';
+import { benchAccounts } from './bench/accounts-bench';
+import { accountsTables } from './bench/accounts-print';
 import { assumptionLines, baselineCloudWatchCost } from './bench/cost-model';
 import { benchEngine } from './bench/engine-bench';
 import { seedBenchFleet } from './bench/moto-fleet';
+import { seedOrgFleet } from './bench/org-fleet';
 import { benchPasses } from './bench/pass-bench';
 import { callsTable, costTable, engineTable } from './bench/print';
+import { benchReadFloor } from './bench/read-floor';
 
 const REGION = 'us-east-1';
+/** The regions of the accounts benchmark, the first `--regions` of them. */
+const ACCOUNT_REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1'] as const;
 const COST_SIZES = [100, 1_000, 10_000] as const;
 
 function flag(name: string, fallback: number): number {
@@ -29,10 +40,28 @@ const has = (name: string) => process.argv.includes(`--${name}`);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** `--accounts`: many small accounts in moto, a tick and one worker pass per target. */
+async function mainAccounts(started: number): Promise<void> {
+  const accounts = flag('accounts', 50);
+  const regions = ACCOUNT_REGIONS.slice(0, Math.min(flag('regions', 2), ACCOUNT_REGIONS.length));
+  say(`gpu-reaper accounts benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);
+  const moto = await startMotoServer();
+  try {
+    Object.assign(process.env, localAwsEnv(moto.endpoint, REGION));
+    const fleet = await seedOrgFleet({ accounts, regions, homeRegion: REGION });
+    say(accountsTables(fleet, await benchAccounts(fleet, REGION)));
+    say('\nmoto is not AWS: wall times are moto’s (one Python process), call counts are the code’s own.');
+  } finally {
+    await moto.stop();
+  }
+  say(`\nbench done in ${seconds(Date.now() - started)}`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // The SDK's notice about its Node.js floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  if (has('accounts')) return mainAccounts(started);
   const engineInstances = flag('engine-instances', 10_000);
   const runs = flag('runs', 5);
   say(`gpu-reaper benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);
@@ -41,6 +70,26 @@ async function main(): Promise<void> {
   const engine = benchEngine({ instances: engineInstances, gpus: 8, minutes: 60, now: new Date() }, runs);
   say(engineTable(engine));
   say(`synthetic fleet built in ${seconds(engine.buildMs)} (not timed above)\n`);
+
+  const floorShape = { instances: flag('floor-instances', 150), days: flag('floor-days', 14) };
+  say(
+    `(d) the read schedule: ${floorShape.instances} seeded instances × ${floorShape.days} days, one pass every 5 min`,
+  );
+  const floor = benchReadFloor(floorShape, defaultConfig());
+  const perPass = (reads: number) => (reads / Math.max(1, floor.everyPass)).toFixed(3);
+  say(
+    `metrics requested per instance per pass: ${perPass(floor.scheduled)} (reading every pass: ${perPass(floor.everyPass)}; ` +
+      `floor: ${perPass(floor.floor)})`,
+  );
+  say(
+    `decisions identical to reading every pass: ${floor.mismatchCount === 0 ? 'yes' : `no (${floor.mismatchCount}: ${floor.mismatches.join('; ')})`}`,
+  );
+  say(
+    `(${floor.decisions.toLocaleString('en-US')} decisions compared over ${floor.passes.toLocaleString('en-US')} passes; ` +
+      `reads ${floor.scheduled.toLocaleString('en-US')} vs ${floor.everyPass.toLocaleString('en-US')}, floor ` +
+      `${floor.floor.toLocaleString('en-US')}, one metric per read with a rollup)\n`,
+  );
+  const readShare = floor.scheduled / Math.max(1, floor.everyPass);
   if (has('no-moto')) return;
 
   const instances = flag('instances', 2_000);
@@ -65,8 +114,8 @@ async function main(): Promise<void> {
 
     const measured = run ?? plan;
     say(`(c) the reaper's own AWS cost per month, from the ${run ? 'run' : 'plan'} pass measured in (b)`);
-    say(costTable(measured, COST_SIZES, baselineCloudWatchCost(COST_SIZES)));
-    for (const line of assumptionLines(measured)) say(line);
+    say(costTable(measured, COST_SIZES, baselineCloudWatchCost(COST_SIZES), readShare));
+    for (const line of assumptionLines(measured, readShare)) say(line);
   } finally {
     await moto.stop();
   }

@@ -47,8 +47,10 @@ interface CostLine {
  * The monthly bill for each fleet size in `sizes`, from the measured `run` pass over `run.instances` instances.
  *
  * @param seriesPerInstance GPU series listed per instance in the measured fleet (1: the rollup only)
+ * @param readShare at steady state, the share of instances a pass reads (the read schedule skips the rest; measured
+ *   by the read-floor benchmark) @default 1
  */
-function monthlyCost(run: PassMeasure, sizes: readonly number[], seriesPerInstance: number): CostLine[] {
+function monthlyCost(run: PassMeasure, sizes: readonly number[], seriesPerInstance: number, readShare = 1): CostLine[] {
   const measured = Math.max(1, run.instances);
   const passes = ASSUMPTIONS.passesPerMonth;
   const transitionsPerPass = (n: number) => (n * ASSUMPTIONS.transitionsPerInstanceDay) / 288;
@@ -69,7 +71,10 @@ function monthlyCost(run: PassMeasure, sizes: readonly number[], seriesPerInstan
     usd: sizes.map((n) => perPass(n) * passes),
   });
   return [
-    line('CloudWatch GetMetricData', (n) => (run.units.metricsRequested / measured) * n * PRICE.metricRequested),
+    line(
+      'CloudWatch GetMetricData',
+      (n) => (run.units.metricsRequested / measured) * readShare * n * PRICE.metricRequested,
+    ),
     line(
       'CloudWatch ListMetrics',
       (n) => Math.ceil((n * seriesPerInstance) / ASSUMPTIONS.seriesPerPage) * PRICE.cloudWatchRequest,
@@ -89,7 +94,7 @@ function baselineCloudWatchCost(sizes: readonly number[]): number[] {
 }
 
 /** The assumptions, as lines to print under the table. */
-function assumptionLines(run: PassMeasure): string[] {
+function assumptionLines(run: PassMeasure, readShare = 1): string[] {
   const measured = Math.max(1, run.instances);
   const perInstance = (value: number) => (value / measured).toFixed(3);
   return [
@@ -99,7 +104,8 @@ function assumptionLines(run: PassMeasure): string[] {
       '$0.625 per 1M write units / $0.125 per 1M read units, SNS $0.50 per 1M publishes (deliveries not included).',
     `scaled per instance from the measured run pass over ${run.instances.toLocaleString('en-US')} instances: ${perInstance(run.units.metricsRequested)} ` +
       `metrics requested and ${perInstance(run.units.readUnits)} read units per instance per pass; ListMetrics one page per ` +
-      `${ASSUMPTIONS.seriesPerPage} series.`,
+      `${ASSUMPTIONS.seriesPerPage} series; at steady state a pass reads ${(readShare * 100).toFixed(1)}% of the instances ` +
+      '(the read schedule, measured in (d)).',
     `per transition (measured: ${run.events} events): ${(run.units.writeUnits / Math.max(1, run.events)).toFixed(1)} write units ` +
       `and the publishes; assumed ${ASSUMPTIONS.transitionsPerInstanceDay} transitions per instance per day.`,
     `Lambda duration = this process's CPU time in the measured pass (${(run.cpuMs / 1000).toFixed(1)} s), scaled per instance, ` +

@@ -67,8 +67,13 @@ function callsTable(plan: PassMeasure, run: PassMeasure | null, baseline: PassMe
 }
 
 /** Table (c): the monthly bill per fleet size, plus the baseline's CloudWatch bill for comparison. */
-function costTable(run: PassMeasure, sizes: readonly number[], baselineCloudWatch: readonly number[]): string {
-  const lines: CostLine[] = monthlyCost(run, sizes, 1);
+function costTable(
+  run: PassMeasure,
+  sizes: readonly number[],
+  baselineCloudWatch: readonly number[],
+  readShare = 1,
+): string {
+  const lines: CostLine[] = monthlyCost(run, sizes, 1, readShare);
   const table = new Table({
     head: ['(c) reaper cost per month', ...sizes.map((n) => `${count(n)} GPU instances`)],
     ...plain,

@@ -187,7 +187,8 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
 
 /**
  * Reads that can change a decision, and no others: an instance whose last reading was busy is not read again until a
- * telemetry rule could hold (`nextTelemetryRead`), unless a warning is pending for it (the act pass always reads).
+ * telemetry rule could hold (`nextTelemetryRead`), unless an idle or never-used warning is pending for it (its act
+ * pass always reads).
  * The schedule lives in the state table, written only when it moves; a restart or a config change voids it.
  */
 function readSchedules(
@@ -211,7 +212,12 @@ function readSchedules(
       const launch = instance.launchTime.toISOString();
       const pending = warnings.get(instance.instanceId);
       const current = schedule.launchTime === launch && schedule.configHash === hash;
-      const warned = pending !== undefined && (pending.launchTime === null || pending.launchTime === launch);
+      // A pending warning of a telemetry rule is re-read every pass (its act pass must see the GPU); a deadline's
+      // (max-runtime, expired) needs no metrics.
+      const warned =
+        pending !== undefined &&
+        (pending.rule === 'idle' || pending.rule === 'never-used') &&
+        (pending.launchTime === null || pending.launchTime === launch);
       if (current && !warned && now < schedule.nextReadAt) notDue.set(instance.instanceId, schedule.nextReadAt);
     }
     return notDue;
