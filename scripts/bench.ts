@@ -31,7 +31,7 @@ const ACCOUNT_REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1'
 const COST_SIZES = [100, 1_000, 10_000] as const;
 
 function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
+  const index = process.argv.lastIndexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
