@@ -95,6 +95,11 @@ interface ReadWindow {
   readonly splitUntil?: number;
   /** Counts calls and splits, when given. */
   readonly stats?: ReadStats;
+  /**
+   * Takes each reading as its call succeeds (the instance, the series' position in its group, the reading), so the
+   * caller merges it at once: the result then holds no samples, only errors. @default kept in the result
+   */
+  readonly sink?: (instanceId: string, position: number, sample: Sample) => void;
 }
 
 /** What one call answered, kept apart until the call succeeds, so a failed (then split) call leaves no half data. */
@@ -225,8 +230,13 @@ async function readSeriesGroups(
     for (const group of chunk) {
       const owned = results.get(group.instanceId)!;
       group.series.forEach((_, position) => {
-        const own = owned.perSeries[(group.offset ?? 0) + position];
+        const at = (group.offset ?? 0) + position;
+        const own = owned.perSeries[at];
         for (const sample of answer.samples.get(index) ?? []) {
+          if (window.sink) {
+            window.sink(group.instanceId, at, sample);
+            continue;
+          }
           owned.samples.push(sample);
           own?.push(sample);
         }

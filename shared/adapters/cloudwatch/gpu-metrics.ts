@@ -21,7 +21,7 @@ import {
   type SeriesGroup,
   type SeriesRef,
 } from './gpu-metric-batches';
-import { mergeMinutes, type SeriesSamples } from './gpu-minutes';
+import { MinuteMerger, type SeriesKind } from './gpu-minutes';
 import {
   GpuSeriesIndex,
   type InstanceSeries,
@@ -119,14 +119,20 @@ function expectedGpus(request: TelemetryRequest, entry: InstanceSeries): number 
 }
 
 const refOf = (planned: PlannedSeries): SeriesRef => planned.series;
-const tagged = (plan: readonly PlannedSeries[], result: GroupResult | undefined): SeriesSamples[] =>
-  plan.map((planned, index) => ({
-    source: sourceKey(planned.series.source),
-    gpu: planned.series.gpu,
-    stat: planned.stat,
-    trusted: planned.trusted,
-    samples: result?.perSeries[index] ?? [],
-  }));
+const kindOf = (planned: PlannedSeries): SeriesKind => ({
+  source: sourceKey(planned.series.source),
+  gpu: planned.series.gpu,
+  stat: planned.stat,
+  trusted: planned.trusted,
+});
+
+/** One instance's read of its planned series: the merged minutes, readings per series, the peak, any failure. */
+interface PlanRead {
+  readonly merger: MinuteMerger;
+  readonly readings: Int32Array;
+  peak: number;
+  error?: string;
+}
 
 /** Distinct covered minutes in `[launch + the agent's start-up, from)`. */
 function coveredBefore(points: readonly GpuPoint[], launchMs: number, from: number): number {
@@ -166,7 +172,8 @@ class GpuMetrics {
 
   /**
    * Telemetry for every requested instance over the window: one ListMetrics listing per source (cached), then
-   * GetMetricData in chunks of ≤ 500 queries, never one call per instance.
+   * GetMetricData in chunks of ≤ 500 queries, never one call per instance. Readings are merged per minute as each
+   * call answers: the read holds a few bytes per instance-minute, never the fleet's raw samples.
    *
    * @returns one entry per requested instance id; never throws for a failed read (that instance says `error`)
    */
@@ -192,29 +199,28 @@ class GpuMetrics {
         return entry ? [[request.instanceId, entry] as const] : [];
       }),
     );
+    const requestOf = new Map(unique.map((request) => [request.instanceId, request]));
+    const expectedOf = (id: string) => expectedGpus(requestOf.get(id)!, entries.get(id)!);
     const end = new Date(to);
 
     // First read: rollups where published, else per-GPU series.
     const plans = new Map([...entries].map(([id, entry]) => [id, firstPlan(entry)]));
-    const first = await this.#readPlans(plans, from, end, 60);
+    const first = await this.#readPlans(plans, from, end, expectedOf);
 
     // Quiet windows: prove every rollup per GPU, so a silent GPU is never read as an idle one.
     const quietBelow = window.quietBelow ?? 100;
     const proofs = new Map<string, PlannedSeries[]>();
-    const requestOf = new Map(unique.map((request) => [request.instanceId, request]));
     for (const [id, plan] of plans) {
-      const samples = first.get(id)?.samples ?? [];
-      const quiet = samples.every((sample) => sample.value < quietBelow);
+      const read = first.get(id)!;
+      const quiet = !(read.peak >= quietBelow);
       // A one-GPU rollup is its GPU: nothing to prove, unless it has no datapoint (stale: listed for two weeks
       // after its last one), when the live per-GPU series must be read instead.
-      const severalGpus = expectedGpus(requestOf.get(id)!, entries.get(id)!) > 1;
-      const perSeries = first.get(id)?.perSeries ?? [];
-      const staleRollup = plan.some((planned, index) => planned.series.gpu === null && !perSeries[index]?.length);
-      if (quiet && (severalGpus || staleRollup) && plan.some((planned) => planned.series.gpu === null)) {
+      const staleRollup = plan.some((planned, index) => planned.series.gpu === null && read.readings[index] === 0);
+      if (quiet && (expectedOf(id) > 1 || staleRollup) && plan.some((planned) => planned.series.gpu === null)) {
         proofs.set(id, proofPlan(entries.get(id)!));
       }
     }
-    const proven = await this.#readPlans(proofs, from, end, 60);
+    const proven = await this.#readPlans(proofs, from, end, expectedOf);
 
     const telemetry = new Map<string, GpuTelemetry>();
     const sinceLaunch = new Map<string, { request: TelemetryRequest; plan: PlannedSeries[]; expected: number }>();
@@ -222,14 +228,14 @@ class GpuMetrics {
     for (const request of unique) {
       const entry = entries.get(request.instanceId);
       if (!entry) continue;
+      const proved = proofs.has(request.instanceId);
       const plan = proofs.get(request.instanceId) ?? plans.get(request.instanceId)!;
-      const result = (proofs.has(request.instanceId) ? proven : first).get(request.instanceId);
-      const error = first.get(request.instanceId)?.error ?? result?.error;
-      const expected = expectedGpus(request, entry);
-      const points = mergeMinutes(tagged(plan, result), expected, from, to);
+      const result = (proved ? proven : first).get(request.instanceId)!;
+      const error = first.get(request.instanceId)?.error ?? result.error;
+      const points = result.merger.points();
       const quietForNeverUsed = below !== null && points.length > 0 && points.every((point) => point.max < below);
       if (!error && request.launchTime.getTime() < from && quietForNeverUsed) {
-        sinceLaunch.set(request.instanceId, { request, plan, expected });
+        sinceLaunch.set(request.instanceId, { request, plan, expected: expectedOf(request.instanceId) });
       }
       const rollupOnly = plan.every((planned) => planned.series.gpu === null);
       telemetry.set(request.instanceId, {
@@ -273,42 +279,55 @@ class GpuMetrics {
     this.#migIndex?.invalidate();
   }
 
+  /**
+   * Reads the planned series of many instances per minute over `[from, end)`, merging each reading into the
+   * instance's per-minute arrays as its call answers. The two statistics are two calls (GetMetricData takes one
+   * per query, and SampleCount is rare: proofs only).
+   */
   async #readPlans(
     plans: ReadonlyMap<string, readonly PlannedSeries[]>,
     from: number,
     end: Date,
-    periodSeconds: number,
-  ): Promise<Map<string, GroupResult>> {
-    // The two statistics are two calls: GetMetricData asks one per query, and SampleCount is rare (proofs only).
-    const byStat = (stat: PlannedSeries['stat']): SeriesGroup[] =>
-      [...plans].map(([instanceId, plan]) => ({
+    expectedOf: (instanceId: string) => number,
+  ): Promise<Map<string, PlanRead>> {
+    const reads = new Map<string, PlanRead>();
+    // Each statistic's series of an instance, by their place in its plan.
+    const places = new Map<string, { Maximum: number[]; SampleCount: number[] }>();
+    const kinds = new Map([...plans].map(([instanceId, plan]) => [instanceId, plan.map(kindOf)]));
+    for (const [instanceId, plan] of plans) {
+      const merger = new MinuteMerger(from, end.getTime(), expectedOf(instanceId));
+      reads.set(instanceId, { merger, readings: new Int32Array(plan.length), peak: Number.NEGATIVE_INFINITY });
+      const own = { Maximum: [] as number[], SampleCount: [] as number[] };
+      plan.forEach((planned, index) => own[planned.stat].push(index));
+      places.set(instanceId, own);
+    }
+    const readStat = async (stat: PlannedSeries['stat']) => {
+      const groups: SeriesGroup[] = [...plans].map(([instanceId, plan]) => ({
         instanceId,
         series: plan.filter((planned) => planned.stat === stat).map(refOf),
         start: new Date(from),
       }));
-    const [maxima, counts] = await Promise.all([
-      readSeriesGroups(this.#client, this.#region, byStat('Maximum'), { end, periodSeconds, ...this.#reading() }),
-      readSeriesGroups(this.#client, this.#region, byStat('SampleCount'), {
+      const sink = (instanceId: string, position: number, sample: Sample) => {
+        const index = places.get(instanceId)![stat][position]!;
+        const read = reads.get(instanceId)!;
+        read.readings[index] = read.readings[index]! + 1;
+        if (stat === 'Maximum' && sample.value > read.peak) read.peak = sample.value;
+        read.merger.add(kinds.get(instanceId)![index]!, sample.at, sample.value);
+      };
+      const results = await readSeriesGroups(this.#client, this.#region, groups, {
         end,
-        periodSeconds,
-        stat: 'SampleCount',
+        periodSeconds: 60,
+        ...(stat === 'SampleCount' ? { stat } : {}),
         ...this.#reading(),
-      }),
-    ]);
-    // Back into plan order: each plan's Maximum series first, in order, then its SampleCount ones.
-    const merged = new Map<string, GroupResult>();
-    for (const [instanceId, plan] of plans) {
-      const max = maxima.get(instanceId);
-      const count = counts.get(instanceId);
-      let m = 0;
-      let c = 0;
-      const perSeries: Sample[][] = plan.map((planned) =>
-        planned.stat === 'Maximum' ? (max?.perSeries[m++] ?? []) : (count?.perSeries[c++] ?? []),
-      );
-      const error = max?.error ?? count?.error;
-      merged.set(instanceId, { samples: max?.samples ?? [], perSeries, ...(error ? { error } : {}) });
-    }
-    return merged;
+        sink,
+      });
+      for (const [instanceId, result] of results) {
+        const read = reads.get(instanceId);
+        if (read && result.error && !read.error) read.error = result.error;
+      }
+    };
+    await Promise.all([readStat('Maximum'), readStat('SampleCount')]);
+    return reads;
   }
 
   #reading(): { stats: ReadStats; splitUntil: number } {
@@ -324,43 +343,68 @@ class GpuMetrics {
     end: Date,
   ): Promise<void> {
     const recent = new Map<string, PlannedSeries[]>();
-    const older = new Map<string, PlannedSeries[]>();
+    const older: SeriesGroup[] = [];
     for (const [id, { request, plan }] of wanted) {
-      const maxima = plan.filter((planned) => planned.stat === 'Maximum');
-      if (now.getTime() - request.launchTime.getTime() <= PER_MINUTE_SINCE_LAUNCH_MS) recent.set(id, plan);
-      else older.set(id, maxima);
+      if (now.getTime() - request.launchTime.getTime() <= PER_MINUTE_SINCE_LAUNCH_MS) {
+        recent.set(id, plan);
+      } else {
+        const maxima = plan.filter((planned) => planned.stat === 'Maximum').map(refOf);
+        older.push({ instanceId: id, series: maxima, start: new Date(floorTo(request.launchTime.getTime(), HOUR)) });
+      }
     }
-    const startOf = (ids: Iterable<string>, unit: number) =>
-      Math.min(...[...ids].map((id) => floorTo(wanted.get(id)!.request.launchTime.getTime(), unit)));
+    // Neighbours in launch time share a chunk, so a chunk's start (its earliest member's) wastes little.
+    const launchMinute = (id: string) => floorTo(wanted.get(id)!.request.launchTime.getTime(), MINUTE);
+    const startOfRecent = Math.min(...[...recent.keys()].map(launchMinute));
+    const hourlyPeak = new Map<string, number>();
     const [perMinute, hourly] = await Promise.all([
-      recent.size > 0 ? this.#readPlans(recent, startOf(recent.keys(), MINUTE), end, 60) : new Map(),
-      older.size > 0 ? this.#readPlans(older, startOf(older.keys(), HOUR), end, 3600) : new Map(),
+      recent.size > 0
+        ? this.#readPlans(recent, startOfRecent, new Date(from), (id) => wanted.get(id)!.expected)
+        : new Map<string, PlanRead>(),
+      older.length > 0
+        ? readSeriesGroups(
+            this.#client,
+            this.#region,
+            older.sort((a, b) => a.start.getTime() - b.start.getTime()),
+            {
+              end,
+              periodSeconds: 3600,
+              ...this.#reading(),
+              sink: (instanceId, _position, sample) => {
+                const launchHour = floorTo(wanted.get(instanceId)!.request.launchTime.getTime(), HOUR);
+                if (sample.at < launchHour || !Number.isFinite(sample.value)) return;
+                hourlyPeak.set(
+                  instanceId,
+                  Math.max(hourlyPeak.get(instanceId) ?? Number.NEGATIVE_INFINITY, sample.value),
+                );
+              },
+            },
+          )
+        : new Map<string, GroupResult>(),
     ]);
-    for (const [id, { request, expected }] of wanted) {
+    for (const [id, { request }] of wanted) {
       const current = telemetry.get(id)!;
       const launch = request.launchTime.getTime();
-      const minuteResult = perMinute.get(id) as GroupResult | undefined;
-      if (minuteResult) {
-        const plan = recent.get(id)!;
-        const entryPoints = mergeMinutes(tagged(plan, minuteResult), expected, floorTo(launch, MINUTE), from);
-        const peak = entryPoints.length > 0 ? Math.max(...entryPoints.map((point) => point.max)) : null;
-        const windowPeak = current.points.length > 0 ? Math.max(...current.points.map((point) => point.max)) : null;
-        const all = [peak, windowPeak].filter((value): value is number => value !== null);
+      const minuteRead = perMinute.get(id);
+      const windowPeak = current.points.length > 0 ? Math.max(...current.points.map((point) => point.max)) : null;
+      if (minuteRead) {
+        const before = minuteRead.merger.points().filter((point) => point.at >= floorTo(launch, MINUTE));
+        const peaks = [windowPeak, ...(before.length > 0 ? [Math.max(...before.map((point) => point.max))] : [])];
+        const known = peaks.filter((value): value is number => value !== null);
         telemetry.set(id, {
           ...current,
-          sinceLaunchMax: all.length > 0 ? Math.max(...all) : null,
-          sinceLaunchCovered: coveredBefore(entryPoints, launch, from),
-          ...(minuteResult.error ? { status: 'error', error: minuteResult.error } : {}),
+          sinceLaunchMax: known.length > 0 ? Math.max(...known) : null,
+          sinceLaunchCovered: coveredBefore(before, launch, from),
+          ...(minuteRead.error ? { status: 'error', error: minuteRead.error } : {}),
         });
         continue;
       }
-      const hourResult = hourly.get(id) as GroupResult | undefined;
-      const samples = (hourResult?.samples ?? []).filter((sample) => sample.at >= floorTo(launch, HOUR));
+      const error = hourly.get(id)?.error;
+      const peak = hourlyPeak.get(id);
       telemetry.set(id, {
         ...current,
-        sinceLaunchMax: samples.length > 0 ? Math.max(...samples.map((sample) => sample.value)) : null,
+        sinceLaunchMax: peak === undefined ? null : peak,
         sinceLaunchCovered: null,
-        ...(hourResult?.error ? { status: 'error', error: hourResult.error } : {}),
+        ...(error ? { status: 'error', error } : {}),
       });
     }
   }
