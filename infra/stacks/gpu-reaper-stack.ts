@@ -66,6 +66,18 @@ class GpuReaperStack extends Stack {
       description: 'weekly digest to the admin topic',
     });
     new CfnOutput(this, 'DashboardName', { value: this.reaper.dashboard.dashboardName });
+    if (this.reaper.ownerActions) {
+      new CfnOutput(this, 'OwnerActionUrl', {
+        value: this.reaper.ownerActions.functionUrl.url,
+        description: 'the endpoint behind the one-click links of WARNED messages',
+      });
+    }
+    if (this.reaper.chat) {
+      new CfnOutput(this, 'ChatTopicArn', {
+        value: this.reaper.chat.topic.topicArn,
+        description: 'AWS Chatbot custom notifications',
+      });
+    }
     this.spokeStackSet = this.createSpokeStackSet(props);
   }
 

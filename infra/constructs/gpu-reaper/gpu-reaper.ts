@@ -2,7 +2,7 @@
  * The `GpuReaper` construct: a scheduled Lambda that warns about, then stops or terminates, idle and over-time GPU
  * instances, with its audit table, topics, least-privilege role, agent config, alarms and dashboard.
  */
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -17,9 +17,11 @@ import { Construct } from 'constructs';
 import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
 import { AgentConfig } from './agent-config';
 import { createAuditTable } from './audit-table';
+import { ChatNotifications } from './chat-notifications';
 import { FanOut } from './fan-out';
 import { Monitoring, type ReaperAlarms } from './monitoring';
 import { Notifications } from './notifications';
+import { OwnerActions } from './owner-actions';
 import { grantReaperRole, instanceTypePatterns } from './permissions';
 import { configSlice, type GpuReaperProps } from './props';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
@@ -76,6 +78,10 @@ class GpuReaper extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** The weekly digest to admins: its function, role, schedule and error alarm. */
   readonly digest: WeeklyDigest;
+  /** The owner-action endpoint (links in WARNED messages) and its HMAC key; `undefined` when turned off. */
+  readonly ownerActions: OwnerActions | undefined;
+  /** The chat topic (AWS Chatbot), with `notifications.chat`; else `undefined`. */
+  readonly chat: ChatNotifications | undefined;
 
   constructor(scope: Construct, id: string, props: GpuReaperProps = {}) {
     super(scope, id);
@@ -111,6 +117,44 @@ class GpuReaper extends Construct {
         reason: 'This queue is the dead-letter queue of the reaper and digest Lambdas and their schedules.',
       },
     ]);
+
+    // One account only for now: the endpoint acts with its own role, in the stack's account.
+    const ownAccount = config.accounts === null;
+    // CloudFormation has no AWS::Lambda::Url in GovCloud and the ISO partitions: no endpoint there unless asked.
+    const region = Stack.of(this).region;
+    const noFunctionUrls = !Token.isUnresolved(region) && /^(us-gov-|us-iso|eu-isoe-)/.test(region);
+    if (!ownAccount && (props.ownerActions === true || config.notifications.chat !== null)) {
+      Annotations.of(this).addWarningV2(
+        'gpu-reaper:owner-actions-one-account',
+        'owner links and notifications.chat work with one account (accounts: null); with accounts set they are off',
+      );
+    }
+    this.ownerActions =
+      ownAccount && (props.ownerActions ?? !noFunctionUrls)
+        ? new OwnerActions(this, 'OwnerActions', {
+            config,
+            table: this.table,
+            topic: this.topic,
+            gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
+            reservedConcurrency: props.ownerActionConcurrency,
+            entry: props.ownerActionEntry,
+            logRetention: props.logRetention,
+          })
+        : undefined;
+    this.chat =
+      ownAccount && config.notifications.chat !== null
+        ? new ChatNotifications(this, 'Chat', {
+            chat: config.notifications.chat,
+            config,
+            key: this.topicKey,
+            keepFunction: this.ownerActions?.function,
+          })
+        : undefined;
+    if (this.chat && this.ownerActions) {
+      // The owner's keep and stop are announced in the instance's chat thread too.
+      this.ownerActions.function.addEnvironment(EnvName.ChatTopicArn, this.chat.topic.topicArn);
+      this.chat.topic.grantPublish(this.ownerActions.role);
+    }
 
     const powertools = {
       POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
@@ -219,6 +263,16 @@ class GpuReaper extends Construct {
       table: this.table,
       topics: [this.topic, this.adminTopic],
     });
+    if (this.ownerActions) {
+      // The reaper signs the links of WARNED messages (GenerateMac only) with the endpoint's URL.
+      this.ownerActions.grantLinkSigning(reaper.role);
+      reaper.function.addEnvironment(EnvName.LinkKeyId, this.ownerActions.key.keyArn);
+      reaper.function.addEnvironment(EnvName.OwnerActionUrl, this.ownerActions.functionUrl.url);
+    }
+    if (this.chat) {
+      reaper.function.addEnvironment(EnvName.ChatTopicArn, this.chat.topic.topicArn);
+      this.chat.topic.grantPublish(reaper.role);
+    }
     return reaper.function;
   }
 

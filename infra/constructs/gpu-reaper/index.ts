@@ -1,8 +1,10 @@
 export { AgentConfig, type AgentConfigProps, agentConfigDocument, GPU_MEASUREMENTS } from './agent-config';
 export { type AuditTableOptions, createAuditTable } from './audit-table';
+export { ChatNotifications, type ChatNotificationsProps, keepButtonText } from './chat-notifications';
 export { GpuReaper } from './gpu-reaper';
 export { Monitoring, type MonitoringProps, missedRunWindow, type ReaperAlarms } from './monitoring';
 export { Notifications, type NotificationsProps } from './notifications';
+export { OWNER_TABLE_ACTIONS, OwnerActions, type OwnerActionsProps } from './owner-actions';
 export {
   DEFAULT_GPU_INSTANCE_TYPES,
   type Ec2PermissionOptions,

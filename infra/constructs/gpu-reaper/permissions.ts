@@ -65,6 +65,7 @@ const READ_ACTIONS = [
   'pricing:GetProducts',
 ] as const;
 
+/** `arn:…:ec2:<region>:<account>:instance/*` for each region (the stack's own when `regions` is empty). */
 function instanceArns(scope: Construct, regions: readonly string[]): string[] {
   const stack = Stack.of(scope);
   const arn = (region: string) =>
@@ -78,6 +79,7 @@ function instanceArns(scope: Construct, regions: readonly string[]): string[] {
   return regions.length > 0 ? regions.map(arn) : [arn(Aws.REGION)];
 }
 
+/** `aws:ResourceTag/<key>` conditions of `scope.tags`. */
 function scopeCondition(scopeTags: Ec2PermissionOptions['scopeTags']): Record<string, string[]> {
   return Object.fromEntries(Object.entries(scopeTags).map(([key, values]) => [`aws:ResourceTag/${key}`, [...values]]));
 }
@@ -201,9 +203,11 @@ export {
   DEFAULT_GPU_INSTANCE_TYPES,
   ec2PolicyStatements,
   grantReaperRole,
+  instanceArns,
   instanceTypePatterns,
   NEURON_INSTANCE_TYPES,
   READ_ACTIONS,
   reaperTagKeys,
+  scopeCondition,
   TABLE_ACTIONS,
 };

@@ -121,6 +121,17 @@ interface GpuReaperInfraProps {
   readonly workerMaxConcurrency?: number;
   /** Attempts per target and tick before its message goes to the target dead-letter queue. @default 3 */
   readonly maxTargetAttempts?: number;
+  /**
+   * The owner-action endpoint: one-click keep and stop-now links in WARNED messages (`notifications.links`), a
+   * Lambda Function URL and a KMS HMAC key. `false`: no endpoint, no key; messages carry the tag instructions only.
+   * One account only (`accounts: null`).
+   * @default true, except in a stack whose region is in GovCloud or an ISO partition (no Lambda Function URLs there)
+   */
+  readonly ownerActions?: boolean;
+  /** Most owner-action requests at once (the endpoint's reserved concurrency); the rest get 429. @default 5 */
+  readonly ownerActionConcurrency?: number;
+  /** The owner-action Lambda's entry file. @default functions/owner-action.ts at the repository root */
+  readonly ownerActionEntry?: string;
   /** The dispatcher Lambda's entry file (hub only). @default functions/dispatcher.ts at the repository root */
   readonly dispatcherEntry?: string;
   /** The worker Lambda's entry file (hub only). @default functions/worker.ts at the repository root */

@@ -92,6 +92,13 @@ const RULES: readonly PropRule[] = [
     message: (p) => `must be a whole number from 2 to 1000 (an SQS event source limit), got ${p.workerMaxConcurrency}`,
   },
   {
+    prop: 'ownerActionConcurrency',
+    broken: (p) =>
+      p.ownerActionConcurrency !== undefined &&
+      (!Number.isInteger(p.ownerActionConcurrency) || !inRange(p.ownerActionConcurrency, 1, 100)),
+    message: (p) => `must be a whole number from 1 to 100 (reserved concurrency), got ${p.ownerActionConcurrency}`,
+  },
+  {
     prop: 'maxTargetAttempts',
     broken: (p) =>
       p.maxTargetAttempts !== undefined &&
