@@ -72,7 +72,9 @@ describe('a scoped, enforcing, multi-region config', () => {
   });
 
   it('limits stop/terminate to the configured regions, GPU types and scope tags', () => {
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    const [policy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('GpuReaperRoleDefaultPolicy'))
+      .map(([, resource]) => resource);
     const statements = policy?.Properties.PolicyDocument.Statement as { Sid?: string; [key: string]: unknown }[];
     const stop = statements.find((statement) => statement.Sid === 'StopOrTerminateGpuInstancesInScope');
     expect(stop?.Condition).toEqual({
@@ -147,7 +149,9 @@ describe('existing resources', () => {
     }));
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    // Only the owner links' HMAC key, no topic key.
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'HMAC_256' }, 1);
     expect(reaper.topicKey).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -232,8 +232,9 @@ describe('the audit table', () => {
 
 describe('the topics', () => {
   it('encrypts both topics with one rotating customer managed key', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // Two keys: this one, and the owner links' HMAC key (owner-actions.test.ts).
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 1);
     template.resourceCountIs('AWS::SNS::Topic', 2);
     for (const topic of resourcesOf('AWS::SNS::Topic')) {
       expect(topic.Properties?.KmsMasterKeyId).toEqual({

@@ -37,7 +37,12 @@ function synthStack(options: SynthOptions = {}) {
   });
   const stack = new GpuReaperStack(app, 'GpuReaper', {
     config: parseConfig(options.config ?? {}),
-    reaper: { reaperEntry: FIXTURE_ENTRY, digestEntry: FIXTURE_ENTRY, ...options.reaper },
+    reaper: {
+      reaperEntry: FIXTURE_ENTRY,
+      digestEntry: FIXTURE_ENTRY,
+      ownerActionEntry: FIXTURE_ENTRY,
+      ...options.reaper,
+    },
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   const template = Template.fromStack(stack);
