@@ -69,7 +69,11 @@ async function main(): Promise<void> {
   say('(a) engine');
   const engine = benchEngine({ instances: engineInstances, gpus: 8, minutes: 60, now: new Date() }, runs);
   say(engineTable(engine));
-  say(`synthetic fleet built in ${seconds(engine.buildMs)} (not timed above)\n`);
+  say(
+    `peak RSS, ${engineInstances} instances x 8 GPUs, per-GPU series only: ${engine.maxRssMiB.toFixed(0)} MiB ` +
+      `(engine time ${seconds(engine.decideMs)} for decideFleet, median)`,
+  );
+  say(`first run's generate + merge: ${seconds(engine.buildMs)}\n`);
 
   const floorShape = { instances: flag('floor-instances', 150), days: flag('floor-days', 14) };
   say(

@@ -4,7 +4,7 @@
  * once. Timed over a few runs (median); memory is the process peak (maxRSS) and the heap after a run.
  */
 import { performance } from 'node:perf_hooks';
-import { mergeMinutes } from '../../shared/adapters/cloudwatch/gpu-minutes';
+import { MinuteMerger, type SeriesKind } from '../../shared/adapters/cloudwatch/gpu-minutes';
 import { defaultConfig } from '../../shared/config';
 import { decideFleet, type InstanceInput, summarize } from '../../shared/engine';
 import { type FleetShape, syntheticFleet } from './synthetic-fleet';
@@ -24,7 +24,7 @@ interface EngineBenchResult {
   readonly maxRssMiB: number;
   /** Heap in use right after the last run, before the samples are released, MiB. */
   readonly heapUsedMiB: number;
-  /** Of which the raw samples (heap growth while building the fleet), MiB. */
+  /** Heap grown by the first run's merged minutes and inputs (no raw samples are held), MiB. */
   readonly samplesHeapMiB: number;
   readonly outcomes: ReturnType<typeof summarize>;
   readonly brake: boolean;
@@ -46,31 +46,43 @@ const mib = (bytes: number) => bytes / 1_048_576;
 function benchEngine(shape: FleetShape, runs: number): EngineBenchResult {
   const config = defaultConfig();
   const heapBefore = process.memoryUsage().heapUsed;
-  const built = performance.now();
-  const fleet = syntheticFleet(shape);
-  const buildMs = performance.now() - built;
-  const samplesHeapMiB = mib(process.memoryUsage().heapUsed - heapBefore);
-  const samples = fleet.reduce((sum, raw) => sum + raw.samples.length, 0);
-
   const merges: number[] = [];
   const decides: number[] = [];
+  let samples = 0;
+  let buildMs = 0;
+  let samplesHeapMiB = 0;
   let last: ReturnType<typeof decideFleet> | undefined;
+  const kinds: SeriesKind[] = Array.from({ length: shape.gpus }, (_, gpu) => ({
+    source: 'CWAgent/nvidia_smi_utilization_gpu',
+    gpu: String(gpu),
+    stat: 'Maximum',
+    trusted: false,
+  }));
+  const collect = (globalThis as { gc?: () => void }).gc;
   for (let run = 0; run < runs; run++) {
+    // Each run's fleet is garbage before the next: collect it when `npm run bench` exposes the collector.
+    collect?.();
+    // Per-GPU series only: every sample merged into its instance's per-minute arrays as it arrives, never held.
     const start = performance.now();
-    const inputs: InstanceInput[] = fleet.map(({ instance, samples: raw, telemetry }) => ({
+    const to = Math.floor(shape.now.getTime() / 60_000) * 60_000;
+    const from = to - shape.minutes * 60_000;
+    const mergers: MinuteMerger[] = [];
+    samples = 0;
+    const fleet = syntheticFleet(shape, (index, gpu, at, value) => {
+      mergers[index] ??= new MinuteMerger(from, to, shape.gpus);
+      mergers[index]!.add(kinds[gpu]!, at, value);
+      samples += 1;
+    });
+    const inputs: InstanceInput[] = fleet.map(({ instance, telemetry }, index) => ({
       instance,
-      telemetry: {
-        ...telemetry,
-        points: mergeMinutes(
-          [{ source: 'bench', gpu: null, stat: 'Maximum', trusted: true, samples: raw }],
-          1,
-          telemetry.from.getTime(),
-          telemetry.to.getTime(),
-        ),
-      },
+      telemetry: { ...telemetry, points: mergers[index]?.points() ?? [] },
       warning: null,
     }));
     const merged = performance.now();
+    if (run === 0) {
+      buildMs = merged - start;
+      samplesHeapMiB = mib(Math.max(0, process.memoryUsage().heapUsed - heapBefore));
+    }
     last = decideFleet(inputs, config, shape.now);
     const decided = performance.now();
     merges.push(merged - start);

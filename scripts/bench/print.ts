@@ -22,14 +22,14 @@ function engineTable(result: EngineBenchResult): string {
   table.push(
     ['fleet', `${count(shape.instances)} instances × ${shape.gpus} GPUs × ${shape.minutes} min`],
     ['per-GPU samples merged', count(result.samples)],
-    [`merge per minute (mergeByMinute), median of ${result.runs}`, ms(result.mergeMs)],
+    [`generate + merge per minute as samples arrive (MinuteMerger), median of ${result.runs}`, ms(result.mergeMs)],
     [`decideFleet, median of ${result.runs}`, ms(result.decideMs)],
     ['merge + decide, median (fastest)', `${ms(result.totalMs)} (${ms(result.fastestTotalMs)})`],
     ['per instance', `${((result.totalMs * 1000) / shape.instances).toFixed(0)} µs`],
     ['peak RSS (process maxRSS)', `${count(result.maxRssMiB)} MiB`],
     [
       'heap used after a run',
-      `${count(result.heapUsedMiB)} MiB (of which the raw samples ${count(result.samplesHeapMiB)} MiB)`,
+      `${count(result.heapUsedMiB)} MiB (merged minutes and inputs ${count(result.samplesHeapMiB)} MiB; raw samples never held)`,
     ],
     ['decisions', outcomes],
   );

@@ -62,7 +62,11 @@ function tagsOf(profile: Profile, index: number): Record<string, string> {
  * Builds the fleet. Launch times spread from 10 minutes to 11 hours before `now`, one in ten from 13 hours to 3 days
  * (never-used ones: 2 hours), so every rule gets its share; samples cover `[now − minutes, now)`.
  */
-function syntheticFleet(shape: FleetShape): RawInstance[] {
+function syntheticFleet(
+  shape: FleetShape,
+  /** Takes each per-GPU sample as it is made (as GetMetricData pages arrive); without it they are kept. */
+  sink?: (index: number, gpu: number, at: number, value: number) => void,
+): RawInstance[] {
   const next = random(20_251_121);
   const to = Math.floor(shape.now.getTime() / MINUTE_MS) * MINUTE_MS;
   const from = to - shape.minutes * MINUTE_MS;
@@ -78,7 +82,10 @@ function syntheticFleet(shape: FleetShape): RawInstance[] {
       for (let gpu = 0; gpu < shape.gpus; gpu++) {
         for (let minute = 0; minute < shape.minutes; minute++) {
           const at = from + minute * MINUTE_MS;
-          if (at >= launchTime.getTime()) samples.push({ at, value: utilization(profile, gpu, next) });
+          if (at < launchTime.getTime()) continue;
+          const value = utilization(profile, gpu, next);
+          if (sink) sink(index, gpu, at, value);
+          else samples.push({ at, value });
         }
       }
     }
