@@ -7,6 +7,7 @@
 import { EnvName } from '../shared/config';
 import { summarize } from '../shared/engine';
 import { UsageError } from '../shared/errors';
+import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { runPass } from '../shared/pass/run-pass';
 import { renderNotification } from '../shared/render/notifications/notification';
@@ -45,13 +46,20 @@ async function runCommand(flags: RunFlags): Promise<number> {
   }
   const edges = { config, regions, homeRegion, table, topicArn };
   const { readers, actorFor } = composeRegions(edges);
-  const publisher = composePublisher(edges);
   const tables = composeTable(edges, table);
   // Before anything else: without its table a pass can neither keep a promise nor audit one.
   await onTable(table, homeRegion, () => tables.store.load([TABLE_PROBE]));
   const problems: string[] = [];
   const onProblem = (message: string, error: unknown) =>
     problems.push(`${message}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
+  // Exactly as the Lambda: WARNED messages carry the owner's signed links when a key and the endpoint are known.
+  const publisher = composeOwnerLinks(composePublisher(edges), {
+    config,
+    homeRegion,
+    keyId: process.env[EnvName.LinkKeyId],
+    baseUrl: process.env[EnvName.OwnerActionUrl],
+    onProblem,
+  });
   const result = await runPass({
     config,
     now,
