@@ -35,7 +35,14 @@ const ASSUMPTIONS = {
 
 /** Operations whose calls follow transitions, not the fleet size. */
 const PER_TRANSITION =
-  /^(SNS:|EC2:(CreateTags|DeleteTags|Stop|Terminate)|DynamoDB.*:(Put|Update|Delete|TransactWrite|BatchWrite))/;
+  /^(SNS:|EC2:(CreateTags|DeleteTags|Stop|Terminate)|DynamoDB.*:(Update|Delete|TransactWrite|BatchWrite))/;
+/**
+ * The read schedule's writes: one small PutItem when an instance's next read moves, i.e. after a read of a busy
+ * instance. A measured first pass writes one for every busy instance; at steady state only the instances read.
+ */
+const SCHEDULE_WRITE = 'DynamoDB:PutItem';
+/** Schedule writes run 8 at a time. */
+const SCHEDULE_WRITE_CONCURRENCY = 8;
 
 /** One line of the monthly bill, per fleet size. */
 interface CostLine {
@@ -58,8 +65,11 @@ function monthlyCost(run: PassMeasure, sizes: readonly number[], seriesPerInstan
   const publishes = Object.entries(run.calls)
     .filter(([key]) => key === 'SNS:Publish')
     .reduce((sum, [, count]) => sum + count.calls, 0);
+  const scheduleWrites = run.calls[SCHEDULE_WRITE]?.calls ?? 0;
+  const scheduleWritesPerPass = (n: number) => (scheduleWrites / measured) * readShare * n;
   const callsPerPass = (n: number) =>
     Object.entries(run.calls).reduce((sum, [key, count]) => {
+      if (key === SCHEDULE_WRITE) return sum + scheduleWritesPerPass(n) / SCHEDULE_WRITE_CONCURRENCY;
       if (PER_TRANSITION.test(key)) return sum + (count.calls / events) * transitionsPerPass(n);
       return sum + Math.max(1, Math.ceil((count.calls * n) / measured));
     }, 0);
@@ -81,7 +91,12 @@ function monthlyCost(run: PassMeasure, sizes: readonly number[], seriesPerInstan
     ),
     line('EC2 Describe*', () => 0),
     line('DynamoDB reads', (n) => (run.units.readUnits / measured) * n * PRICE.readUnit),
-    line('DynamoDB writes', (n) => (run.units.writeUnits / events) * transitionsPerPass(n) * PRICE.writeUnit),
+    line(
+      'DynamoDB writes',
+      (n) =>
+        (((run.units.writeUnits - scheduleWrites) / events) * transitionsPerPass(n) + scheduleWritesPerPass(n)) *
+        PRICE.writeUnit,
+    ),
     line('SNS publishes', (n) => (publishes / events) * transitionsPerPass(n) * PRICE.snsPublish),
     line('Lambda duration', (n) => lambdaSeconds(n) * ASSUMPTIONS.lambdaGb * PRICE.lambdaGbSecond),
     line('Lambda requests', () => PRICE.lambdaRequest),
@@ -106,8 +121,10 @@ function assumptionLines(run: PassMeasure, readShare = 1): string[] {
       `metrics requested and ${perInstance(run.units.readUnits)} read units per instance per pass; ListMetrics one page per ` +
       `${ASSUMPTIONS.seriesPerPage} series; at steady state a pass reads ${(readShare * 100).toFixed(1)}% of the instances ` +
       '(the read schedule, measured in (d)).',
-    `per transition (measured: ${run.events} events): ${(run.units.writeUnits / Math.max(1, run.events)).toFixed(1)} write units ` +
+    `per transition (measured: ${run.events} events): ${((run.units.writeUnits - (run.calls[SCHEDULE_WRITE]?.calls ?? 0)) / Math.max(1, run.events)).toFixed(1)} write units ` +
       `and the publishes; assumed ${ASSUMPTIONS.transitionsPerInstanceDay} transitions per instance per day.`,
+    `read schedule: the measured first pass wrote ${(run.calls[SCHEDULE_WRITE]?.calls ?? 0).toLocaleString('en-US')} schedules (one per busy ` +
+      'instance); at steady state one small write per instance read, 8 at a time.',
     `Lambda duration = this process's CPU time in the measured pass (${(run.cpuMs / 1000).toFixed(1)} s), scaled per instance, ` +
       `+ ${ASSUMPTIONS.secondsPerCall * 1000} ms of AWS latency per call, calls taken as sequential (an upper bound).`,
     'Not included: fixed costs (KMS key, alarms, dashboard, the custom metrics of the reaper itself: see the README).',

@@ -12,7 +12,7 @@ import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
-import type { EventPublisher, Outbox, ReadSchedule, StateStore, TransitionLog } from './ports';
+import type { EventPublisher, Outbox, ReadSchedule, StateStore, StoredWarning, TransitionLog } from './ports';
 import { priceFleet } from './price-fleet';
 import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
@@ -113,10 +113,12 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits } = scan;
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
-  const joined = await warningsFor(priced, store, `${config.tagPrefix}snooze-until`).catch((error: unknown) => {
-    onProblem('loading the warning state failed; no action this pass', error);
-    return priced.map((input) => ({ ...input, warning: null }));
-  });
+  const joined = await warningsFor(priced, store, `${config.tagPrefix}snooze-until`, schedules.preloaded).catch(
+    (error: unknown) => {
+      onProblem('loading the warning state failed; no action this pass', error);
+      return priced.map((input) => ({ ...input, warning: null }));
+    },
+  );
   const decided = decideFleet(joined, config, now);
   await schedules.record(joined);
   // A stop of an instance set up for hibernation hibernates it (actions.hibernate): the decisions say so.
@@ -196,14 +198,22 @@ function readSchedules(
   config: Config,
   now: Date,
   onProblem: (message: string, error: unknown) => void,
-): { select?: ReadSelection; record: (inputs: readonly InstanceInput[]) => Promise<void> } {
+): {
+  select?: ReadSelection;
+  record: (inputs: readonly InstanceInput[]) => Promise<void>;
+  /** The states loaded while selecting, so the pass does not load them twice. */
+  preloaded?: { ids: Set<string>; states: Map<string, StoredWarning> };
+} {
   const { loadReadSchedules, saveReadSchedule } = store;
   if (!loadReadSchedules || !saveReadSchedule) return { record: async () => {} };
   const hash = configHash(config);
   const known = new Map<string, ReadSchedule>();
+  const preloaded = { ids: new Set<string>(), states: new Map<string, StoredWarning>() };
   const select: ReadSelection = async (instances) => {
     const ids = instances.map((instance) => instance.instanceId);
     const [schedules, warnings] = await Promise.all([loadReadSchedules.call(store, ids), store.load(ids)]);
+    for (const id of ids) preloaded.ids.add(id);
+    for (const [id, state] of warnings) preloaded.states.set(id, state);
     const notDue = new Map<string, Date>();
     for (const instance of instances) {
       const schedule = schedules.get(instance.instanceId);
@@ -242,7 +252,7 @@ function readSchedules(
       }),
     );
   };
-  return { select, record };
+  return { select, record, preloaded };
 }
 
 /** Admins hear about held-back actions and telemetry outages, once per pass. */

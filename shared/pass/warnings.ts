@@ -27,16 +27,20 @@ async function warningsFor(
   store: StateStore,
   /** The `snooze-until` tag key in force; without it every instance's sighting is read. */
   snoozeTag?: string,
+  /** States this pass already loaded (while choosing what to read): those instances are not loaded again. */
+  preloaded?: { readonly ids: ReadonlySet<string>; readonly states: ReadonlyMap<string, StoredWarning> },
 ): Promise<(InstanceInput & { stored?: StoredWarning })[]> {
   const ids = inputs.map((input) => input.instance.instanceId);
+  const missing = preloaded ? ids.filter((id) => !preloaded.ids.has(id)) : ids;
   // Only instances that carry a snooze tag can have a sighting: the rest cost no read.
   const snoozed = snoozeTag === undefined ? ids : inputs.filter((input) => carries(input, snoozeTag)).map(idOf);
-  const [stored, snoozes] = await Promise.all([
-    store.load(ids),
+  const [loaded, snoozes] = await Promise.all([
+    missing.length > 0 ? store.load(missing) : new Map<string, StoredWarning>(),
     snoozed.length > 0 ? store.loadSnoozes?.(snoozed) : undefined,
   ]);
+  const stored = (id: string) => loaded.get(id) ?? preloaded?.states.get(id);
   return inputs.map((input) => {
-    const warning = stored.get(input.instance.instanceId);
+    const warning = stored(input.instance.instanceId);
     const snooze = snoozes?.get(input.instance.instanceId) ?? null;
     return warning && isCurrent(warning, input)
       ? { ...input, warning, stored: warning, snooze }
