@@ -162,10 +162,10 @@ interface Outbox {
 
 export type {
   AuditSink,
-  ReadSchedule,
   EventPublisher,
   Outbox,
   PendingAction,
+  ReadSchedule,
   StateChange,
   StateStore,
   StoredWarning,

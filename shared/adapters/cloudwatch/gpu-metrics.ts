@@ -298,7 +298,9 @@ class GpuMetrics {
       const merger = new MinuteMerger(from, end.getTime(), expectedOf(instanceId));
       reads.set(instanceId, { merger, readings: new Int32Array(plan.length), peak: Number.NEGATIVE_INFINITY });
       const own = { Maximum: [] as number[], SampleCount: [] as number[] };
-      plan.forEach((planned, index) => own[planned.stat].push(index));
+      plan.forEach((planned, index) => {
+        own[planned.stat].push(index);
+      });
       places.set(instanceId, own);
     }
     const readStat = async (stat: PlannedSeries['stat']) => {
