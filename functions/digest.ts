@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type Config, EnvName, loadConfigText, parseDuration, ReaperMetrics } from '../shared/config';
+import { configFromEnvironment, EnvName, parseDuration, ReaperMetrics, requiredEnv } from '../shared/config';
 import { composePublisher, composeTable } from '../shared/pass/compose';
 import { renderDigest } from '../shared/render/reports/digest-text';
 import { periodReport } from '../shared/report/period-report';
@@ -15,25 +15,12 @@ const DIGEST_PERIOD = '7d';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
 
-// Validated once per cold start, like the reaper's: a bad config fails fast with the key path in the log.
-let config: Config | undefined;
-
-function required(name: string, value: string | null | undefined): string {
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
 /** Builds the digest of the last 7 days and publishes it to the admin topic. */
 export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Context) => {
-  try {
-    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
-  } catch (error) {
-    logger.error('invalid configuration', { error: (error as Error).message });
-    throw error;
-  }
-  const homeRegion = required('AWS_REGION', process.env.AWS_REGION);
-  const table = required(`${EnvName.Table} (or auditTable)`, process.env[EnvName.Table] ?? config.auditTable);
-  const topicArn = required(
+  const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
+  const homeRegion = requiredEnv('AWS_REGION', process.env.AWS_REGION);
+  const table = requiredEnv(`${EnvName.Table} (or auditTable)`, process.env[EnvName.Table] ?? config.auditTable);
+  const topicArn = requiredEnv(
     `${EnvName.AdminTopicArn} (or topicArn)`,
     process.env[EnvName.AdminTopicArn] ?? config.topicArn,
   );

@@ -13,34 +13,20 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { clientOptions } from '../shared/adapters/aws/clients';
 import { TargetLeases } from '../shared/adapters/dynamodb/target-leases';
 import { TargetQueue } from '../shared/adapters/sqs/target-queue';
-import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
+import { configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { dispatchTargets } from '../shared/fan-out/dispatch-targets';
 import { resolveTargets } from '../shared/pass/targets/target';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
 const metrics = new Metrics({ namespace: ReaperMetrics.namespace, serviceName: ReaperMetrics.service });
 
-// Validated once per cold start: a bad config fails every invocation fast, with the key path in the log.
-let config: Config | undefined;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 /** The account of this function, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
 const accountOf = (context?: Context) => context?.invokedFunctionArn.split(':')[4];
 
 /** Enqueues this tick's targets; returns the counts. */
 export const handler = async (_event: ScheduledEvent, context?: Context) => {
-  try {
-    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
-  } catch (error) {
-    logger.error('invalid configuration', { error: (error as Error).message });
-    throw error;
-  }
-  const homeRegion = required('AWS_REGION');
+  const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
+  const homeRegion = requiredEnv('AWS_REGION');
   const options = clientOptions(homeRegion);
   // Organizations is a global service: its client takes any region and signs for the partition's endpoint.
   const targets = await resolveTargets(config, {
@@ -52,10 +38,10 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   const result = await dispatchTargets(
     targets,
     {
-      leases: new TargetLeases(table, required(EnvName.Table), homeRegion),
-      queue: new TargetQueue(new SQSClient(options), required(EnvName.TargetQueueUrl), homeRegion),
+      leases: new TargetLeases(table, requiredEnv(EnvName.Table), homeRegion),
+      queue: new TargetQueue(new SQSClient(options), requiredEnv(EnvName.TargetQueueUrl), homeRegion),
     },
-    { now: new Date(), leaseMs: Number(required(EnvName.TargetLeaseMs)) },
+    { now: new Date(), leaseMs: Number(requiredEnv(EnvName.TargetLeaseMs)) },
   );
 
   metrics.addMetric(ReaperMetrics.targetsEnqueued, MetricUnit.Count, result.enqueued.length);

@@ -8,21 +8,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
+import { configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { composeOwnerActions } from '../shared/owner-actions/compose';
 import { handleOwnerRequest, type OwnerActionDeps, type OwnerRequest } from '../shared/owner-actions/handle-request';
 
 const logger = new Logger({ serviceName: `${ReaperMetrics.service}-owner-action` });
 
-// Validated once per cold start, like the reaper's: a bad config fails fast with the key path in the log.
-let config: Config | undefined;
 let deps: OwnerActionDeps | undefined;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
 
 /** The account of this function (`arn:aws:lambda:<region>:<account>:function:<name>`): tokens must name it. */
 const accountOf = (context?: Context) => context?.invokedFunctionArn?.split(':')[4] ?? null;
@@ -81,21 +73,16 @@ export const handler = async (
   event: LambdaFunctionURLEvent | ChatKeepEvent,
   context?: Context,
 ): Promise<LambdaFunctionURLResult | ChatKeepResult> => {
-  try {
-    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
-  } catch (error) {
-    logger.error('invalid configuration', { error: (error as Error).message });
-    throw error;
-  }
+  const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
   const table = process.env[EnvName.Table] ?? config.auditTable;
   if (!table) throw new Error(`no table: set ${EnvName.Table} or auditTable`);
   deps ??= composeOwnerActions({
     config,
-    homeRegion: required('AWS_REGION'),
+    homeRegion: requiredEnv('AWS_REGION'),
     table,
     topicArn: process.env[EnvName.TopicArn] ?? config.topicArn,
     chatTopicArn: process.env[EnvName.ChatTopicArn] ?? null,
-    keyId: required(EnvName.LinkKeyId),
+    keyId: requiredEnv(EnvName.LinkKeyId),
     accountId: accountOf(context),
     log: {
       info: (message, attributes = {}) => logger.info(message, attributes),

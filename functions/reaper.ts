@@ -7,7 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
+import { configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { summarize } from '../shared/engine';
 import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
@@ -17,25 +17,11 @@ import { runPass } from '../shared/pass/run-pass';
 const logger = new Logger({ serviceName: ReaperMetrics.service });
 const metrics = new Metrics({ namespace: ReaperMetrics.namespace, serviceName: ReaperMetrics.service });
 
-// Validated once per cold start: a bad config fails every invocation fast, with the key path in the log.
-let config: Config | undefined;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 /** Runs one pass and returns its summary. */
 export const handler = async (_event: ScheduledEvent, context?: Context) => {
   const started = Date.now();
-  try {
-    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
-  } catch (error) {
-    logger.error('invalid configuration', { error: (error as Error).message });
-    throw error;
-  }
-  const homeRegion = required('AWS_REGION');
+  const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
+  const homeRegion = requiredEnv('AWS_REGION');
   const table = process.env[EnvName.Table] ?? config.auditTable;
   if (!table) throw new Error(`no table: set ${EnvName.Table} or auditTable`);
   const edges = {

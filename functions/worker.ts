@@ -11,22 +11,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { clientOptions } from '../shared/adapters/aws/clients';
 import { TargetLeases } from '../shared/adapters/dynamodb/target-leases';
-import { type Config, EnvName, loadConfigText, ReaperMetrics } from '../shared/config';
+import { type Config, configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { summarize } from '../shared/engine';
 import { parseTargetMessage } from '../shared/fan-out/target-message';
 import { runTargetPass } from '../shared/pass/targets/run-target';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
 const metrics = new Metrics({ namespace: ReaperMetrics.namespace, serviceName: ReaperMetrics.service });
-
-// Validated once per cold start: a bad config fails every invocation fast, with the key path in the log.
-let config: Config | undefined;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
 
 /** The failure metric of one target, with its own dimensions (one series per failing target only). */
 function countFailure(accountId: string, region: string): void {
@@ -40,14 +31,14 @@ function countFailure(accountId: string, region: string): void {
 async function processRecord(record: SQSRecord, loaded: Config, leases: TargetLeases, context?: Context) {
   const message = parseTargetMessage(record.body);
   const target = { accountId: message.accountId, region: message.region, ouPath: message.ouPath };
-  const homeRegion = required('AWS_REGION');
+  const homeRegion = requiredEnv('AWS_REGION');
   const outcome = await runTargetPass(
     target,
     {
       config: loaded,
       now: new Date(),
       homeRegion,
-      table: required(EnvName.Table),
+      table: requiredEnv(EnvName.Table),
       topicArn: process.env[EnvName.TopicArn] ?? loaded.topicArn,
       adminTopicArn: process.env[EnvName.AdminTopicArn] ?? null,
       onProblem: (_target, problem, error) => logger.warn(problem, { ...target, error: (error as Error).message }),
@@ -79,17 +70,12 @@ async function processRecord(record: SQSRecord, loaded: Config, leases: TargetLe
 
 /** Reports the records whose pass failed, so SQS retries only those. */
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-  try {
-    config ??= loadConfigText(process.env[EnvName.Config], EnvName.Config);
-  } catch (error) {
-    logger.error('invalid configuration', { error: (error as Error).message });
-    throw error;
-  }
+  const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
   logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
-  const homeRegion = required('AWS_REGION');
+  const homeRegion = requiredEnv('AWS_REGION');
   const leases = new TargetLeases(
     DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(homeRegion))),
-    required(EnvName.Table),
+    requiredEnv(EnvName.Table),
     homeRegion,
   );
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
