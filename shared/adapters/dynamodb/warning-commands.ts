@@ -206,6 +206,28 @@ function clearDelete(
 }
 
 /**
+ * A put that succeeds only where no live item is: none at all, or one whose TTL has passed (TTL deletion is lazy),
+ * or one `alsoWhen` says may be replaced.
+ */
+function freshPut(
+  context: StateContext,
+  item: Record<string, unknown>,
+  ttlSeconds: number,
+  alsoWhen?: { readonly condition: string; readonly values: Record<string, unknown> },
+): PutCommandInput {
+  const condition = [`attribute_not_exists(${PK})`, alsoWhen?.condition, `#${TTL} < :nowSeconds`]
+    .filter((part): part is string => part !== undefined)
+    .join(' OR ');
+  return {
+    TableName: context.tableName,
+    Item: { ...item, [TTL]: ttlAfter(context.now, ttlSeconds) },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesOf(condition),
+    ExpressionAttributeValues: { ':nowSeconds': epochSeconds(context.now), ...alsoWhen?.values },
+  };
+}
+
+/**
  * Remembers the first sighting of a `snooze-until` value: written only when the value is new, so a far-future value
  * keeps its first sighting (and its ceiling) however often it is read again.
  */
@@ -218,38 +240,22 @@ function snoozePut(
     readonly ttlSeconds: number;
   },
 ): PutCommandInput {
-  const condition = `attribute_not_exists(${PK}) OR #snoozeValue <> :value OR #${TTL} < :nowSeconds`;
-  return {
-    TableName: context.tableName,
-    Item: {
-      ...snoozeKey(sighting.instanceId),
-      instanceId: sighting.instanceId,
-      snoozeValue: sighting.value,
-      firstSeenAt: isoInstant(sighting.firstSeenAt),
-      [TTL]: ttlAfter(context.now, sighting.ttlSeconds),
-    },
-    ConditionExpression: condition,
-    ExpressionAttributeNames: namesOf(condition),
-    ExpressionAttributeValues: { ':value': sighting.value, ':nowSeconds': epochSeconds(context.now) },
+  const item = {
+    ...snoozeKey(sighting.instanceId),
+    instanceId: sighting.instanceId,
+    snoozeValue: sighting.value,
+    firstSeenAt: isoInstant(sighting.firstSeenAt),
   };
+  return freshPut(context, item, sighting.ttlSeconds, {
+    condition: '#snoozeValue <> :value',
+    values: { ':value': sighting.value },
+  });
 }
 
 /** A once-only notice marker; an expired one still present (TTL deletion is lazy) counts as gone. */
 function noticePut(context: StateContext, instanceId: string, key: string, ttlSeconds: number): PutCommandInput {
-  const condition = `attribute_not_exists(${PK}) OR #${TTL} < :nowSeconds`;
-  return {
-    TableName: context.tableName,
-    Item: {
-      ...noticeKey(instanceId, key),
-      instanceId,
-      notice: key,
-      createdAt: context.now.toISOString(),
-      [TTL]: ttlAfter(context.now, ttlSeconds),
-    },
-    ConditionExpression: condition,
-    ExpressionAttributeNames: namesOf(condition),
-    ExpressionAttributeValues: { ':nowSeconds': epochSeconds(context.now) },
-  };
+  const item = { ...noticeKey(instanceId, key), instanceId, notice: key, createdAt: context.now.toISOString() };
+  return freshPut(context, item, ttlSeconds);
 }
 
 export type { StateContext, WarnClaim };
