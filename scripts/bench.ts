@@ -93,6 +93,8 @@ async function main(): Promise<void> {
       `reads ${floor.scheduled.toLocaleString('en-US')} vs ${floor.everyPass.toLocaleString('en-US')}, floor ` +
       `${floor.floor.toLocaleString('en-US')}, one metric per read with a rollup)\n`,
   );
+  // The read schedule is only allowed if it decides exactly as reading every pass: a difference fails the bench.
+  if (floor.mismatchCount > 0) process.exitCode = 1;
   const readShare = floor.scheduled / Math.max(1, floor.everyPass);
   if (has('no-moto')) return;
 
