@@ -27,6 +27,19 @@ interface ReadSchedule {
   readonly configHash: string;
 }
 
+/** What a warning records when it is claimed. */
+interface WarnClaim {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly rule: RuleName;
+  readonly action: Action;
+  readonly actAt: Date;
+  readonly warnedAt: Date;
+  /** The instance's LaunchTime (ISO): a later restart makes this warning stale. */
+  readonly launchTime: string;
+  readonly passId: string;
+}
+
 /** Per-instance warning state; every transition is a conditional write that succeeds for one pass only. */
 interface StateStore {
   load(instanceIds: readonly string[]): Promise<Map<string, StoredWarning>>;
@@ -36,16 +49,7 @@ interface StateStore {
   saveReadSchedule?(instanceId: string, schedule: ReadSchedule): Promise<void>;
   /** When each instance's current `snooze-until` value was first seen (instances without one are absent). */
   loadSnoozes?(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>>;
-  claimWarn(warning: {
-    readonly instanceId: string;
-    readonly region: string;
-    readonly rule: RuleName;
-    readonly action: Action;
-    readonly actAt: Date;
-    readonly warnedAt: Date;
-    readonly launchTime: string;
-    readonly passId: string;
-  }): Promise<boolean>;
+  claimWarn(warning: WarnClaim): Promise<boolean>;
   claimAct(
     instanceId: string,
     expected: { readonly rule: RuleName; readonly actAt: Date },
@@ -170,5 +174,6 @@ export type {
   StateStore,
   StoredWarning,
   TransitionLog,
+  WarnClaim,
   WarningPhase,
 };

@@ -5,23 +5,11 @@
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
 import type { Action, RuleName } from '../../engine/types';
+import type { WarnClaim } from '../../pass/ports';
 import { isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
 
 // Placeholders are named after their attributes (`#ttl` for `ttl`), so `namesOf` can map them back.
 const { partitionKey: PK, ttlAttribute: TTL } = AuditTableDesign;
-
-/** What a warning records (see `WarningStore.claimWarn`). */
-interface WarnClaim {
-  readonly instanceId: string;
-  readonly region: string;
-  readonly rule: RuleName;
-  readonly action: Action;
-  readonly actAt: Date;
-  readonly warnedAt: Date;
-  /** The instance's LaunchTime (ISO): a later restart makes this warning stale. */
-  readonly launchTime: string;
-  readonly passId: string;
-}
 
 /** The clock and limits every transition is evaluated with. */
 interface StateContext {
