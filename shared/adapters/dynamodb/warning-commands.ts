@@ -4,7 +4,7 @@
  */
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
-import type { Action, RuleName } from '../../engine/types';
+import type { RuleName } from '../../engine/types';
 import type { WarnClaim } from '../../pass/ports';
 import { isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
 
