@@ -5,22 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
 import { mergeOverride } from '../../../shared/config/overrides';
-import { ConfigError } from '../../../shared/errors';
 import { targetConfig } from '../../../shared/pass/targets';
+import { configProblems } from '../../helpers/config-refusal';
 
 const A = '111111111111';
 const OU = 'ou-ab12-34cd56ef';
 const CHILD = 'ou-ab12-99999999';
 
-function problems(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('mergeOverride', () => {
   it.each([

@@ -3,20 +3,10 @@
  * never zod's own wording; a misspelled key gets a "did you mean"; the problems come in the order of the file.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../shared/config';
 import { closestKey, editDistance } from '../../../shared/config/config-messages';
-import { ConfigError } from '../../../shared/errors';
+import { configRefusal } from '../../helpers/config-refusal';
 
-/** The `path: message` lines of a refused document. */
-function problems(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error(`accepted: ${JSON.stringify(raw)}`);
-}
+const problems = configRefusal;
 
 describe('config messages', () => {
   it.each([

@@ -4,17 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../../shared/config';
-import { ConfigError } from '../../../shared/errors';
+import { configProblems } from '../../helpers/config-refusal';
 
-function problems(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('prices in config', () => {
   it('defaults to no overrides and no live lookup', () => {

@@ -9,18 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfigFile, loadConfigText, parseConfig } from '../../../shared/config';
 import { decideFleet, type InstanceInput } from '../../../shared/engine';
 import { ConfigError } from '../../../shared/errors';
+import { configRefusal } from '../../helpers/config-refusal';
 import { input, NOW, points, telemetry } from '../engine/fixtures';
 
-/** The issues of a refused document, as `path: message` lines; fails the test when the document is accepted. */
-function refusal(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error(`accepted: ${JSON.stringify(raw)}`);
-}
+const refusal = configRefusal;
 
 describe('documents that are not a config object', () => {
   it.each([
