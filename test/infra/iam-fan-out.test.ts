@@ -4,9 +4,9 @@
  * role within the organization (and the external id when set) and may do what the reaper role may do, opt-out deny
  * included. moto's AssumeRole succeeds for any role, so only these simulations catch a trust-policy mistake.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from './iam-simulation';
 import { HUB_CONFIG, ORGANIZATION_ID, synthHub } from './synth-hub';
 
 const HUB = '123456789012';
@@ -16,8 +16,6 @@ const WORKER_ROLE = `arn:aws:iam::${HUB}:role/GpuReaper-Worker`;
 const WORKER_SESSION = `arn:aws:sts::${HUB}:assumed-role/GpuReaper-Worker/target-pass`;
 const spokeRole = (account = MEMBER, name = 'GpuReaperSpoke') => `arn:aws:iam::${account}:role/${name}`;
 const instance = (id: string) => `arn:aws:ec2:${REGION}:${MEMBER}:instance/${id}`;
-
-type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** Resolves the intrinsics of a synthesized policy; `account` is the account the stack is deployed in. */
 function resolver(account: string, parameters: Record<string, string> = {}) {
@@ -47,34 +45,6 @@ function identityPolicy(template: Template, prefix: string, resolve: (value: unk
   const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(prefix));
   expect(policies).toHaveLength(1);
   return resolve(policies[0]?.[1].Properties.PolicyDocument);
-}
-
-async function simulate(options: {
-  principal: string;
-  action: string;
-  resource: string;
-  resourceAccount: string;
-  identityPolicy: unknown;
-  resourcePolicy?: unknown;
-  context?: Record<string, string | string[]>;
-}): Promise<Decision> {
-  const response = await runSimulation(
-    {
-      request: {
-        principal: options.principal,
-        action: options.action,
-        resource: { resource: options.resource, accountId: options.resourceAccount },
-        contextVariables: options.context ?? {},
-      },
-      identityPolicies: [{ name: 'identity', policy: options.identityPolicy }],
-      resourcePolicy: options.resourcePolicy,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
-  return response.overallResult as Decision;
 }
 
 describe('the hub worker role', () => {

@@ -3,9 +3,9 @@
  * link signing, as synthesized: whatever the code does, the endpoint can tag only the snooze key, stop only a GPU
  * instance that is not opted out, never terminate, and only verify MACs with its own key.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from './iam-simulation';
 import { synthStack } from './synth-stack';
 
 const ACCOUNT = '123456789012';
@@ -13,8 +13,6 @@ const REGION = 'us-east-1';
 const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
 const instance = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
 const keyArn = (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-
-type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** The key policy the CDK gives a key: the account's IAM policies decide. */
 const KEY_POLICY = {
@@ -55,26 +53,17 @@ function simulator(template: Template, rolePrefix: string) {
     template.findResources('AWS::IAM::Policy')[logicalId(template, 'AWS::IAM::Policy', `${rolePrefix}DefaultPolicy`)]
       ?.Properties.PolicyDocument,
   );
-  return async (action: string, resource: string, contextVariables: Record<string, string | string[]> = {}) => {
-    const response = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/gpu-reaper/owner-action`,
-          action,
-          resource: { resource, accountId: ACCOUNT },
-          contextVariables,
-        },
-        identityPolicies: [{ name: 'role', policy }],
-        // KMS always asks the key policy too; the stack's keys delegate to IAM (the CDK default key policy).
-        ...(action.startsWith('kms:') ? { resourcePolicy: KEY_POLICY } : {}),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      },
-      {},
-    );
-    if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
-    return response.overallResult as Decision;
-  };
+  return (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    simulate({
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/gpu-reaper/owner-action`,
+      action,
+      resource,
+      resourceAccount: ACCOUNT,
+      identityPolicy: policy,
+      // KMS always asks the key policy too; the stack's keys delegate to IAM (the CDK default key policy).
+      ...(action.startsWith('kms:') ? { resourcePolicy: KEY_POLICY } : {}),
+      context,
+    });
 }
 
 const gpu = { 'ec2:InstanceType': 'g5.xlarge' };

@@ -2,19 +2,17 @@
  * Policy evaluation of the reaper's role as synthesized (iam-simulate, the AWS evaluation logic): it holds even if the
  * code is wrong. The role's policy is taken from the template and its Fn::Join/Ref pieces resolved to concrete ARNs.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpuInfoFromFamily } from '../../shared/adapters/ec2/gpu-types';
 import { GPU_FAMILIES, NEURON_FAMILIES } from '../helpers/instance-types';
+import { type Decision, simulate } from './iam-simulation';
 import { synthStack } from './synth-stack';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
 const instance = (id: string, region = REGION) => `arn:aws:ec2:${region}:${ACCOUNT}:instance/${id}`;
-
-type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** Resolves the intrinsics CDK emits in a role policy to concrete strings. */
 function resolve(value: unknown): unknown {
@@ -44,28 +42,15 @@ function rolePolicy(template: Template, role = 'GpuReaperRole'): unknown {
 
 /** Builds `can(action, resource, context)` over one role policy. */
 function simulator(policy: unknown) {
-  return async (
-    action: string,
-    resource: string,
-    contextVariables: Record<string, string | string[]> = {},
-  ): Promise<Decision> => {
-    const response = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/gpu-reaper/reaper`,
-          action,
-          resource: { resource, accountId: ACCOUNT },
-          contextVariables,
-        },
-        identityPolicies: [{ name: 'reaper', policy }],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      },
-      {},
-    );
-    if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
-    return response.overallResult as Decision;
-  };
+  return (action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> =>
+    simulate({
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/gpu-reaper/reaper`,
+      action,
+      resource,
+      resourceAccount: ACCOUNT,
+      identityPolicy: policy,
+      context,
+    });
 }
 
 const gpu = { 'ec2:InstanceType': 'g5.xlarge' };
