@@ -34,15 +34,16 @@ interface SeriesSamples extends SeriesKind {
 }
 
 /**
- * Per-minute maxima and coverage of one instance over `[from, to)`, filled sample by sample. Each per-GPU series
- * gives at most one reading a minute (period 60 s), so counting readings per source counts the GPUs that reported.
+ * Per-minute maxima and coverage of one instance over `[from, to)`, filled sample by sample. Coverage counts the
+ * distinct GPUs of a source that reported in a minute (a bit each; instances have at most 16 GPUs today).
  */
 class MinuteMerger {
   readonly #from: number;
   readonly #expected: number;
   readonly #max: Float32Array;
   readonly #covered: Uint8Array;
-  readonly #perSource = new Map<string, Uint8Array>();
+  /** Per source: a bit per GPU (by its GPU dimension value) and, per minute, the GPUs that reported. */
+  readonly #perSource = new Map<string, { slots: Map<string, number>; masks: Uint32Array }>();
 
   /** @param expectedGpus how many GPUs must report for a minute to count as covered (at least 1) */
   constructor(from: number, to: number, expectedGpus: number) {
@@ -67,13 +68,19 @@ class MinuteMerger {
       if (kind.trusted || this.#expected === 1) this.#covered[slot] = 1;
       return;
     }
-    let counts = this.#perSource.get(kind.source);
-    if (!counts) {
-      counts = new Uint8Array(this.#max.length);
-      this.#perSource.set(kind.source, counts);
+    // Distinct GPUs, not readings: two series of one GPU (its `name` changed with a driver update) are one GPU.
+    let reported = this.#perSource.get(kind.source);
+    if (!reported) {
+      reported = { slots: new Map(), masks: new Uint32Array(this.#max.length) };
+      this.#perSource.set(kind.source, reported);
     }
-    counts[slot] = Math.min(255, counts[slot]! + 1);
-    if (counts[slot]! >= this.#expected) this.#covered[slot] = 1;
+    let bit = reported.slots.get(kind.gpu);
+    if (bit === undefined) {
+      bit = reported.slots.size % 32;
+      reported.slots.set(kind.gpu, bit);
+    }
+    reported.masks[slot] = (reported.masks[slot]! | (1 << bit)) >>> 0;
+    if (popCount(reported.masks[slot]!) >= Math.min(this.#expected, 32)) this.#covered[slot] = 1;
   }
 
   /** The readings, ascending; a minute with no reading at all is left out. */
@@ -87,6 +94,13 @@ class MinuteMerger {
     }
     return points;
   }
+}
+
+/** How many bits of a 32-bit mask are set. */
+function popCount(mask: number): number {
+  let bits = mask - ((mask >>> 1) & 0x55555555);
+  bits = (bits & 0x33333333) + ((bits >>> 2) & 0x33333333);
+  return (((bits + (bits >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /**
