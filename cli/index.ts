@@ -10,6 +10,7 @@ import { ExitCode, errorLine, exitCodeFor } from './exit-codes';
 import { planCommand } from './plan';
 import { reportCommand } from './report';
 import { runCommand } from './run';
+import { serveLinksCommand } from './serve-links';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -78,6 +79,14 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--sweep', 'also try a grid of idle.threshold and idle.window values')
     .action((flags) => run(() => backtestCommand(flags)));
+
+  program
+    .command('serve-links')
+    .description('serves the owner-action endpoint on 127.0.0.1: the links run signs (GPU_REAPER_LINK_KEY_ID)')
+    .option('--config <file>', 'JSON config file')
+    .option('--port <port>', 'port on 127.0.0.1 (0: any free port)', '8787')
+    .option('--table <name>', 'the warning-state and audit table (default: auditTable)')
+    .action((flags) => run(() => serveLinksCommand(flags)));
 
   program
     .command('demo')

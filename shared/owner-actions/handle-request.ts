@@ -1,14 +1,15 @@
 /**
  * The owner-action endpoint, whatever serves it (the Lambda Function URL, the local loopback server): a GET of a
  * link shows the confirmation page and changes nothing; only the page's POST acts, once per token. A changed token
- * gets 403, an expired or used one 410, and nothing changes; every answer is logged with the token's id (never the
- * token itself).
+ * gets 403, an expired or used one 410, one whose warning is no longer pending 410, and nothing changes; a POST that
+ * changes nothing does not use the link up. Every answer is logged with the token's id (never the token itself).
  */
 import type { Config } from '../config';
 import { parseDuration } from '../config';
-import { renderConfirmPage } from '../render/owner-page/confirm-page';
+import { renderConfirmPage, renderNotKeptPage } from '../render/owner-page/confirm-page';
 import { type RefusedLink, renderOutcomePage, renderRefusedPage } from '../render/owner-page/outcome-page';
-import type { OwnerActionLog, OwnerEffects, TokenLedger } from './ports';
+import { SNOOZABLE } from './link-binding';
+import type { EffectResult, OwnerActionLog, OwnerEffects, TokenLedger } from './ports';
 import { keepDuration, type MacKey, type TokenClaims, verifyToken } from './token';
 
 /** An HTTP request as the endpoint needs it. */
@@ -61,7 +62,9 @@ const STATUS: Readonly<Record<RefusedLink, number>> = {
   missing: 400,
   forged: 403,
   expired: 410,
+  outdated: 410,
   used: 410,
+  stale: 410,
   method: 405,
   failed: 500,
 };
@@ -104,7 +107,7 @@ async function handleOwnerRequest(request: OwnerRequest, deps: OwnerActionDeps):
   try {
     const check = await verifyToken(token, deps.key, now);
     if (!check.ok) {
-      const reason = check.refusal === 'expired' ? 'expired' : 'forged';
+      const reason = check.refusal === 'malformed' ? 'forged' : check.refusal;
       log('warn', `owner link refused: ${check.refusal}`, check.claims, { refusal: check.refusal });
       return refuse(reason);
     }
@@ -130,36 +133,64 @@ async function confirm(token: string, claims: TokenClaims, deps: OwnerActionDeps
     return refuse('used');
   }
   const view = await deps.effects.view(claims);
+  if (view.stale) {
+    log('warn', 'owner link refused: stale', claims, { refusal: 'stale' });
+    return refuse('stale');
+  }
   const keep = keepAsked(claims, deps.config);
+  const { mode, tagPrefix } = deps.config;
+  if (keep && view.warning !== null && !SNOOZABLE.has(view.warning.rule)) {
+    log('warn', 'owner link refused: a snooze does not hold this rule', claims, { rule: view.warning.rule });
+    return respond(409, renderNotKeptPage({ view, tagPrefix }));
+  }
   const ask = keep
     ? { kind: 'keep' as const, duration: keep.text, until: new Date(now.getTime() + keep.ms), capped: keep.capped }
     : { kind: 'stop' as const };
   log('info', 'owner link opened', claims);
-  const { mode, tagPrefix } = deps.config;
   return respond(200, renderConfirmPage({ token, view, ask, mode, tagPrefix, expiresAt: claims.expiresAt }));
 }
 
-/** POST: the token is used up first (so a replay finds it used), then the effect runs. */
+/**
+ * POST: the token is used up first (so a concurrent or replayed POST finds it used), then the effect runs. An
+ * effect that changed nothing (its warning no longer pending, a re-check that recorded nothing) gives the token
+ * back, so the link is used up exactly by the POST that acts.
+ */
 async function carryOut(claims: TokenClaims, deps: OwnerActionDeps, now: Date, log: Log) {
   const use = { instanceId: claims.instanceId, tokenId: claims.id, action: claims.action, expiresAt: claims.expiresAt };
   if (!(await deps.ledger.consume(use))) {
     log('warn', 'owner link refused: used', claims, { refusal: 'used' });
     return refuse('used');
   }
-  let result: Awaited<ReturnType<OwnerEffects['stop']>>;
+  const giveBack = () => deps.ledger.release(claims.instanceId, claims.id);
+  let result: EffectResult;
   try {
     const keep = keepAsked(claims, deps.config);
     result = keep ? await deps.effects.keep(claims, keep.ms, now) : await deps.effects.stop(claims, now);
   } catch (error) {
     // Given back so the owner can try again; a stop that did start is finished by the act path's own recovery.
-    await deps.ledger.release(claims.instanceId, claims.id).catch(() => {});
+    await giveBack().catch(() => {});
     throw error;
+  }
+  const unchanged = result.outcome !== 'done' && result.events.length === 0;
+  const givenBack =
+    unchanged &&
+    (await giveBack().then(
+      () => true,
+      (error: unknown) => {
+        log('error', 'owner link not given back', claims, { error: (error as Error).message });
+        return false;
+      },
+    ));
+  if (result.outcome === 'stale') {
+    log('warn', 'owner link refused: stale', claims, { refusal: 'stale' });
+    return refuse('stale');
   }
   log('info', `owner action ${result.outcome}`, claims, { outcome: result.outcome, events: result.events });
   const view = { instanceId: claims.instanceId, region: claims.region, name: null };
-  const dryRunStop = deps.config.mode === 'dry-run' && claims.action === 'stop' && result.outcome === 'done';
-  const page = renderOutcomePage({ done: result.outcome === 'done', summary: result.summary, view, dryRunStop });
-  return respond(result.outcome === 'done' ? 200 : 409, page);
+  const done = result.outcome === 'done';
+  const dryRunStop = deps.config.mode === 'dry-run' && claims.action === 'stop' && done;
+  const page = renderOutcomePage({ done, summary: result.summary, view, dryRunStop, stillWorks: givenBack });
+  return respond(done ? 200 : 409, page);
 }
 
 /** The token of a posted form (`t=…`), or `null`. */

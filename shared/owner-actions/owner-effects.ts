@@ -3,7 +3,9 @@
  * the pass's recorder (state change, audit item and outbox entry at once, then published), so each is audited and
  * notified exactly once, `by: "owner"`. Keep writes the snooze tag, records `SNOOZED` (the table remembers the value,
  * so the next pass does not record it again) and clears the warning (`CLEARED`); stop runs the act step
- * (carry-out-act.ts) with its claim, its fresh re-describe and its intent, judged by {@link ownerStopCheck}.
+ * (carry-out-act.ts) with its claim, its fresh re-describe and its intent, judged by {@link ownerStopCheck}. Both
+ * act only while the link's warning is the one pending (link-binding.ts), and keep only where a snooze holds the
+ * rule back. No GPU telemetry is read for an owner's answer, and its events say so rather than show empty numbers.
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
@@ -17,7 +19,8 @@ import type { EventPublisher, Outbox, StateChange, StateStore, StoredWarning, Tr
 import { createRecorder } from '../pass/recorder';
 import type { RegionActor } from '../pass/types';
 import { hourlyUsd } from '../prices/on-demand-prices';
-import { ownerStopCheck } from './owner-stop-check';
+import { isPendingWarning, SNOOZABLE } from './link-binding';
+import { NOT_READ, ownerStopCheck, unreadEvidence } from './owner-stop-check';
 import type { EffectResult, InstanceView, OwnerEffects } from './ports';
 import type { TokenClaims } from './token';
 
@@ -32,16 +35,6 @@ interface OwnerEffectDeps {
   /** Every failure absorbed on the way (a publish, an untag), once each. @default ignored */
   readonly onProblem?: (message: string, error: unknown) => void;
 }
-
-/** Telemetry is not read for an owner's answer: the owner, not the GPUs, decides. */
-const NOT_READ = (now: Date) => ({
-  status: 'missing' as const,
-  source: 'none' as const,
-  points: [],
-  from: now,
-  to: now,
-  sinceLaunchMax: null,
-});
 
 /** One owner request's context: a recorder and a stamp of its own, events `by: "owner"`. */
 function contextFor(deps: OwnerEffectDeps, claims: TokenClaims, now: Date): CarryOutContext {
@@ -72,7 +65,12 @@ function contextFor(deps: OwnerEffectDeps, claims: TokenClaims, now: Date): Carr
 /** The instance's decision as the engine sees it now, without telemetry: the base of the owner's events. */
 function baseDecision(fresh: InstanceFacts, config: Config, now: Date): Decision {
   const price = hourlyUsd(fresh.instanceType, { overrides: config.prices.overrides });
-  return decideInstance({ instance: fresh, telemetry: NOT_READ(now), warning: null, hourlyUsd: price }, config, now);
+  const base = decideInstance(
+    { instance: fresh, telemetry: NOT_READ(now), warning: null, hourlyUsd: price },
+    config,
+    now,
+  );
+  return { ...base, evidence: unreadEvidence(base.evidence) };
 }
 
 /** The warning pending on the instance's current launch, if any. */
@@ -84,7 +82,19 @@ async function pendingOf(store: StateStore, fresh: InstanceFacts): Promise<Store
 }
 
 const refused = (summary: string): EffectResult => ({ outcome: 'refused', summary, events: [] });
+const STALE: EffectResult = {
+  outcome: 'stale',
+  summary: 'The warning this link came with is no longer pending: nothing was done.',
+  events: [],
+};
 const namesOf = (events: readonly ReaperEvent[]) => events.map((event) => event.event);
+
+/**
+ * The planned time as the owner was told it: a message delivered late names a later time than the one stored (the
+ * grace runs from delivery), and its link carries that time.
+ */
+const plannedAt = (stored: StoredWarning, claims: TokenClaims, stale: boolean) =>
+  stale ? stored.actAt : new Date(Math.max(stored.actAt.getTime(), claims.warning.actAt.getTime()));
 
 /** The owner's effects on the instances of valid tokens. */
 function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
@@ -95,6 +105,7 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
     const fresh = await deps.actorFor(claims.region).describeForAction(claims.instanceId);
     const stored = fresh ? await pendingOf(deps.store, fresh) : null;
     const base = fresh ? baseDecision(fresh, config, new Date()) : null;
+    const stale = !isPendingWarning(claims.warning, stored, fresh?.launchTime ?? null);
     return {
       instanceId: claims.instanceId,
       region: claims.region,
@@ -102,7 +113,8 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
       state: fresh?.state ?? 'gone',
       owner: base?.owner ?? null,
       name: fresh?.tags.Name ?? null,
-      warning: stored && stored.phase !== 'acted' ? stored : null,
+      warning: stored && stored.phase !== 'acted' ? { ...stored, actAt: plannedAt(stored, claims, stale) } : null,
+      stale,
     };
   };
 
@@ -110,6 +122,12 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
     const actor = deps.actorFor(claims.region);
     const fresh = await actor.describeForAction(claims.instanceId);
     if (fresh?.state !== 'running') return refused(`It is ${fresh ? fresh.state : 'gone'}: there is nothing to keep.`);
+    const stored = await pendingOf(deps.store, fresh);
+    if (stored === null || !isPendingWarning(claims.warning, stored, fresh.launchTime)) return STALE;
+    if (!SNOOZABLE.has(stored.rule)) {
+      const planned = `the planned ${stored.action} at ${instant(stored.actAt, now)} stands`;
+      return refused(`A snooze does not hold back a ${stored.rule} warning, so ${planned}: nothing was done.`);
+    }
     const until = new Date(now.getTime() + durationMs);
     const value = until.toISOString();
     const tag = `${config.tagPrefix}snooze-until`;
@@ -119,7 +137,6 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
     const ctx = contextFor(deps, claims, now);
     const events: ReaperEvent[] = [];
     const { record, fail } = transitionSteps(ctx, events);
-    const stored = await pendingOf(deps.store, fresh);
     const base = baseDecision(fresh, config, now);
     const snoozed: Decision = {
       ...base,
@@ -152,7 +169,7 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
       if (await record(clear, cleared, 'CLEARED')) {
         const key = `untag:cleared:${stored.rule}:${cleared.actAt}`;
         await actor.removeTags(fresh.instanceId, [warnedTag]).catch((e) => fail(cleared, key, 'untag failed', e));
-        note = ` The planned ${stored.action} at ${instant(stored.actAt, now)} is withdrawn.`;
+        note = ` The planned ${stored.action} at ${instant(plannedAt(stored, claims, false), now)} is withdrawn.`;
       }
     } else if (stored?.phase === 'acting') {
       note = ' The reaper was acting on it at that moment, so the snooze may have come too late.';
@@ -165,9 +182,7 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
     const fresh = await actor.describeForAction(claims.instanceId);
     if (fresh?.state !== 'running') return refused(`It is ${fresh ? fresh.state : 'gone'}: there is nothing to stop.`);
     const stored = await pendingOf(deps.store, fresh);
-    if (stored === null || stored.phase === 'acted') {
-      return refused('No warning is pending for it any more (withdrawn or carried out): nothing was done.');
-    }
+    if (stored === null || !isPendingWarning(claims.warning, stored, fresh.launchTime)) return STALE;
     const impossible = stopImpossible(fresh);
     if (impossible !== null) return refused(`EC2 cannot stop it (${impossible}): nothing was done.`);
 

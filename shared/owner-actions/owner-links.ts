@@ -1,17 +1,17 @@
 /**
  * The one-click links of a WARNED message: "keep it for <d>" for each `notifications.links.keepFor` duration and
  * "stop it now" with `stopNow`, each a signed token (token.ts) on the endpoint's URL. Made when the message goes
- * out (the token's expiry is the planned action + 24h, and a late warning's action moves), never stored.
+ * out (the token's expiry is the planned action + 24h, and a late warning's action moves), never stored. Each token
+ * names the warning it came with (link-binding.ts): a link outlives its warning only to say so.
  */
 import type { Config } from '../config';
 import { parseDuration } from '../config';
 import type { OwnerLink, ReaperEvent } from '../pass/events';
+import { linkWarningOf, SNOOZABLE } from './link-binding';
 import { type MacKey, newTokenId, type OwnerActionName, signToken } from './token';
 
 /** A token stays good this long after the planned action. */
 const LINK_LIFETIME_MS = 24 * 3_600_000;
-/** Rules a snooze holds back: only for them does "keep it" keep it (max-runtime and expiry still apply). */
-const SNOOZABLE = new Set(['idle', 'never-used']);
 
 /** A keep duration as links and pages say it: whole hours in hours (`24h`, not `1d`), else minutes (`90m`). */
 function keepText(ms: number): string {
@@ -53,12 +53,13 @@ function offeredActions(
 }
 
 /**
- * The signed links of `event` (none for any event but a WARNED stop or terminate).
+ * The signed links of `event` (none for any event but a WARNED stop or terminate), each bound to this warning.
  * @throws when the key cannot sign (the caller sends the message without links)
  */
 async function ownerLinks(event: ReaperEvent, settings: LinkSettings): Promise<OwnerLink[]> {
   const offered = offeredActions(event, settings);
-  if (offered.length === 0 || event.actAt === null) return [];
+  const warning = linkWarningOf(event);
+  if (offered.length === 0 || event.actAt === null || warning === null) return [];
   const expiresAt = new Date(Date.parse(event.actAt) + LINK_LIFETIME_MS);
   const newId = settings.newId ?? newTokenId;
   return Promise.all(
@@ -70,6 +71,7 @@ async function ownerLinks(event: ReaperEvent, settings: LinkSettings): Promise<O
         action,
         expiresAt,
         id: newId(),
+        warning,
       };
       const url = new URL(settings.baseUrl);
       url.searchParams.set('t', await signToken(claims, settings.key));

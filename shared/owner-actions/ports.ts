@@ -15,7 +15,7 @@ interface TokenLedger {
     readonly action: string;
     readonly expiresAt: Date;
   }): Promise<boolean>;
-  /** Forgets a use whose action failed before it changed anything, so the owner can try again. */
+  /** Forgets a use whose action failed or changed nothing, so the link still works. */
   release(instanceId: string, tokenId: string): Promise<void>;
 }
 
@@ -30,15 +30,23 @@ interface InstanceView {
   readonly name: string | null;
   /** The pending warning, when there is one: its rule, action and planned time. */
   readonly warning: { readonly rule: string; readonly action: string; readonly actAt: Date } | null;
+  /**
+   * True when the link's warning is no longer the one pending (cleared, acted on, replaced, the instance restarted
+   * or gone): the link changes nothing.
+   */
+  readonly stale: boolean;
 }
 
 /** What an effect did, for the result page. */
 interface EffectResult {
-  /** `done`: it happened (in dry-run, recorded as it would have); `refused`: a re-check forbade it. */
-  readonly outcome: 'done' | 'refused';
+  /**
+   * `done`: it happened (in dry-run, recorded as it would have); `refused`: a re-check forbade it; `stale`: the
+   * link's warning is no longer pending, so nothing was looked at further.
+   */
+  readonly outcome: 'done' | 'refused' | 'stale';
   /** One sentence for the owner. */
   readonly summary: string;
-  /** The audit events recorded (`SNOOZED`, `CLEARED`, `STOPPED`, …), for the log. */
+  /** The audit events recorded (`SNOOZED`, `CLEARED`, `STOPPED`, …); none: nothing changed. */
   readonly events: readonly string[];
 }
 

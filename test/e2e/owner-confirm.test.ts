@@ -1,8 +1,9 @@
 /**
  * An owner's phone opening the "keep it for 4h" link of a WARNED message in headless Chromium (Debian's, through
  * playwright-core; never a downloaded one): the confirmation page loads nothing from anywhere and changes nothing;
- * pressing its button (the page's own form, not a hand-made POST) keeps the instance. The page as the owner sees it
- * is saved to reports/owner-confirm.png (and to docs/images/owner-confirm.png when that is missing). Skipped where no browser can be had, and it says why.
+ * pressing its button (the page's own form, not a hand-made POST) keeps the instance, after which the message's other
+ * links, whose warning is withdrawn, say so. The page as the owner sees it is saved to reports/owner-confirm.png (and
+ * to docs/images/owner-confirm.png when that is missing). Skipped where no browser can be had, and it says why.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,11 @@ describe.skipIf(!CHROMIUM)('missing' in browserLookup ? `${SUITE} (skipped: ${br
       await page.goBack();
       const again = await page.goto(url);
       expect(again?.status()).toBe(410);
+      // The message's stop link belonged to the warning the keep withdrew: it says so, and offers no button.
+      const stale = await page.goto(await fx.linkOf(id!, 'stop'));
+      expect(stale?.status()).toBe(410);
+      expect(await page.locator('h1').textContent()).toBe('This warning is no longer pending');
+      await expect(page.locator('button').count()).resolves.toBe(0);
     } finally {
       await browser.close();
       await fx.server.stop();

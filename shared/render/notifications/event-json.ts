@@ -32,6 +32,7 @@ const KNOWN_EVIDENCE_KEYS = [
   'snoozeUntil',
   'idleMinutes',
   'idleUsd',
+  'telemetryRead',
 ] as const;
 
 function byteLength(value: unknown): number {

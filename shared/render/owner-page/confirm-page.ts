@@ -10,7 +10,8 @@ import { facts, html, page } from './html';
 /** What the page asks the owner to confirm. */
 interface ConfirmPageInput {
   readonly token: string;
-  readonly view: InstanceView;
+  /** The instance and its pending warning (a page is shown only for a link whose warning is pending). */
+  readonly view: Omit<InstanceView, 'stale'>;
   /** `keep` for a snooze (with its length and end), `stop` for stop now. */
   readonly ask:
     | { readonly kind: 'keep'; readonly duration: string; readonly until: Date; readonly capped: boolean }
@@ -20,7 +21,7 @@ interface ConfirmPageInput {
   readonly expiresAt: Date;
 }
 
-function planned(view: InstanceView): string {
+function planned(view: ConfirmPageInput['view']): string {
   if (view.warning === null) return 'nothing pending';
   return `${view.warning.action} at ${formatUtc(view.warning.actAt.toISOString())} (rule ${view.warning.rule})`;
 }
@@ -33,8 +34,8 @@ function renderConfirmPage(input: ConfirmPageInput): string {
   const effect = keep
     ? html`<p>The reaper leaves it running until about <strong>${formatUtc(ask.until.toISOString())}</strong>
 (${ask.duration} from when you press the button${ask.capped ? ', the longest snooze allowed here' : ''}): it sets the
-tag <code>${input.tagPrefix}snooze-until</code> and withdraws the planned stop. Its maximum runtime and expiry
-still apply.</p>`
+tag <code>${input.tagPrefix}snooze-until</code> and withdraws the planned ${view.warning?.action ?? 'stop'}. Its
+maximum runtime and expiry still apply.</p>`
     : html`<p>It is <strong>stopped now</strong>, not at the planned time. Its EBS volumes are kept; start it again
 when you need it. Right before stopping, the reaper checks again that it is running, not opted out and not
 protected.</p>`;
@@ -64,5 +65,28 @@ ${formatUtc(input.expiresAt.toISOString())}.</p>`;
   return page(title, body);
 }
 
+/**
+ * The page of a keep link whose pending warning a snooze does not hold back (`max-runtime`, `expired`,
+ * `unapproved`): no button, and what would keep the instance instead. Nothing changes.
+ */
+function renderNotKeptPage(input: Pick<ConfirmPageInput, 'view' | 'tagPrefix'>): string {
+  const { view, tagPrefix } = input;
+  const rule = view.warning?.rule ?? 'unknown';
+  const instead =
+    rule === 'max-runtime'
+      ? html`raise its <code>${tagPrefix}max-runtime</code> tag`
+      : rule === 'expired'
+        ? html`move its <code>${tagPrefix}expires-at</code> tag`
+        : html`set the tags the message names`;
+  const body = html`${facts([
+    ['Instance', view.name ? `${view.instanceId} (${view.name})` : view.instanceId],
+    ['Region', view.region],
+    ['Planned', planned(view)],
+  ])}
+<p>A snooze does not hold back a <strong>${rule}</strong> warning, so keeping it would not withdraw the planned
+${view.warning?.action ?? 'action'}. Nothing was changed. To keep it running, ${instead}.</p>`;
+  return page(`Keeping ${view.instanceId} does not withdraw this warning`, body);
+}
+
 export type { ConfirmPageInput };
-export { renderConfirmPage };
+export { renderConfirmPage, renderNotKeptPage };

@@ -5,8 +5,11 @@
 import type { InstanceView } from '../../owner-actions/ports';
 import { facts, html, page } from './html';
 
-/** Why a link was refused before anything was looked up. */
-type RefusedLink = 'missing' | 'forged' | 'expired' | 'used' | 'method' | 'failed';
+/**
+ * Why a link was refused: before anything was looked up, or (`stale`) because the warning it came with is no longer
+ * the one pending.
+ */
+type RefusedLink = 'missing' | 'forged' | 'expired' | 'outdated' | 'used' | 'stale' | 'method' | 'failed';
 
 const REFUSALS: Readonly<Record<RefusedLink, { readonly title: string; readonly text: string }>> = {
   missing: { title: 'No link to check', text: 'This address needs the link from a gpu-reaper message.' },
@@ -17,6 +20,14 @@ const REFUSALS: Readonly<Record<RefusedLink, { readonly title: string; readonly 
   expired: {
     title: 'This link has expired',
     text: 'Links work until a day after the planned action. Nothing was changed. Set the tags the message names instead.',
+  },
+  outdated: {
+    title: 'This link is out of date',
+    text: 'It comes from a message of an earlier gpu-reaper version. Nothing was changed. The next warning about the instance brings links that work; until then, set the tags the message names.',
+  },
+  stale: {
+    title: 'This warning is no longer pending',
+    text: 'The warning this link came with was withdrawn, carried out or replaced by another, or the instance was restarted since. Nothing was changed. The latest message about the instance says what is planned now.',
   },
   used: {
     title: 'This link was used already',
@@ -42,12 +53,17 @@ function renderOutcomePage(input: {
   readonly view: Pick<InstanceView, 'instanceId' | 'region' | 'name'>;
   /** A stop in dry-run mode: the page says the instance kept running. */
   readonly dryRunStop: boolean;
+  /** Nothing was changed, so the link was not used up: the page says it still works. @default false */
+  readonly stillWorks?: boolean;
 }): string {
   const title = input.done ? 'Done' : 'Nothing was done';
   const dryRun = input.dryRunStop
     ? html`<p class="banner">The reaper runs in dry-run mode: the instance was not stopped.</p>`
     : html``;
-  const body = html`<p>${input.summary}</p>${dryRun}${facts([
+  const again = input.stillWorks
+    ? html`<p>Nothing was changed, so this link was not used up: it works again while its warning is pending.</p>`
+    : html``;
+  const body = html`<p>${input.summary}</p>${again}${dryRun}${facts([
     ['Instance', input.view.name ? `${input.view.instanceId} (${input.view.name})` : input.view.instanceId],
     ['Region', input.view.region],
   ])}<p class="note">Owners are told by the usual messages too. You can close this page.</p>`;

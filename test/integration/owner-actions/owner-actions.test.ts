@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../../shared/adapters/aws/clients';
 import { KmsMacKey } from '../../../shared/adapters/kms/kms-mac-key';
 import { newTokenId, signToken } from '../../../shared/owner-actions/token';
+import { renderNotification } from '../../../shared/render/notifications/notification';
 import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';
 import { open, ownerFixture, press } from './owner-fixture';
@@ -99,6 +100,13 @@ describe('owner actions from a WARNED message', () => {
     const told = (await fx.inbox()).filter((m) => m.event.by === 'owner').map((m) => m.event.event);
     expect(told.sort()).toEqual(['CLEARED', 'SNOOZED']);
     expect((await fx.inbox()).find((m) => m.event.event === 'SNOOZED')?.subject).toMatch(/SNOOZED .*snoozed until/);
+    // No telemetry was read for the owner's answer, and the messages say so (the GPUs sent 60 of 60 minutes).
+    for (const message of (await fx.inbox()).filter((m) => m.event.by === 'owner')) {
+      expect(message.event.evidence.telemetryRead).toBe(false);
+      const { text } = renderNotification(message.event);
+      expect(text).toContain('telemetry: not read for this event');
+      expect(text).not.toMatch(/Datapoints: 0|coverage 0%|telemetry: missing|too sparse to tell/);
+    }
   });
 
   it('answers a replayed POST with 410 and does nothing twice', async () => {
@@ -132,8 +140,22 @@ describe('owner actions from a WARNED message', () => {
     // A genuine token (signed by the real key) whose expiry has passed.
     const key = new KmsMacKey(new KMSClient(clientOptions(moto.region)), fx.keyId);
     const expiresAt = new Date(at(40).getTime() - MIN);
+    const warning = {
+      rule: 'never-used',
+      actAt: new Date(claims.act * 1000),
+      warnedAt: new Date(claims.warned * 1000),
+      launchTime: new Date(claims.launch * 1000),
+    };
     const expired = await signToken(
-      { account: claims.acct, region: moto.region, instanceId: id, action: 'stop', expiresAt, id: newTokenId() },
+      {
+        account: claims.acct,
+        region: moto.region,
+        instanceId: id,
+        action: 'stop',
+        expiresAt,
+        id: newTokenId(),
+        warning,
+      },
       key,
     );
     const old = new URL(url);

@@ -35,14 +35,21 @@ async function ownerFixture(region: string, overrides: ConfigInput = {}) {
   const deps = composeOwnerActions({ config, homeRegion: region, table, topicArn, keyId, log, now: () => clock.now });
   const server = await startOwnerActionServer(deps);
   const edges = { config, regions: [region], homeRegion: region, table, topicArn };
-  const pass = (now: Date) => {
+  /** A reaper pass at `now` (the endpoint's clock follows); `topicArn` overrides where its messages go. */
+  const pass = (now: Date, options: { topicArn?: string } = {}) => {
     clock.now = now;
+    const publishing = { ...edges, ...options };
     return runPass({
       config,
       now,
       ...composeRegions(edges),
       ...composeTable(edges, table),
-      publisher: composeOwnerLinks(composePublisher(edges), { config, homeRegion: region, keyId, baseUrl: server.url }),
+      publisher: composeOwnerLinks(composePublisher(publishing), {
+        config,
+        homeRegion: region,
+        keyId,
+        baseUrl: server.url,
+      }),
     });
   };
   const received: InboxMessage[] = [];

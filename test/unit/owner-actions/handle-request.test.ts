@@ -1,11 +1,12 @@
 /**
  * The owner-action endpoint's contract with in-memory collaborators: a GET never acts (nor uses the token up),
- * only the POST does, once; a changed token is 403, an expired or used one 410, and none of those change anything.
+ * only the POST does, once; a changed token is 403, an expired or used one 410, one whose warning is no longer
+ * pending 410, and none of those change anything. A POST that changes nothing leaves the link unused.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
 import { handleOwnerRequest, type OwnerActionDeps } from '../../../shared/owner-actions/handle-request';
-import type { InstanceView, OwnerEffects, TokenLedger } from '../../../shared/owner-actions/ports';
+import type { EffectResult, InstanceView, OwnerEffects, TokenLedger } from '../../../shared/owner-actions/ports';
 import { newTokenId, signToken, type TokenClaims } from '../../../shared/owner-actions/token';
 import { memoryMacKey } from '../../helpers/memory-mac-key';
 
@@ -20,6 +21,12 @@ function claimsFor(action: TokenClaims['action'], expiresAt = new Date('2026-11-
     action,
     expiresAt,
     id: newTokenId(),
+    warning: {
+      rule: 'idle',
+      actAt: new Date('2026-11-21T13:30:00.000Z'),
+      warnedAt: new Date('2026-11-21T13:00:00.000Z'),
+      launchTime: new Date('2026-11-21T09:00:00.000Z'),
+    },
   };
 }
 
@@ -48,6 +55,7 @@ function fakes() {
     owner: '<b>carol</b>@example.com',
     name: 'jupyter-notebook',
     warning: { rule: 'idle', action: 'stop', actAt: new Date('2026-11-21T13:30:00.000Z') },
+    stale: false,
   };
   const effects: OwnerEffects = {
     view: async () => view,
@@ -70,7 +78,7 @@ function fakes() {
       logged.push({ level: 'error', message, attributes }),
   };
   const deps: OwnerActionDeps = { config: parseConfig({ mode: 'enforce' }), key, ledger, effects, log, now: () => NOW };
-  return { deps, calls, logged };
+  return { deps, calls, logged, used, view };
 }
 
 const get = (token: string) => ({ method: 'GET', query: new URLSearchParams({ t: token }), body: null });
@@ -185,6 +193,117 @@ describe('the owner-action endpoint', () => {
     expect(response.status).toBe(500);
     expect(f.calls.some((call) => call.startsWith('release'))).toBe(true);
     expect((await handleOwnerRequest(post(token), f.deps)).status).toBe(200);
+  });
+
+  it('answers a link whose warning is no longer pending with 410 on GET and POST, and leaves it unused', async () => {
+    const token = await signToken(claimsFor('stop'), key);
+    let stale = true;
+    const deps: OwnerActionDeps = {
+      ...f.deps,
+      effects: {
+        ...f.deps.effects,
+        view: async () => ({ ...(await f.deps.effects.view(claimsFor('stop'))), stale }),
+        stop: async (claims, now) =>
+          stale ? { outcome: 'stale', summary: 'no longer pending', events: [] } : f.deps.effects.stop(claims, now),
+      },
+    };
+    for (const request of [get(token), post(token)]) {
+      const response = await handleOwnerRequest(request, deps);
+      expect(response.status).toBe(410);
+      expect(response.body).toContain('This warning is no longer pending');
+      expect(response.body).toContain('Nothing was changed.');
+      expect(response.body).not.toContain('<form');
+    }
+    expect(f.used.size).toBe(0);
+    expect(f.logged.filter((entry) => entry.message === 'owner link refused: stale')).toHaveLength(2);
+    // Not used up by the refusal: had it been pending again (it never is, in life), the link would still act.
+    stale = false;
+    expect((await handleOwnerRequest(post(token), deps)).status).toBe(200);
+    expect(f.calls.filter((call) => call === 'stop')).toHaveLength(1);
+  });
+
+  it('leaves a link unused when its POST is refused with nothing recorded, and uses it up when it acts', async () => {
+    const token = await signToken(claimsFor('keep:4h'), key);
+    const answers: EffectResult[] = [
+      { outcome: 'refused', summary: 'It is stopped: there is nothing to keep.', events: [] },
+      { outcome: 'done', summary: 'Kept.', events: ['SNOOZED', 'CLEARED'] },
+    ];
+    const deps = { ...f.deps, effects: { ...f.deps.effects, keep: async () => answers.shift()! } };
+    const refused = await handleOwnerRequest(post(token), deps);
+    expect(refused.status).toBe(409);
+    const body = refused.body;
+    expect(body).toContain('It is stopped: there is nothing to keep.');
+    expect(body).toContain('this link was not used up');
+    expect(f.used.size).toBe(0);
+    expect((await handleOwnerRequest(post(token), deps)).status).toBe(200);
+    expect(f.used.size).toBe(1);
+    expect((await handleOwnerRequest(post(token), deps)).status).toBe(410);
+  });
+
+  it('uses a link up when its refused POST still recorded something (the warning cleared by a re-check)', async () => {
+    const token = await signToken(claimsFor('stop'), key);
+    const deps = {
+      ...f.deps,
+      effects: {
+        ...f.deps.effects,
+        stop: async (): Promise<EffectResult> => ({
+          outcome: 'refused',
+          summary: 'Not stopped: opted out.',
+          events: ['CLEARED'],
+        }),
+      },
+    };
+    const response = await handleOwnerRequest(post(token), deps);
+    expect(response.status).toBe(409);
+    expect(response.body).not.toContain('not used up');
+    expect((await handleOwnerRequest(post(token), deps)).status).toBe(410);
+  });
+
+  it('acts once for two POSTs of one link at the same moment', async () => {
+    const token = await signToken(claimsFor('keep:4h'), key);
+    const answers = await Promise.all([
+      handleOwnerRequest(post(token), f.deps),
+      handleOwnerRequest(post(token), f.deps),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 410]);
+    expect(f.calls.filter((call) => call.startsWith('keep'))).toHaveLength(1);
+  });
+
+  it('offers no keep where a snooze would not hold the pending warning back, and says what would', async () => {
+    const token = await signToken(claimsFor('keep:4h'), key);
+    const view = {
+      ...f.view,
+      warning: { rule: 'max-runtime', action: 'stop', actAt: new Date('2026-11-21T15:00:00Z') },
+    };
+    const deps = { ...f.deps, effects: { ...f.deps.effects, view: async () => view } };
+    const response = await handleOwnerRequest(get(token), deps);
+    expect(response.status).toBe(409);
+    expect(response.body).toContain('A snooze does not hold back a <strong>max-runtime</strong> warning');
+    expect(response.body).toContain('raise its <code>gpu-reaper:max-runtime</code> tag');
+    expect(response.body).not.toContain('<form');
+    expect(response.body).not.toMatch(/withdraws the planned/);
+    expect(f.calls).toEqual([]);
+  });
+
+  it('answers a genuine link of the first token version (no warning in it) with 410, out of date', async () => {
+    const payload = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        acct: '123456789012',
+        region: 'us-east-1',
+        instance: 'i-0123456789abcdef0',
+        action: 'stop',
+        exp: Math.floor(NOW.getTime() / 1000) + 3_600,
+        id: newTokenId(),
+      }),
+    ).toString('base64url');
+    const token = `${payload}.${Buffer.from(await key.generate(Buffer.from(payload, 'utf8'))).toString('base64url')}`;
+    for (const request of [get(token), post(token)]) {
+      const response = await handleOwnerRequest(request, f.deps);
+      expect(response.status).toBe(410);
+      expect(response.body).toContain('This link is out of date');
+    }
+    expect(f.calls).toEqual([]);
   });
 
   it('sends pages that are never cached, framed or given a referrer', async () => {

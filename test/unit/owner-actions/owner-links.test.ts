@@ -1,7 +1,7 @@
 /**
  * The links of a WARNED message: one keep per duration (capped by snooze.ceiling, where a snooze holds the rule
- * back), stop now when on, each a verifiable token that expires a day after the planned action; the text names the
- * instance and the planned action, and without links the tag instructions stand alone.
+ * back), stop now when on, each a verifiable token bound to its warning that expires a day after the planned action;
+ * the text names the instance and the planned action, and without links the tag instructions stand alone.
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
@@ -60,6 +60,15 @@ describe('the links of a WARNED message', () => {
       const check = await verifyToken(url.searchParams.get('t')!, key, new Date('2026-11-21T13:00:00.000Z'));
       expect(check).toMatchObject({ ok: true, claims: { instanceId: warned().instanceId, action: link.action } });
       if (check.ok) expect(check.claims.expiresAt.toISOString()).toBe('2026-11-22T13:30:00.000Z');
+      // Bound to this warning: its rule, its planned stop, when it was issued, the instance's launch.
+      if (check.ok) {
+        expect(check.claims.warning).toEqual({
+          rule: 'idle',
+          actAt: new Date('2026-11-21T13:30:00.000Z'),
+          warnedAt: new Date(warned().at),
+          launchTime: new Date(warned().evidence.launchTime),
+        });
+      }
       expect(link.expiresAt).toBe('2026-11-22T13:30:00.000Z');
     }
     expect(new Set(links.map((l) => l.url)).size).toBe(3);

@@ -1,6 +1,7 @@
 /**
- * Owner-action tokens: a genuine token verifies, and any change to it — payload, MAC, a key of someone else's — is
- * refused as forged; a genuine one past its expiry is refused as expired; nothing else gets through.
+ * Owner-action tokens: a genuine token verifies, and any change to it — payload (the warning it came with too), MAC,
+ * a key of someone else's — is refused as forged; a genuine one past its expiry is refused as expired, a genuine one
+ * of the first version (no warning in it) as outdated; nothing else gets through.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -22,6 +23,12 @@ const claims: TokenClaims = {
   action: 'keep:4h',
   expiresAt: new Date('2026-11-22T13:30:00.000Z'),
   id: newTokenId(),
+  warning: {
+    rule: 'never-used',
+    actAt: new Date('2026-11-21T13:30:00.000Z'),
+    warnedAt: new Date('2026-11-21T13:00:00.000Z'),
+    launchTime: new Date('2026-11-21T12:20:00.000Z'),
+  },
 };
 
 /** The token with its payload's JSON changed by `edit` but its MAC kept. */
@@ -54,6 +61,10 @@ describe('owner-action tokens', () => {
     ['the account', (p: Record<string, unknown>) => (p.acct = '210987654321')],
     ['the region', (p: Record<string, unknown>) => (p.region = 'eu-west-1')],
     ['the id', (p: Record<string, unknown>) => (p.id = newTokenId())],
+    ["the warning's rule", (p: Record<string, unknown>) => (p.rule = 'max-runtime')],
+    ["the warning's planned time", (p: Record<string, unknown>) => (p.act = (p.act as number) + 3_600)],
+    ["the warning's issue time", (p: Record<string, unknown>) => (p.warned = (p.warned as number) + 60)],
+    ["the instance's launch", (p: Record<string, unknown>) => (p.launch = (p.launch as number) - 60)],
   ])('refuses as forged a token whose %s was changed', async (_what, edit) => {
     const key = memoryMacKey();
     const token = withPayload(await signToken(claims, key), edit);
@@ -79,6 +90,18 @@ describe('owner-action tokens', () => {
     await expect(verifyToken(forged, key, after)).resolves.toEqual({ ok: false, refusal: 'forged' });
   });
 
+  it('carries the warning it came with in whole seconds, and refuses a genuine first-version token as outdated', async () => {
+    const key = memoryMacKey();
+    const token = await signToken(claims, key);
+    const payload = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+    expect(payload).toMatchObject({ v: 2, rule: 'never-used', act: 1_795_267_800, launch: 1_795_263_600 });
+    // A version-1 payload (no warning) under a genuine MAC: refused, never read as a link to whatever is pending.
+    const { v: _v, rule: _r, act: _a, warned: _w, launch: _l, ...first } = payload;
+    const v1 = Buffer.from(JSON.stringify({ ...first, v: 1 })).toString('base64url');
+    const old = `${v1}.${Buffer.from(await key.generate(Buffer.from(v1, 'utf8'))).toString('base64url')}`;
+    await expect(verifyToken(old, key, NOW)).resolves.toEqual({ ok: false, refusal: 'outdated' });
+  });
+
   it.each([
     ['empty', ''],
     ['no MAC', 'abc'],
@@ -101,16 +124,21 @@ describe('owner-action tokens', () => {
   it('reads back only payloads it writes', () => {
     expect(decodePayload(encodePayload(claims))).toEqual(claims);
     const bad = (payload: object) => decodePayload(Buffer.from(JSON.stringify(payload)).toString('base64url'));
-    expect(bad({ v: 2 })).toBeNull();
+    expect(bad({ v: 3 })).toBeNull();
+    expect(decodePayload(encodePayload({ ...claims, warning: { ...claims.warning, rule: 'Idle!' } }))).toBeNull();
     expect(
       bad({
-        v: 1,
+        v: 2,
         acct: '',
         region: 'us-east-1',
         instance: 'i-0123456789abcdef0',
         action: 'terminate',
         exp: 1,
         id: newTokenId(),
+        rule: 'idle',
+        act: 1,
+        warned: 1,
+        launch: 1,
       }),
     ).toBeNull();
     expect(decodePayload('not json')).toBeNull();

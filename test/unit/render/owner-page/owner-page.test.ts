@@ -3,7 +3,7 @@
  * nothing fetched and no script, and a confirmation page that only a button's POST goes past.
  */
 import { describe, expect, it } from 'vitest';
-import { renderConfirmPage } from '../../../../shared/render/owner-page/confirm-page';
+import { renderConfirmPage, renderNotKeptPage } from '../../../../shared/render/owner-page/confirm-page';
 import { escapeHtml, html } from '../../../../shared/render/owner-page/html';
 import { renderOutcomePage, renderRefusedPage } from '../../../../shared/render/owner-page/outcome-page';
 
@@ -92,9 +92,31 @@ describe('the outcome and refusal pages', () => {
     ['forged', 'This link is not valid'],
     ['expired', 'This link has expired'],
     ['used', 'This link was used already'],
+    ['stale', 'This warning is no longer pending'],
+    ['outdated', 'This link is out of date'],
   ] as const)('say plainly why a %s link changed nothing', (reason, title) => {
     const page = renderRefusedPage(reason);
     expect(page).toContain(`<h1>${title}</h1>`);
     expect(page).toMatch(/[Nn]othing (more )?was changed/);
+  });
+
+  it('say a refused POST that changed nothing left the link unused, and only then', () => {
+    const refused = { done: false, summary: 'It is stopped: there is nothing to keep.', view, dryRunStop: false };
+    expect(renderOutcomePage({ ...refused, stillWorks: true })).toContain('this link was not used up');
+    expect(renderOutcomePage(refused)).not.toContain('not used up');
+  });
+
+  it('offer no keep for a warning a snooze does not hold back, and name the tag that would', () => {
+    const maxRuntime = { ...view, warning: { rule: 'max-runtime', action: 'stop', actAt: view.warning.actAt } };
+    const page = renderNotKeptPage({ view: maxRuntime, tagPrefix: 'gpu-reaper:' });
+    expect(page).toContain('A snooze does not hold back a <strong>max-runtime</strong> warning');
+    expect(page).toContain('Nothing was changed.');
+    expect(page).toContain('raise its <code>gpu-reaper:max-runtime</code> tag');
+    expect(page).not.toContain('<form');
+    const expired = renderNotKeptPage({
+      view: { ...maxRuntime, warning: { ...maxRuntime.warning, rule: 'expired' } },
+      tagPrefix: 'x:',
+    });
+    expect(expired).toContain('move its <code>x:expires-at</code> tag');
   });
 });
