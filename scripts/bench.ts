@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: prints three tables and asserts nothing.
+ * `npm run bench`: prints the benchmark's tables; only (d) asserts.
  *
  * (a) the engine deciding for 10,000 instances × 8 GPUs × 60 minutes: per-GPU samples merged per minute as the
  *     CloudWatch adapter does, then `decideFleet`; time (median of a few runs) and peak memory.
  * (b) AWS calls per operation of one `plan` pass and one `run` pass (dry-run, table and topic) over 2,000 GPU
  *     instances in moto, beside a per-instance baseline (one GetMetricStatistics per instance) on the same fleet.
  * (c) the reaper's own monthly AWS cost for 100 / 1,000 / 10,000 GPU instances, from the calls counted in (b).
+ * (d) the read schedule replayed against reading every pass (steady fleet, then telemetry outages under idle and
+ *     no-telemetry on and off), printed after (a); the one part that asserts: any difference exits 1.
  *
  * Run: npm run bench [-- --instances 2000 --engine-instances 10000 --runs 5 --no-run --no-moto]
  *
@@ -13,17 +15,16 @@
  * benchmark: many small accounts in moto, one dispatcher tick and one worker pass per target (account × region).
  */
 
-import { defaultConfig } from '../shared/config';
 import { localAwsEnv, startMotoServer } from '../shared/local/moto-server';
 import { benchAccounts } from './bench/accounts-bench';
 import { accountsTables } from './bench/accounts-print';
 import { assumptionLines, baselineCloudWatchCost } from './bench/cost-model';
 import { benchEngine } from './bench/engine-bench';
+import { benchFloor } from './bench/floor-print';
 import { seedBenchFleet } from './bench/moto-fleet';
 import { seedOrgFleet } from './bench/org-fleet';
 import { benchPasses } from './bench/pass-bench';
 import { callsTable, costTable, engineTable } from './bench/print';
-import { benchReadFloor } from './bench/read-floor';
 
 const REGION = 'us-east-1';
 /** The regions of the accounts benchmark, the first `--regions` of them. */
@@ -76,26 +77,9 @@ async function main(): Promise<void> {
   say(`first run's generate + merge: ${seconds(engine.buildMs)}\n`);
 
   const floorShape = { instances: flag('floor-instances', 150), days: flag('floor-days', 14) };
-  say(
-    `(d) the read schedule: ${floorShape.instances} seeded instances × ${floorShape.days} days, one pass every 5 min`,
-  );
-  const floor = benchReadFloor(floorShape, defaultConfig());
-  const perPass = (reads: number) => (reads / Math.max(1, floor.everyPass)).toFixed(3);
-  say(
-    `metrics requested per instance per pass: ${perPass(floor.scheduled)} (reading every pass: ${perPass(floor.everyPass)}; ` +
-      `floor: ${perPass(floor.floor)})`,
-  );
-  say(
-    `decisions identical to reading every pass: ${floor.mismatchCount === 0 ? 'yes' : `no (${floor.mismatchCount}: ${floor.mismatches.join('; ')})`}`,
-  );
-  say(
-    `(${floor.decisions.toLocaleString('en-US')} decisions compared over ${floor.passes.toLocaleString('en-US')} passes; ` +
-      `reads ${floor.scheduled.toLocaleString('en-US')} vs ${floor.everyPass.toLocaleString('en-US')}, floor ` +
-      `${floor.floor.toLocaleString('en-US')}, one metric per read with a rollup)\n`,
-  );
   // The read schedule is only allowed if it decides exactly as reading every pass: a difference fails the bench.
-  if (floor.mismatchCount > 0) process.exitCode = 1;
-  const readShare = floor.scheduled / Math.max(1, floor.everyPass);
+  const { failed, readShare } = benchFloor(floorShape, say);
+  if (failed) process.exitCode = 1;
   if (has('no-moto')) return;
 
   const instances = flag('instances', 2_000);

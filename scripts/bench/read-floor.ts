@@ -2,9 +2,11 @@
  * Benchmark (d): the read schedule against reading every pass. A seeded fleet (busy training runs, idle notebooks,
  * setups that die, restarts, agent gaps) is replayed over 14 days, one pass every 5 minutes, twice through the same
  * engine: once reading every running instance every pass, once reading only the instances due
- * (`nextTelemetryRead`) plus every instance with a pending warning. Every decision's outcome, rule and time is
- * compared, and the reads are counted against the floor: an idle or never-used candidate read every pass, a busy
- * instance once per min(idle.window, noTelemetry.after) after its last busy minute.
+ * (`nextTelemetryRead`) plus every instance with a pending warning, plus those the telemetry-outage brake asks for
+ * (`brakeReads`, as the live pass). Every decision's outcome, rule and time is compared, and the reads are counted
+ * against the floor: an idle or never-used candidate read every pass, a busy instance once per
+ * min(idle.window, noTelemetry.after) after its last busy minute. With `outages`, the fleet also goes silent for
+ * hours on a few days (floor-fleet.ts): the brake's case, where an unread instance must count as a read would.
  */
 import type { Config } from '../../shared/config/schema';
 import {
@@ -17,8 +19,8 @@ import {
   unreadTelemetry,
   type WarningState,
 } from '../../shared/engine';
-import { engineInput, findStretches, type InstanceHistory, type Stretches } from '../../shared/engine/replay';
-import { seededRandom } from './seeded-random';
+import { engineInput } from '../../shared/engine/replay';
+import { floorFleet } from './floor-fleet';
 
 const MINUTE_MS = 60_000;
 const DAY = 1_440;
@@ -38,70 +40,13 @@ interface ReadFloorResult {
   /** Where the two ways differed, the first few. */
   readonly mismatches: readonly string[];
   readonly mismatchCount: number;
-}
-
-type Profile = 'training' | 'inference' | 'notebook' | 'died' | 'gappy';
-
-/** Fills the 14 days of one instance (NaN: not running, or no datapoint). */
-function historyOf(profile: Profile, minutes: number, next: () => number): Float32Array {
-  const series = new Float32Array(minutes).fill(Number.NaN);
-  const span = (start: number, length: number, level: () => number) => {
-    for (let m = Math.max(0, start); m < Math.min(minutes, start + length); m++) series[m] = level();
-  };
-  for (let day = 0; day < minutes / DAY; day++) {
-    const base = day * DAY + Math.floor(next() * 120);
-    if (profile === 'training') {
-      // A long run, restarted once; busy with short dips.
-      span(base, 600, () => (next() < 0.03 ? 2 : 45 + next() * 50));
-      span(base + 640, 300, () => 60 + next() * 35);
-    } else if (profile === 'inference') {
-      span(base, 1_300, () => (next() < 0.2 ? 3 : 20 + next() * 60));
-    } else if (profile === 'notebook') {
-      // Used for a while, then left idle for hours.
-      span(base + 480, 90, () => 30 + next() * 60);
-      span(base + 570, 240 + Math.floor(next() * 240), () => next() * 2);
-    } else if (profile === 'died') {
-      if (day % 3 === 0) span(base + 300, 150, () => next() * 1.5);
-    } else {
-      // Busy, with agent gaps of a few minutes (the stretch goes on: gaps under 15 minutes).
-      span(base, 900, () => 50 + next() * 40);
-      for (let gap = 0; gap < 12; gap++) {
-        const at = base + Math.floor(next() * 900);
-        for (let m = at; m < Math.min(minutes, at + 2 + Math.floor(next() * 8)); m++) series[m] = Number.NaN;
-      }
-    }
-  }
-  return series;
-}
-
-/** A fleet 65% busy: training, inference and gappy runs; the rest notebooks and setups that die. */
-function seededFleet(count: number, days: number, seed = 14): InstanceHistory[] {
-  const next = seededRandom(seed);
-  const mix: readonly [Profile, number][] = [
-    ['training', 0.3],
-    ['inference', 0.2],
-    ['gappy', 0.15],
-    ['notebook', 0.2],
-    ['died', 0.15],
-  ];
-  return Array.from({ length: count }, (_, index) => {
-    const pick = next();
-    let sum = 0;
-    const profile =
-      mix.find(([, share]) => {
-        sum += share;
-        return pick < sum;
-      })?.[0] ?? 'training';
-    return {
-      instanceId: `i-${String(index).padStart(17, '0')}`,
-      instanceType: 'g5.xlarge',
-      owner: null,
-      tags: {},
-      hourlyUsd: 1.006,
-      region: 'us-east-1',
-      minutes: historyOf(profile, days * DAY, next),
-    };
-  });
+  /** Of `scheduled`, the reads the telemetry-outage brake asked for (instances not due that it needed). */
+  readonly brakeReads: number;
+  /**
+   * Passes whose brake verdict differed while no decision did (no idle or never-used warning or action for it to
+   * hold back, so the brake's needs were not read): the admin's outage notice only.
+   */
+  readonly brakeOnlyDiffers: number;
 }
 
 /** One way of running the passes: its warning state, its reads. */
@@ -140,16 +85,42 @@ function applyDecision(way: Way, index: number, stretch: number, decision: Decis
 
 const TELEMETRY_RULES: ReadonlySet<string> = new Set(['idle', 'never-used']);
 
+/**
+ * Decides as the live pass does (shared/pass/settle-brake.ts): then reads the unread instances the telemetry-outage
+ * brake names, the fewest first, and decides again.
+ */
+function settled(
+  entries: readonly { input: InstanceInput; read: () => InstanceInput }[],
+  config: Config,
+  now: Date,
+): { inputs: InstanceInput[]; decisions: readonly Decision[]; engaged: boolean; brakeReads: number } {
+  let brakeReads = 0;
+  let inputs = entries.map(({ input }) => input);
+  let fleet = decideFleet(inputs, config, now);
+  for (let round = 0; fleet.brakeReads.ids.length > 0; round += 1) {
+    const { ids, fewest } = fleet.brakeReads;
+    const wanted = new Set(round === 0 ? ids.slice(0, fewest) : ids);
+    brakeReads += wanted.size;
+    inputs = inputs.map((input, position) =>
+      wanted.has(input.instance.instanceId) ? entries[position]!.read() : input,
+    );
+    fleet = decideFleet(inputs, config, now);
+  }
+  return { inputs, decisions: fleet.decisions, engaged: fleet.brake.engaged, brakeReads };
+}
+
 const key = (d: Decision) => `${d.outcome}/${d.rule ?? '-'}/${d.actAt ?? '-'}`;
 
 /**
  * Replays `histories` both ways and compares.
  *
- * @example const result = benchReadFloor({ instances: 150, days: 14 }, defaultConfig());
+ * @example const result = benchReadFloor({ instances: 150, days: 14, outages: true }, defaultConfig());
  */
-function benchReadFloor(shape: { instances: number; days: number }, config: Config): ReadFloorResult {
-  const histories = seededFleet(shape.instances, shape.days);
-  const stretches: Stretches[] = histories.map((history) => findStretches(history.minutes));
+function benchReadFloor(
+  shape: { readonly instances: number; readonly days: number; readonly outages?: boolean },
+  config: Config,
+): ReadFloorResult {
+  const { histories, stretches } = floorFleet(shape);
   const fromMs = Date.UTC(2026, 0, 5);
   const lookback = lookbackMs(config);
   const policy = policyOf(config);
@@ -170,6 +141,8 @@ function benchReadFloor(shape: { instances: number; days: number }, config: Conf
   let decisions = 0;
   const mismatches: string[] = [];
   let mismatchCount = 0;
+  let brakeReads = 0;
+  let brakeOnlyDiffers = 0;
   const lookbackMinutes = lookback / MINUTE_MS;
   const totalMinutes = shape.days * DAY;
   let passes = 0;
@@ -206,7 +179,8 @@ function benchReadFloor(shape: { instances: number; days: number }, config: Conf
       running.push({ index, stretch, start });
     });
 
-    const inputsFor = (way: Way, schedule: boolean): InstanceInput[] =>
+    /** Each running instance's input this pass, and its input had it been read (what a brake read returns). */
+    const inputsFor = (way: Way, schedule: boolean): { input: InstanceInput; read: () => InstanceInput }[] =>
       running
         .filter(({ index, stretch }) => way.off[index] !== stretch)
         .map(({ index, stretch, start }) => {
@@ -219,25 +193,32 @@ function benchReadFloor(shape: { instances: number; days: number }, config: Conf
             warning: way.pending[index]!,
           };
           const clock = { fromMs, minute, lookbackMs: lookback, scanned: 0, missing: 0 };
+          const read = () => {
+            way.reads += 1;
+            return engineInput(candidate, clock);
+          };
           if (schedule && way.scheduledIn[index] !== stretch) way.next[index] = 0;
           // A pending warning of a telemetry rule is always re-read; a deadline's (max-runtime) needs no metrics.
           const warned = way.pending[index];
           const due = !schedule || (warned != null && TELEMETRY_RULES.has(warned.rule)) || nowMs >= way.next[index]!;
-          if (!due)
-            return {
+          if (!due) {
+            const unread = {
               ...engineInput(candidate, clock),
               telemetry: unreadTelemetry(now, lookback, new Date(way.next[index]!)),
             };
-          way.reads += 1;
-          return engineInput(candidate, clock);
+            return { input: unread, read };
+          }
+          return { input: read(), read };
         });
 
     const live = running.filter(({ index, stretch }) => every.off[index] !== stretch);
     everyPass += live.length;
-    const everyInputs = inputsFor(every, false);
-    const schedInputs = inputsFor(scheduled, true);
-    const a = decideFleet(everyInputs, config, now).decisions;
-    const b = decideFleet(schedInputs, config, now).decisions;
+    const everyInputs = inputsFor(every, false).map(({ input }) => input);
+    const everyFleet = decideFleet(everyInputs, config, now);
+    const a = everyFleet.decisions;
+    const { inputs: schedInputs, decisions: b, ...brake } = settled(inputsFor(scheduled, true), config, now);
+    brakeReads += brake.brakeReads;
+    if (brake.engaged !== everyFleet.brake.engaged) brakeOnlyDiffers += 1;
     const byIdB = new Map(b.map((decision) => [decision.instanceId, decision]));
     a.forEach((decision, position) => {
       decisions += 1;
@@ -258,8 +239,10 @@ function benchReadFloor(shape: { instances: number; days: number }, config: Conf
       const entry = running.find(({ index }) => histories[index]!.instanceId === input.instance.instanceId)!;
       applyDecision(scheduled, entry.index, entry.stretch, decision);
       if (input.telemetry.status === 'ok') {
+        // As the live pass: a reading with no busy minute leaves the schedule as it was (due, or still ahead
+        // after a read the brake asked for).
         const next = nextTelemetryRead(input, config);
-        scheduled.next[entry.index] = next === null ? 0 : next.getTime();
+        if (next !== null) scheduled.next[entry.index] = next.getTime();
         scheduled.scheduledIn[entry.index] = entry.stretch;
       }
     });
@@ -282,8 +265,10 @@ function benchReadFloor(shape: { instances: number; days: number }, config: Conf
     decisions,
     mismatches,
     mismatchCount,
+    brakeReads,
+    brakeOnlyDiffers,
   };
 }
 
 export type { ReadFloorResult };
-export { benchReadFloor, seededFleet };
+export { benchReadFloor };

@@ -4,19 +4,9 @@
  * metrics outage is not idleness; and at most `maxActionsPerPass` instances are acted on, the rest next pass.
  */
 import type { Config } from '../config/schema';
+import { type BrakeReads, braked, brakeOf, brakeReads, type TelemetryBrake } from './brake';
 import { decideInstance, type InstanceInput } from './decide-instance';
-import { policyOf } from './policy';
-import { floorToMinute, windowStats } from './telemetry';
-import type { Decision, RuleName } from './types';
-
-/** The telemetry-outage brake of one pass. */
-interface TelemetryBrake {
-  /** Whether idle and never-used were held back this pass. */
-  readonly engaged: boolean;
-  /** Instances without GPU telemetry (not `ok`, or no datapoint in the idle window). */
-  readonly missing: number;
-  readonly scanned: number;
-}
+import type { Decision } from './types';
 
 /** What a pass decides for its fleet. */
 interface FleetDecision {
@@ -25,66 +15,17 @@ interface FleetDecision {
   readonly brake: TelemetryBrake;
   /** Actions held back by `maxActionsPerPass`. */
   readonly capped: number;
-}
-
-/** Rules whose evidence is the telemetry itself, so an outage must not let them act. */
-const BRAKED_RULES: readonly RuleName[] = ['idle', 'never-used'];
-
-/**
- * Rules that keep an instance out of the reaper's reach whatever its telemetry: such instances cannot tip the brake
- * either way, or two cheap opted-out instances without an agent would shield an idle expensive one.
- */
-const OUT_OF_REACH: ReadonlySet<RuleName | null> = new Set([
-  'opt-out',
-  'snoozed',
-  'managed-by-asg',
-  'managed-by-service',
-]);
-
-function telemetryMissing(input: InstanceInput, idleWindowMs: number, now: Date): boolean {
-  const { telemetry } = input;
-  // Not read this pass because its last reading was busy: it had data, and no outage can make it act.
-  if (telemetry.status === 'unread') return false;
-  if (telemetry.status !== 'ok') return true;
-  const windowEnd = floorToMinute(now.getTime());
-  return windowStats(telemetry.points, new Date(windowEnd - idleWindowMs), new Date(windowEnd)).datapoints === 0;
-}
-
-/**
- * The brake counts the instances that have a listed series (one that never published is no sign of an outage) and
- * are within the reaper's reach; it engages when more than half of them have no datapoint in the idle window.
- */
-function brakeOf(
-  inputs: readonly InstanceInput[],
-  decisions: readonly Decision[],
-  config: Config,
-  now: Date,
-): TelemetryBrake {
-  const { idleWindowMs } = policyOf(config);
-  const counted = inputs.filter(
-    (input, index) => input.telemetry.status !== 'missing' && !OUT_OF_REACH.has(decisions[index]?.rule ?? null),
-  );
-  const missing = counted.filter((input) => telemetryMissing(input, idleWindowMs, now)).length;
-  return { engaged: missing * 2 > counted.length, missing, scanned: counted.length };
+  /**
+   * Instances not read this pass whose reading could change what the brake holds back: a pass that can read reads
+   * them (at least the first `fewest`) and decides again. Empty when the brake is settled.
+   */
+  readonly brakeReads: BrakeReads;
 }
 
 /** An action this pass will not really attempt: done already (or recorded as would-act in dry-run). */
 function alreadyActed(decision: Decision): boolean {
   const change = decision.warningChange;
   return change.kind === 'act' && change.warning.phase === 'acted';
-}
-
-function braked(decision: Decision, brake: TelemetryBrake): Decision {
-  const acts = decision.outcome === 'warn' || decision.outcome === 'act';
-  if (!acts || decision.rule === null || !BRAKED_RULES.includes(decision.rule)) return decision;
-  return {
-    ...decision,
-    outcome: 'skip',
-    warningChange: { kind: 'none' },
-    reason:
-      `held back: GPU telemetry is missing for ${brake.missing} of ${brake.scanned} instances, and a metrics outage ` +
-      `is not idleness (${decision.reason})`,
-  };
 }
 
 function capped(decision: Decision, limit: number): Decision {
@@ -108,7 +49,11 @@ function capped(decision: Decision, limit: number): Decision {
 function decideFleet(inputs: readonly InstanceInput[], config: Config, now: Date): FleetDecision {
   const decisions = inputs.map((input) => decideInstance(input, config, now));
   const brake = brakeOf(inputs, decisions, config, now);
-  return { ...limitFleet(decisions, config, brake), brake };
+  return {
+    ...limitFleet(decisions, config, brake),
+    brake,
+    brakeReads: brakeReads(inputs, decisions, brake, config, now),
+  };
 }
 
 /**
@@ -139,5 +84,5 @@ function limitFleet(
   };
 }
 
-export type { FleetDecision, TelemetryBrake };
+export type { BrakeReads, FleetDecision, TelemetryBrake };
 export { decideFleet, limitFleet };

@@ -3,7 +3,7 @@
  * AWS, the file system, the network or the environment.
  */
 export { buildContext } from './build-context';
-export type { FleetDecision, TelemetryBrake } from './decide-fleet';
+export type { BrakeReads, FleetDecision, TelemetryBrake } from './decide-fleet';
 export { decideFleet, limitFleet } from './decide-fleet';
 export type { InstanceInput } from './decide-instance';
 export { decideInstance } from './decide-instance';
@@ -15,7 +15,7 @@ export { idleCostUsd, idleRunMinutes } from './idle-run';
 export { pendingWarning } from './pending-warning';
 export type { Policy } from './policy';
 export { policyOf } from './policy';
-export { NEVER, nextTelemetryRead, unreadTelemetry } from './read-schedule';
+export { busyInWindowUntil, NEVER, nextTelemetryRead, unreadTelemetry } from './read-schedule';
 export type { ActionPlan } from './resolve-action';
 export { resolveAction, stopImpossible } from './resolve-action';
 export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleEntry, RuleFinding } from './rules/index';

@@ -3,7 +3,9 @@
  * `idle.window` later, `no-telemetry` not until `noTelemetry.after` later (a busy datapoint in its window proves the
  * GPU is measured and busy), and `never-used` never again; max-runtime and expiry need no metrics at all. So an
  * instance whose last reading shows a busy minute need not be read again until the earlier of those two spans has
- * passed: its decisions are the same as reading every pass.
+ * passed: its decisions are the same as reading every pass. The telemetry-outage brake is the one input that can
+ * need it sooner (with `idle` off its last busy minute leaves the brake's window first); brake.ts has those read
+ * only when they can change a decision.
  */
 import type { Config } from '../config/schema';
 import { policyOf } from './policy';
@@ -45,6 +47,22 @@ function nextTelemetryRead(
 }
 
 /**
+ * Until when an instance not read since `nextReadAt` was set surely still has its last busy minute in the idle
+ * window, i.e. has GPU telemetry as the telemetry-outage brake counts it; `null` when the schedule cannot say
+ * (`idle` and `no-telemetry` both off: it never comes due). The schedule was written by `nextTelemetryRead` under
+ * this same config (a config change voids it), so with `idle` off it is the last busy minute + 1m +
+ * `noTelemetry.after`; with `idle` on it comes due no later than the window after that minute.
+ *
+ * @example busyInWindowUntil(lastBusy + 1m + 3h, { idle: off, window 1h, noTelemetry.after 3h }) // lastBusy + 1m + 1h
+ */
+function busyInWindowUntil(nextReadAt: Date, config: Config): Date | null {
+  if (config.idle.enabled) return nextReadAt;
+  if (!config.noTelemetry.enabled) return null;
+  const policy = policyOf(config);
+  return new Date(nextReadAt.getTime() - policy.noTelemetryAfterMs + policy.idleWindowMs);
+}
+
+/**
  * Telemetry for an instance this pass did not read because no telemetry rule can hold before `nextReadAt`: never
  * evidence of anything, and never `missing`.
  */
@@ -60,4 +78,4 @@ function unreadTelemetry(now: Date, lookbackMs: number, nextReadAt: Date): GpuTe
   };
 }
 
-export { NEVER, nextTelemetryRead, unreadTelemetry };
+export { busyInWindowUntil, NEVER, nextTelemetryRead, unreadTelemetry };

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
-import { decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
+import { type decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import { carryOut } from './carry-out';
 import { clearStopped } from './clear-stopped';
@@ -18,6 +18,7 @@ import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
 import { recordRegionErrors } from './region-errors';
 import { type ReadSelection, scanFleet } from './scan-fleet';
+import { decideSettled } from './settle-brake';
 import { byUrgency, deferred, isSpent, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
 import { warningsFor } from './warnings';
@@ -119,13 +120,15 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
       return priced.map((input) => ({ ...input, warning: null }));
     },
   );
-  const decided = decideFleet(joined, config, now);
-  await schedules.record(joined);
+  // Unread instances the telemetry-outage brake needs are read now: it then holds back what reading all would.
+  const settled = await decideSettled(joined, options.readers, config, now);
+  const decided = settled.fleet;
+  await schedules.record(settled.inputs);
   // A stop of an instance set up for hibernation hibernates it (actions.hibernate): the decisions say so.
-  const fleet = { ...decided, decisions: fleetWithHibernation(decided.decisions, joined, config) };
+  const fleet = { ...decided, decisions: fleetWithHibernation(decided.decisions, settled.inputs, config) };
   const unread = fleet.decisions.filter((decision) => decision.outcome === 'error').length;
 
-  const byId = new Map(joined.map((input) => [input.instance.instanceId, input]));
+  const byId = new Map(settled.inputs.map((input) => [input.instance.instanceId, input]));
   const accounts = new Map<string, InstanceFacts['accountId']>(
     inputs.map((input) => [input.instance.instanceId, input.instance.accountId]),
   );

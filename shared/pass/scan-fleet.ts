@@ -31,14 +31,7 @@ async function readRegion(
     const notDue = select ? await select(instances).catch(() => new Map<string, Date>()) : new Map<string, Date>();
     const telemetry = await reader.readGpuTelemetry(
       instances.filter((instance) => !notDue.has(instance.instanceId)),
-      {
-        now,
-        lookbackMs: lookbackMs(config),
-        // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
-        sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
-        // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
-        quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
-      },
+      readWindow(config, now),
     );
     const inputs = instances.map((instance) => {
       const next = notDue.get(instance.instanceId);
@@ -50,6 +43,44 @@ async function readRegion(
     const code = error instanceof ReaperError ? error.code : 'UNEXPECTED';
     return { failure: { region: reader.region, code, message: (error as Error).message } };
   }
+}
+
+/** The look-back window every telemetry read of a pass uses. */
+function readWindow(config: Config, now: Date) {
+  return {
+    now,
+    lookbackMs: lookbackMs(config),
+    // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
+    sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
+    // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
+    quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
+  };
+}
+
+/**
+ * Reads the telemetry of these scanned instances after all (the brake needs them, see `brakeReads`), each in its
+ * region with the pass's window. A read that fails is an error for its instances, as it would have been in the scan.
+ */
+async function readMore(
+  readers: readonly RegionReader[],
+  config: Config,
+  now: Date,
+  instances: readonly InstanceFacts[],
+): Promise<Map<string, InstanceInput['telemetry']>> {
+  const read = new Map<string, InstanceInput['telemetry']>();
+  await Promise.all(
+    readers.map(async (reader) => {
+      const mine = instances.filter((instance) => instance.region === reader.region);
+      if (mine.length === 0) return;
+      const telemetry = await reader.readGpuTelemetry(mine, readWindow(config, now)).catch(() => new Map());
+      for (const instance of mine) {
+        read.set(instance.instanceId, telemetry.get(instance.instanceId) ?? failedTelemetry(now, config));
+      }
+    }),
+  );
+  for (const instance of instances)
+    if (!read.has(instance.instanceId)) read.set(instance.instanceId, failedTelemetry(now, config));
+  return read;
 }
 
 /** Telemetry for an instance the reader returned nothing for: an error, so never evidence of idleness. */
@@ -89,4 +120,4 @@ async function scanFleet(readers: readonly RegionReader[], config: Config, now: 
 }
 
 export type { ReadSelection };
-export { scanFleet };
+export { readMore, scanFleet };

@@ -124,6 +124,7 @@ describe('the telemetry-outage brake', () => {
       decisions: [],
       brake: { engaged: false, missing: 0, scanned: 0 },
       capped: 0,
+      brakeReads: { ids: [], fewest: 0 },
     });
   });
 });

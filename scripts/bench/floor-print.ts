@@ -1,0 +1,74 @@
+/**
+ * Benchmark (d) as the bench prints it: the read schedule on the steady fleet under the default config, then the
+ * same fleet with telemetry outages under every combination of the rules the schedule depends on (`idle`,
+ * `no-telemetry`), so the telemetry-outage brake is checked wherever an instance goes unread for long.
+ */
+import Table from 'cli-table3';
+import { type ConfigInput, parseConfig } from '../../shared/config/schema';
+import { benchReadFloor, type ReadFloorResult } from './read-floor';
+
+/** The configs the outage fleet is replayed under: `idle` off with the 3h `noTelemetry.after` leaves reads longest. */
+const OUTAGE_CONFIGS: readonly (readonly [string, ConfigInput])[] = [
+  ['defaults', {}],
+  ['idle off (noTelemetry 3h)', { idle: { enabled: false }, noTelemetry: { after: '3h' } }],
+  ['no-telemetry off', { noTelemetry: { enabled: false } }],
+  ['idle and no-telemetry off', { idle: { enabled: false }, noTelemetry: { enabled: false } }],
+];
+
+const thousands = (value: number) => value.toLocaleString('en-US');
+const identical = (result: ReadFloorResult) =>
+  result.mismatchCount === 0 ? 'yes' : `no (${result.mismatchCount}: ${result.mismatches.join('; ')})`;
+
+/**
+ * Runs (d) and prints it line by line. `failed` when any decision differed from reading every pass (the bench then
+ * exits 1); `readShare` is the steady fleet's share of instances read per pass, for the cost table.
+ *
+ * @example const { failed, readShare } = benchFloor({ instances: 150, days: 14 }, console.log);
+ */
+function benchFloor(
+  shape: { readonly instances: number; readonly days: number },
+  say: (line: string) => void,
+): { failed: boolean; readShare: number } {
+  say(`(d) the read schedule: ${shape.instances} seeded instances × ${shape.days} days, one pass every 5 min`);
+  const floor = benchReadFloor(shape, parseConfig({}));
+  const perPass = (reads: number, of = floor) => (reads / Math.max(1, of.everyPass)).toFixed(3);
+  say(
+    `metrics requested per instance per pass: ${perPass(floor.scheduled)} (reading every pass: ` +
+      `${perPass(floor.everyPass)}; floor: ${perPass(floor.floor)})`,
+  );
+  say(`decisions identical to reading every pass: ${identical(floor)}`);
+  say(
+    `(${thousands(floor.decisions)} decisions compared over ${thousands(floor.passes)} passes; reads ` +
+      `${thousands(floor.scheduled)} vs ${thousands(floor.everyPass)}, floor ${thousands(floor.floor)}, one metric ` +
+      'per read with a rollup)',
+  );
+  say('the same fleet with telemetry outages (48-90% of it silent for 4-7 h on 4 days):');
+  const table = new Table({
+    head: ['(d) outages, per config', 'reads/inst/pass', 'floor', 'for the brake', 'identical', 'notice only'],
+    style: { head: [], border: [] },
+  });
+  let failed = floor.mismatchCount > 0;
+  const differences: string[] = [];
+  for (const [name, input] of OUTAGE_CONFIGS) {
+    const result = benchReadFloor({ ...shape, outages: true }, parseConfig(input));
+    failed ||= result.mismatchCount > 0;
+    if (result.mismatchCount > 0) differences.push(`${name}: ${identical(result)}`);
+    table.push([
+      name,
+      perPass(result.scheduled, result),
+      perPass(result.floor, result),
+      perPass(result.brakeReads, result),
+      result.mismatchCount === 0 ? 'yes' : `no (${thousands(result.mismatchCount)})`,
+      thousands(result.brakeOnlyDiffers),
+    ]);
+  }
+  say(table.toString());
+  for (const difference of differences) say(difference);
+  say('"for the brake": reads of instances not due, made because the outage brake could hold an action back.');
+  say('"notice only": passes whose brake verdict differed with nothing to hold back (not read for: only the');
+  say("admin's outage notice differs).");
+  say('');
+  return { failed, readShare: floor.scheduled / Math.max(1, floor.everyPass) };
+}
+
+export { benchFloor };
