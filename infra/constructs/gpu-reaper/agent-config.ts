@@ -3,50 +3,12 @@
  * State Manager associations that install the agent and add that config to tagged instances.
  *
  * The config is a fragment the agent appends to what the instance already runs (`append-config`), never a
- * replacement: the instance's own logs, memory and disk metrics keep working. The agent merges its config files
- * section by section (aws/amazon-cloudwatch-agent, translator/jsonconfig/mergeJsonConfig.go and
- * translator/jsonconfig/mergeJsonUtil/util.go): a key that two files set must hold the same value in both, or the
- * merge fails; only some keys merge their contents (`metrics.metrics_collected`, `logs.logs_collected.files`, the
- * `procstat` and `collect_list` lists, …). So the fragment sets no global key that an instance's config commonly sets
- * too: no `agent` section (`metrics_collection_interval`, `run_as_user`), no `metrics.append_dimensions` and no
- * `metrics.aggregation_dimensions` (they would also change the instance's own metrics). It adds one plugin,
- * `nvidia_gpu`, with its interval and the `InstanceId` dimension on that plugin alone.
+ * replacement; what it holds and why is defined once, with the no-telemetry notice that describes it to owners, in
+ * shared/config/agent-config.ts.
  */
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-
-/** The nvidia_smi measurements the agent publishes; `utilization_gpu` is the one the reaper reads. */
-const GPU_MEASUREMENTS = ['utilization_gpu', 'memory_used', 'memory_total', 'temperature_gpu'] as const;
-
-/** The agent's namespace when its config names none (translator/translate/metrics/ruleNamespace.go). */
-const AGENT_DEFAULT_NAMESPACE = 'CWAgent';
-
-/**
- * The agent config fragment: per-GPU `nvidia_smi` series every minute, each with the `InstanceId` dimension.
- *
- * `InstanceId` is appended on the plugin, not globally, so that it merges with any `append_dimensions` of the
- * instance's own config; the agent resolves `${aws:InstanceId}` there from version 1.300061.0 (aws/amazon-cloudwatch-agent
- * #1876). The namespace is the agent's one namespace for every metric of the instance: it is left out when it is the
- * agent's default (`CWAgent`), so the fragment never moves the instance's own metrics.
- *
- * @param namespace CloudWatch namespace (config `metrics.namespace`)
- */
-function agentConfigDocument(namespace: string): object {
-  return {
-    metrics: {
-      ...(namespace === AGENT_DEFAULT_NAMESPACE ? {} : { namespace }),
-      metrics_collected: {
-        nvidia_gpu: {
-          measurement: [...GPU_MEASUREMENTS],
-          metrics_collection_interval: 60,
-          // The agent substitutes ${aws:InstanceId} on the instance; it is not a CloudFormation or JS placeholder.
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent's own placeholder syntax
-          append_dimensions: { InstanceId: '${aws:InstanceId}' },
-        },
-      },
-    },
-  };
-}
+import { AGENT_DEFAULT_NAMESPACE, agentConfigDocument, GPU_MEASUREMENTS } from '../../../shared/config/agent-config';
 
 /** Props of {@link AgentConfig}. */
 interface AgentConfigProps {

@@ -11,16 +11,25 @@ import { AGENT_START_MS, MINUTE_MS, windowStats } from '../telemetry';
 import type { GpuTelemetry } from '../types';
 import type { Rule } from './context';
 
+/** What the coverage of the run is judged on: `[from, windowEnd)`, its minutes and those with data. */
+interface RunCoverage {
+  /** The first whole minute after the agent's start-up (launch + {@link AGENT_START_MS}). */
+  readonly from: Date;
+  readonly datapoints: number;
+  readonly minutes: number;
+}
+
 /** Datapoints and minutes of the run since launch, agent start-up excluded; `null` when the read cannot tell. */
-function runCoverage(telemetry: GpuTelemetry, launchMs: number, windowEnd: Date) {
+function runCoverage(telemetry: GpuTelemetry, launchMs: number, windowEnd: Date): RunCoverage | null {
   const evidenceFrom = Math.ceil((launchMs + AGENT_START_MS) / MINUTE_MS) * MINUTE_MS;
+  const from = new Date(evidenceFrom);
   const readFrom = telemetry.from.getTime();
   const fine = windowStats(telemetry.points, new Date(Math.max(evidenceFrom, readFrom)), windowEnd);
   const before = Math.max(0, Math.ceil(readFrom / MINUTE_MS) - evidenceFrom / MINUTE_MS);
-  if (before === 0) return { datapoints: fine.datapoints, minutes: fine.minutes };
+  if (before === 0) return { from, datapoints: fine.datapoints, minutes: fine.minutes };
   const covered = telemetry.sinceLaunchCovered;
   if (covered === null || covered === undefined) return null;
-  return { datapoints: fine.datapoints + Math.min(covered, before), minutes: fine.minutes + before };
+  return { from, datapoints: fine.datapoints + Math.min(covered, before), minutes: fine.minutes + before };
 }
 
 /** Finds an instance whose GPU stayed below `neverUsed.threshold` for its whole, well-covered run so far. */
@@ -53,7 +62,8 @@ const neverUsed: Rule = ({ instance, telemetry, config, policy, windowEnd, runni
       `${covered.datapoints}/${covered.minutes} min after the agent's first ${formatDuration(AGENT_START_MS)} ` +
       `have data, coverage ${share(coverage)})`,
     evidence: {
-      window: { from: from.toISOString(), to: windowEnd.toISOString(), minutes: run.minutes },
+      // The window the coverage was judged on, so its minutes, datapoints and coverage are one set of numbers.
+      window: { from: covered.from.toISOString(), to: windowEnd.toISOString(), minutes: covered.minutes },
       datapoints: covered.datapoints,
       coverage,
       runMinutes: covered.minutes,

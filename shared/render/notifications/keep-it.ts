@@ -142,28 +142,5 @@ function renderOwnerLinks(event: ReaperEvent, instanceId: string): string[] {
   return lines;
 }
 
-/** The agent config parameter the stack ships (`agentConfigParameterName`'s default). */
-const AGENT_CONFIG_PARAMETER = 'AmazonCloudWatch-gpu-reaper';
-
-/**
- * For no-telemetry: how to make the instance publish what the reaper reads, either through the stack's agent
- * associations (a tag, when the admins enabled `installAgent`) or by hand from the shipped SSM parameter.
- */
-function renderTelemetryHelp(event: ReaperEvent): string[] {
-  const instanceId = cleanText(event.instanceId, 64);
-  const region = cleanText(event.region, 32);
-  const agentTag = `${cleanText(event.tagPrefix, 64)}cloudwatch-agent`;
-  return [
-    'The reaper reads the CloudWatch agent metric nvidia_smi_utilization_gpu (namespace CWAgent by default).',
-    '1. Attach the CloudWatchAgentServerPolicy managed policy to the instance role.',
-    '2. If your admins let the stack install the agent, tag the instance and allow up to 30 minutes:',
-    `     ${createTagsCommand(instanceId, agentTag, 'install', region)}`,
-    `   Otherwise install the CloudWatch agent and load the stack's config (SSM parameter ${AGENT_CONFIG_PARAMETER}`,
-    '   unless your admins renamed it):',
-    `     sudo /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${AGENT_CONFIG_PARAMETER}`,
-    'The config publishes the busiest GPU per instance (aggregation_dimensions [["InstanceId"]]).',
-  ];
-}
-
 export type { KeepOption };
-export { createTagsCommand, keepOptions, renderKeepIt, renderOwnerLinks, renderTelemetryHelp };
+export { createTagsCommand, keepOptions, renderKeepIt, renderOwnerLinks };

@@ -3,6 +3,7 @@
  * GPU maximum against the threshold, launch time), so an owner can check the reaper's reasoning.
  */
 import { formatDuration } from '../../config/durations';
+import { percent, share } from '../../engine/format';
 import type { Evidence, RuleName } from '../../engine/types';
 import type { ReaperEvent } from '../../pass/events';
 import { cleanText } from '../text/untrusted-text';
@@ -17,10 +18,6 @@ function str(value: unknown): string | undefined {
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function percent(value: number): string {
-  return `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
 }
 
 /**
@@ -79,8 +76,9 @@ function evidenceLines(event: ReaperEvent): string[] {
   if (datapoints !== undefined || coverage !== undefined) {
     const needs = num(e.minCoverage);
     const notes: string[] = [];
-    if (coverage !== undefined) notes.push(`coverage ${percent(Math.round(coverage * 1000) / 10)}`);
-    if (needs !== undefined) notes.push(`at least ${percent(Math.round(needs * 1000) / 10)} needed`);
+    // The reason's own formatters, so the evidence and the reason never round the same number two ways.
+    if (coverage !== undefined) notes.push(`coverage ${share(coverage)}`);
+    if (needs !== undefined) notes.push(`at least ${share(needs)} needed`);
     lines.push(`Datapoints: ${datapoints ?? 'unknown'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`);
   }
   if ('maxUtilization' in e || e.threshold !== undefined) {
@@ -89,7 +87,11 @@ function evidenceLines(event: ReaperEvent): string[] {
     const limit = threshold === undefined ? '' : ` (threshold ${percent(threshold)})`;
     lines.push(`Max GPU utilization: ${max === undefined ? 'no data' : percent(max)}${limit}`);
   }
-  const telemetry = `${cleanText(e.telemetry, 16)}${e.telemetrySource ? `, ${cleanText(e.telemetrySource, 24)}` : ''}`;
+  // An owner's answer reads no telemetry: "not read", never the "missing" of an instance that sends none.
+  const telemetry =
+    e.telemetryRead === false
+      ? 'not read for this event (the owner answered a message)'
+      : `${cleanText(e.telemetry, 16)}${e.telemetrySource ? `, ${cleanText(e.telemetrySource, 24)}` : ''}`;
   lines.push(`GPUs: ${num(e.gpuCount) ?? 'unknown'} (${cleanText(e.gpuSource, 24)}); telemetry: ${telemetry}`);
   const ran = num(e.runningForMinutes);
   const running = ran === undefined ? '' : ` (running for ${formatDuration(ran * 60_000)})`;

@@ -9,8 +9,9 @@ import { formatHourlyUsd, formatUsd, runningCostUsd } from '../text/money';
 import { asciiLine, cleanText } from '../text/untrusted-text';
 import { formatShortUtc, formatUtc, relativeTo } from '../text/utc-time';
 import { eventJson } from './event-json';
-import { renderKeepIt, renderTelemetryHelp } from './keep-it';
+import { renderKeepIt } from './keep-it';
 import { evidenceLines, ruleWhy } from './notification-evidence';
+import { renderTelemetryHelp } from './telemetry-help';
 
 /** SNS rejects a `Subject` of more than 100 characters. */
 const SUBJECT_MAX = 100;

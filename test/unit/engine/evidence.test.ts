@@ -30,10 +30,11 @@ describe('the evidence of every decision', () => {
 });
 
 describe('the evidence of a rule', () => {
-  it('records the run since launch that never-used looked at', () => {
+  it('records the run since launch that never-used judged: after the agent start-up, up to this minute', () => {
     const decision = decide({ instance: { launchTime: ago('45m') }, telemetry: telemetry(points(0, { span: '45m' })) });
     expect(decision.rule).toBe('never-used');
-    expect(decision.evidence.window).toEqual(windowOf('45m', 45));
+    expect(decision.evidence.window).toEqual(windowOf('35m', 35));
+    expect(decision.evidence).toMatchObject({ datapoints: 35, coverage: 1 });
   });
 
   it('records the noTelemetry.after window that no-telemetry looked at', () => {
