@@ -1,21 +1,33 @@
 /**
  * The reaper Lambda: one pass per EventBridge schedule tick. Reads like the pass itself:
- * load config → build adapters → scan → read metrics → decide → act → notify → audit → publish metrics.
- * Reserved concurrency 1 (set by the stack) keeps passes from overlapping; the state table's conditional writes
- * keep a retried invocation from repeating a transition.
+ * load config → lease the account and region → build adapters → scan → read metrics → decide → act → notify →
+ * audit → publish metrics. The lease (the fan-out's target lease, in the state table) keeps passes from overlapping
+ * with no reserved concurrency: an invocation that finds it held (an EventBridge retry, a tick during a slow pass)
+ * logs and returns. The state table's conditional writes keep a retried invocation from repeating a transition.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { clientOptions } from '../shared/adapters/aws/clients';
+import { leaseKey, TargetLeases } from '../shared/adapters/dynamodb/target-leases';
 import { configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { summarize } from '../shared/engine';
 import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { composeChat } from '../shared/pass/compose-chat';
+import { runLeased } from '../shared/pass/pass-lease';
 import { runPass } from '../shared/pass/run-pass';
 
 const logger = new Logger({ serviceName: ReaperMetrics.service });
 const metrics = new Metrics({ namespace: ReaperMetrics.namespace, serviceName: ReaperMetrics.service });
+
+/** The longest a Lambda runs (its timeout cap): the lease's length when no context tells the time left. */
+const LONGEST_RUN_MS = 15 * 60_000;
+
+/** The account of this function, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+const accountOf = (context?: Context) => context?.invokedFunctionArn.split(':')[4];
 
 /** Runs one pass and returns its summary. */
 export const handler = async (_event: ScheduledEvent, context?: Context) => {
@@ -35,28 +47,55 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
   logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
 
   const onProblem = (message: string, error: unknown) => logger.warn(message, { error: (error as Error).message });
-  const result = await runPass({
-    config,
-    now: new Date(),
-    ...composeRegions(edges),
-    ...composeTable(edges, table),
-    // WARNED messages carry the owner's signed links when the stack gives a key and the endpoint's URL.
-    // With a chat topic every event is also posted to chat (inside: the links are signed before both posts).
-    publisher: composeOwnerLinks(
-      composeChat(composePublisher(edges), { chatTopicArn: process.env[EnvName.ChatTopicArn], homeRegion, onProblem }),
-      {
-        config,
-        homeRegion,
-        keyId: process.env[EnvName.LinkKeyId],
-        baseUrl: process.env[EnvName.OwnerActionUrl],
-        onProblem,
-      },
-    ),
-    livePrices: composePrices(edges, onProblem),
-    onProblem,
-    // Stop starting new instances 30 s before the timeout: what is left waits for the next tick, never half-done.
-    ...(context ? { budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: 30_000 } } : {}),
-  });
+  const now = new Date();
+  // One lease per pass: this account and the stack's region (the pass covers every configured region).
+  const target = { accountId: accountOf(context) ?? 'self', region: homeRegion };
+  const leases = new TargetLeases(
+    DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(homeRegion))),
+    table,
+    homeRegion,
+  );
+  const leaseOptions = {
+    now,
+    durationMs: context?.getRemainingTimeInMillis() ?? LONGEST_RUN_MS,
+    onReleaseFailed: (error: unknown) => onProblem('releasing the pass lease failed (it expires on its own)', error),
+  };
+  const run = await runLeased(leases, target, leaseOptions, () =>
+    runPass({
+      config,
+      now,
+      ...composeRegions(edges),
+      ...composeTable(edges, table),
+      // WARNED messages carry the owner's signed links when the stack gives a key and the endpoint's URL.
+      // With a chat topic every event is also posted to chat (inside: the links are signed before both posts).
+      publisher: composeOwnerLinks(
+        composeChat(composePublisher(edges), {
+          chatTopicArn: process.env[EnvName.ChatTopicArn],
+          homeRegion,
+          onProblem,
+        }),
+        {
+          config,
+          homeRegion,
+          keyId: process.env[EnvName.LinkKeyId],
+          baseUrl: process.env[EnvName.OwnerActionUrl],
+          onProblem,
+        },
+      ),
+      livePrices: composePrices(edges, onProblem),
+      onProblem,
+      // Stop starting new instances 30 s before the timeout: what is left waits for the next tick, never half-done.
+      ...(context ? { budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: 30_000 } } : {}),
+    }),
+  );
+  if (!run.ran) {
+    const lease = leaseKey(target).pk;
+    logger.warn('another pass of this account and region is still running: this invocation backs off', { lease });
+    metrics.addMetric(ReaperMetrics.targetsBusy, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    return { skipped: true, lease, mode: config.mode };
+  }
+  const result = run.result;
 
   const summary = summarize(result.decisions, result.regionFailures.length);
   metrics.addMetric(ReaperMetrics.instancesScanned, MetricUnit.Count, summary.scanned);

@@ -22,7 +22,10 @@ const ReaperMetrics = {
   targetFailed: 'TargetPassFailed',
   /** Targets the dispatcher enqueued in one tick; those still leased (in flight) are counted in `targetsBusy`. */
   targetsEnqueued: 'TargetsEnqueued',
-  /** Targets the dispatcher skipped in one tick because their previous message was still in flight. */
+  /**
+   * Targets the dispatcher skipped in one tick because their previous message was still in flight; published as 1
+   * by the single-account reaper when an invocation backs off because the previous pass still holds its lease.
+   */
   targetsBusy: 'TargetsStillInFlight',
 } as const;
 

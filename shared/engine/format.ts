@@ -1,5 +1,6 @@
 /**
- * The few ways the engine writes numbers, times and untrusted values into reasons, so every reason reads alike.
+ * The few ways the engine writes numbers, times and untrusted values into reasons, so every reason reads alike; the
+ * tables and reports use the same numbers, percentages and plurals for everything a person reads.
  */
 import { formatDuration } from '../config/durations';
 
@@ -30,9 +31,26 @@ function clip(value: string): string {
   return kept.replace(UNSAFE_QUOTED, '\ufffd');
 }
 
+/** A number as people read it: at most one decimal, no trailing `.0` (`6.5`, `24`, `1.9975` → `2`). */
+function decimal(value: number): string {
+  return String(Number(value.toFixed(1)));
+}
+
 /** A percentage as people read it: at most one decimal, no trailing `.0` (`2.1%`, `5%`). */
 function percent(value: number): string {
-  return `${Number(value.toFixed(1))}%`;
+  return `${decimal(value)}%`;
+}
+
+/**
+ * A count and its noun, singular only for exactly 1 (`1 day`, `2 days`, `0 false kills`, `1.5 hours`); the count is
+ * written as {@link decimal} does.
+ *
+ * @param many the plural when it is not `word` + `s` @default `${word}s`
+ * @example plural(1, 'false kill') // '1 false kill'
+ * @example plural(3, 'day') // '3 days'
+ */
+function plural(count: number, word: string, many = `${word}s`): string {
+  return `${decimal(count)} ${count === 1 ? word : many}`;
 }
 
 /** The highest GPU utilization of a window, or `no data` when it has no datapoint. */
@@ -76,4 +94,4 @@ function when(at: Date, now: Date): string {
   return `${instant(at, now)} (${relative(at, now)})`;
 }
 
-export { clip, instant, MAX_QUOTED, peak, percent, relative, share, when };
+export { clip, decimal, instant, MAX_QUOTED, peak, percent, plural, relative, share, when };

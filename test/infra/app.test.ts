@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/constructs/gpu-reaper';
+import { defaultConfig } from '../../shared/config';
 
 const work = mkdtempSync(join(tmpdir(), 'gpu-reaper-app-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -54,6 +55,28 @@ describe('infra/app.ts', () => {
     const config = JSON.parse(fn?.Properties.Environment.Variables.GPU_REAPER_CONFIG ?? '{}');
     expect(config.mode).toBe('dry-run');
     expect(config.schedule).toBe('rate(5 minutes)');
+  });
+
+  it('ships a default file that reads every default telemetry source, as the deployed Lambda gets it', () => {
+    const outdir = join(work, 'shipped');
+    const result = runApp({ 'aws:cdk:bundling-stacks': [] }, outdir);
+    expect(result.status).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'GpuReaper.template.json'), 'utf8'));
+    type LambdaResource = { Type: string; Properties: { Environment?: { Variables: Record<string, string> } } };
+    const configs = Object.values(template.Resources as Record<string, LambdaResource>)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((resource) => resource.Properties.Environment?.Variables.GPU_REAPER_CONFIG)
+      .filter((json): json is string => json !== undefined)
+      .map((json) => JSON.parse(json) as { metrics: { sources: unknown } });
+    // The reaper, the digest and the owner-action endpoint: each reads both the agent's and gpumon's metric.
+    expect(configs.length).toBeGreaterThanOrEqual(2);
+    for (const config of configs) {
+      expect(config.metrics.sources).toEqual([
+        { namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' },
+        { namespace: 'DeepLearningTrain', metric: 'GPU Usage' },
+      ]);
+      expect(config.metrics.sources).toEqual(defaultConfig().metrics.sources);
+    }
   });
 
   it('takes -c config=PATH over the default, and fails with exit 2 and one line naming every bad key path', () => {

@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { GpuReaperProps } from '../../infra/constructs/gpu-reaper';
 import { GpuReaper, missedRunWindow, schedulePeriod } from '../../infra/constructs/gpu-reaper';
+import { synthHub } from './synth-hub';
 import { cdkJsonContext, FIXTURE_ENTRY, synthStack } from './synth-stack';
 
 /** A bare stack with one GpuReaper, bundling skipped. */
@@ -168,6 +169,46 @@ describe('existing resources', () => {
     const { template } = reaperIn({ topicArn: 'arn:aws:sns:us-east-1:123456789012:owners' });
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe('reserved concurrency (opt-in: an account at the new-account quota of 10 can reserve none)', () => {
+  type Fn = { Properties: { ReservedConcurrentExecutions?: number } };
+  const reserved = (template: Template) =>
+    Object.fromEntries(
+      Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Fn>).map(([id, fn]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        fn.Properties.ReservedConcurrentExecutions,
+      ]),
+    );
+
+  it('reserves none in the default template (reaper, digest, owner-action endpoint)', () => {
+    const functions = reserved(synthStack({ bundle: false }).template);
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(3);
+    for (const [id, value] of Object.entries(functions)) expect(value, id).toBeUndefined();
+  });
+
+  it('reserves for the reaper and the endpoint what reaperConcurrency and ownerActionConcurrency ask', () => {
+    const { template } = synthStack({ bundle: false, reaper: { reaperConcurrency: 1, ownerActionConcurrency: 5 } });
+    expect(reserved(template)).toMatchObject({
+      GpuReaperFunction: 1,
+      GpuReaperOwnerActionsEndpointFunction: 5,
+      GpuReaperDigestFunction: undefined,
+    });
+  });
+
+  it('reserves none in the hub by default, and reaperConcurrency for its dispatcher', () => {
+    const hub = reserved(synthHub().hubTemplate);
+    for (const [id, value] of Object.entries(hub)) expect(value, id).toBeUndefined();
+    const asked = reserved(synthHub({ reaper: { reaperConcurrency: 1 } }).hubTemplate);
+    expect(asked).toMatchObject({ GpuReaperFanOutDispatcherFunction: 1, GpuReaperFanOutWorkerFunction: undefined });
+  });
+
+  it('refuses a reservation that is not a whole number from 1 to 100, naming the prop', () => {
+    expect(() => reaperIn({ reaperConcurrency: 0 })).toThrow(
+      /reaperConcurrency: must be a whole number from 1 to 100 \(reserved concurrency\), got 0/,
+    );
+    expect(() => reaperIn({ ownerActionConcurrency: 1.5 })).toThrow(/ownerActionConcurrency: .*got 1\.5/);
   });
 });
 

@@ -7,7 +7,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from './iam-simulation';
-import { HUB_CONFIG, ORGANIZATION_ID, synthHub } from './synth-hub';
+import { HUB_CONFIG, ORGANIZATION_ID, OU, synthHub } from './synth-hub';
 
 const HUB = '123456789012';
 const MEMBER = '111111111111';
@@ -207,6 +207,37 @@ describe('the spoke role', () => {
     expect(await can('ec2:StopInstances', instance('i-5'), { 'ec2:InstanceType': 'g5.xlarge' })).toBe(
       'ImplicitlyDenied',
     );
+  });
+
+  describe('terminate, following the base config and every override', () => {
+    const noTerminate = { ownerChoices: ['stop', 'notify'] as ('stop' | 'notify')[] };
+    const spokePolicy = (config: typeof HUB_CONFIG) =>
+      identityPolicy(synthHub({ config }).spokeTemplate, 'SpokeRoleDefaultPolicy', resolver(MEMBER, parameters));
+    const withOverrides = (overrides: Record<string, unknown>) => ({
+      ...HUB_CONFIG,
+      actions: noTerminate,
+      accounts: { ...HUB_CONFIG.accounts, overrides: { '111111111111': { mode: 'enforce' }, ...overrides } },
+    });
+
+    it('may terminate with the default owner choices (which include terminate)', async () => {
+      expect(await can('ec2:TerminateInstances', instance('i-7'), gpu)).toBe('Allowed');
+    });
+
+    it('may not terminate when neither the base nor any override has a terminate action or owner choice', async () => {
+      const policy = spokePolicy(withOverrides({}));
+      expect(await can('ec2:TerminateInstances', instance('i-8'), gpu, policy)).toBe('ImplicitlyDenied');
+      expect(await can('ec2:StopInstances', instance('i-8'), gpu, policy)).toBe('Allowed');
+    });
+
+    it('may terminate when an override offers terminate to owners, or a rule of it terminates', async () => {
+      for (const override of [
+        { [OU]: { actions: { ownerChoices: ['stop', 'terminate'] } } },
+        { '333333333333': { actions: { idle: 'terminate' } } },
+      ]) {
+        const policy = spokePolicy(withOverrides(override));
+        expect(await can('ec2:TerminateInstances', instance('i-9'), gpu, policy)).toBe('Allowed');
+      }
+    });
   });
 
   it('cannot stop anything when neither the base nor an override enforces', async () => {

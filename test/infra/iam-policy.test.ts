@@ -260,6 +260,34 @@ describe('in enforce mode without scope.tags, across configured regions', () => 
   });
 });
 
+describe('terminate follows the config (enforce mode)', () => {
+  const noOwnerTerminate = { ownerChoices: ['stop', 'notify'] as ('stop' | 'notify')[] };
+  const canFor = (actions: Record<string, unknown>) => {
+    const { template } = synthStack({ bundle: false, config: { mode: 'enforce', actions } });
+    return simulator(rolePolicy(template));
+  };
+
+  it('may not terminate when no configured action and no owner choice is terminate, yet may still stop', async () => {
+    const can = canFor(noOwnerTerminate);
+    // An owner's action=terminate tag is then a tag problem; even a code bug that tried would be refused here.
+    expect(await can('ec2:TerminateInstances', instance('i-5a'), gpu)).toBe('ImplicitlyDenied');
+    expect(await can('ec2:StopInstances', instance('i-5a'), gpu)).toBe('Allowed');
+  });
+
+  it.each([
+    ['the default owner choices (which include terminate)', {}],
+    ['a rule action of terminate', { ...noOwnerTerminate, neverUsed: 'terminate' }],
+    ['whenStopImpossible terminate', { ...noOwnerTerminate, whenStopImpossible: 'terminate' }],
+    ['asgMembers terminate', { ...noOwnerTerminate, asgMembers: 'terminate' }],
+    ['an owner choice of terminate only', { ownerChoices: ['terminate'] }],
+  ])('may terminate a GPU instance with %s', async (_name, actions) => {
+    const can = canFor(actions);
+    expect(await can('ec2:TerminateInstances', instance('i-5b'), gpu)).toBe('Allowed');
+    const optedOut = { ...gpu, 'aws:ResourceTag/gpu-reaper:opt-out': 'yes' };
+    expect(await can('ec2:TerminateInstances', instance('i-5b'), optedOut)).toBe('ExplicitlyDenied');
+  });
+});
+
 describe('with another tagPrefix', () => {
   it('follows the prefix in the opt-out deny and the warned tag', async () => {
     const { template } = synthStack({ bundle: false, config: { mode: 'enforce', tagPrefix: 'reaper/' } });

@@ -55,11 +55,12 @@ describe('the owner-action endpoint (on by default)', () => {
     ({ template } = synthStack({ bundle: false }));
   });
 
-  it('answers on a Function URL whose only authentication is the token, with reserved concurrency 5', () => {
+  it('answers on a Function URL whose only authentication is the token, reserving no concurrency by default', () => {
     const url = only(template, 'AWS::Lambda::Url', 'GpuReaperOwnerActions');
     expect(url.Properties).toMatchObject({ AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     const fn = only(template, 'AWS::Lambda::Function', 'GpuReaperOwnerActionsEndpoint');
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
+    // Opt-in (ownerActionConcurrency): an account at the new-account quota of 10 can reserve none.
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(Object.keys((fn.Properties.Environment as { Variables: object }).Variables)).toEqual(
       expect.arrayContaining([EnvName.Config, EnvName.Table, EnvName.TopicArn, EnvName.LinkKeyId]),
     );

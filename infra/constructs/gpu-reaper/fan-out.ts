@@ -62,6 +62,8 @@ interface FanOutProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Most worker invocations at once (the event source's `MaximumConcurrency`, 2 to 1000). @default 20 */
   readonly maxConcurrency?: number;
+  /** Reserved concurrency of the dispatcher (its leases already keep ticks from enqueueing twice). @default none */
+  readonly dispatcherConcurrency?: number;
   /** Attempts per target and tick before its message goes to the dead-letter queue. @default 3 */
   readonly maxAttempts?: number;
   /** Longest one target's pass may run (the worker's timeout). @default Duration.minutes(5) */
@@ -160,6 +162,7 @@ class FanOut extends Construct {
       maxEventAge: props.maxEventAge,
       // Listing a large organization and leasing thousands of targets takes seconds, not minutes.
       timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: props.dispatcherConcurrency,
     });
     this.grantDispatcher(props);
 
@@ -176,8 +179,7 @@ class FanOut extends Construct {
       memorySize: props.memorySize,
       timeout,
       logRetention: props.logRetention,
-      // Bounded by the event source's MaximumConcurrency instead: a reservation below it would throttle the poller.
-      reservedConcurrentExecutions: null,
+      // No reservation: the event source's MaximumConcurrency bounds it (a reservation below it would throttle the poller).
     });
     this.worker.function.addEventSource(
       new SqsEventSource(this.queue, {

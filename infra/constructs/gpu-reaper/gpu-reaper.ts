@@ -15,6 +15,7 @@ import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
+import { AGENT_CONFIG_PARAMETER } from '../../../shared/config/agent-config';
 import { AgentConfig } from './agent-config';
 import { createAuditTable } from './audit-table';
 import { ChatNotifications } from './chat-notifications';
@@ -22,7 +23,7 @@ import { FanOut } from './fan-out';
 import { Monitoring, type ReaperAlarms } from './monitoring';
 import { Notifications } from './notifications';
 import { OwnerActions } from './owner-actions';
-import { grantReaperRole, instanceTypePatterns } from './permissions';
+import { configTerminates, grantReaperRole, instanceTypePatterns } from './permissions';
 import { configSlice, type GpuReaperProps } from './props';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 import { ScheduledInvoke, schedulePeriod } from './schedule';
@@ -174,6 +175,7 @@ class GpuReaper extends Construct {
             runInterval,
             environment: powertools,
             maxConcurrency: props.workerMaxConcurrency,
+            dispatcherConcurrency: props.reaperConcurrency,
             maxAttempts: props.maxTargetAttempts,
             timeout: props.timeout,
             memorySize: props.memorySize,
@@ -197,7 +199,7 @@ class GpuReaper extends Construct {
     // The shipped agent config publishes the nvidia_smi metric, in the namespace of the source that reads it.
     const agentSource = config.metrics.sources.find((source) => source.metric === AGENT_METRIC);
     const agent = new AgentConfig(this, 'AgentConfig', {
-      parameterName: props.agentConfigParameterName ?? 'AmazonCloudWatch-gpu-reaper',
+      parameterName: props.agentConfigParameterName ?? AGENT_CONFIG_PARAMETER,
       namespace: agentSource?.namespace ?? 'CWAgent',
       installAgent: props.installAgent,
       targetTagKey: props.agentTargetTagKey ?? `${config.tagPrefix}cloudwatch-agent`,
@@ -253,13 +255,15 @@ class GpuReaper extends Construct {
       timeout: props.timeout,
       logRetention: props.logRetention,
       maxEventAge,
+      reservedConcurrentExecutions: props.reaperConcurrency,
     });
     grantReaperRole(reaper.role, {
       regions: config.regions,
       tagPrefix: config.tagPrefix,
       scopeTags: config.scope.tags,
       gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
-      mayStopOrTerminate: config.mode === 'enforce',
+      mayStop: config.mode === 'enforce',
+      mayTerminate: config.mode === 'enforce' && configTerminates(config.actions),
       table: this.table,
       topics: [this.topic, this.adminTopic],
     });

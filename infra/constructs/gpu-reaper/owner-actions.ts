@@ -5,9 +5,9 @@
  * Why a Function URL with `AuthType: NONE`: owners click from a mail or a phone, with no AWS credentials; the link's
  * token is the authentication (an HMAC over account, region, instance, action, expiry and a single-use id, made and
  * checked by KMS, the secret never leaving it). Why not API Gateway: a token is checked with one KMS call before
- * anything else happens, so a flood costs Lambda and KMS calls, not changes; reserved concurrency caps both (requests
- * past it get 429) at no standing cost, where API Gateway would add a second public endpoint, a stage and usage plans
- * for the same cap.
+ * anything else happens, so a flood costs Lambda and KMS calls, not changes; the opt-in reserved concurrency
+ * (`ownerActionConcurrency`) caps both (requests past it get 429) at no standing cost, where API Gateway would add a
+ * second public endpoint, a stage and usage plans for the same cap.
  *
  * The role can do nothing but what a valid token asks, whatever the code does: verify MACs with this key only (never
  * generate one), write the snooze tag and remove the warned tag, stop (in `enforce` mode only) a GPU instance in
@@ -39,7 +39,10 @@ interface OwnerActionsProps {
   readonly topic: sns.ITopic;
   /** `ec2:InstanceType` patterns the endpoint may stop and tag (the reaper's). */
   readonly gpuInstanceTypes: readonly string[];
-  /** Most requests at once; the rest are refused with 429 (a flood of links costs no more). @default 5 */
+  /**
+   * Reserved concurrency: most requests at once, the rest refused with 429 (a flood of links costs no more).
+   * @default none (an account at the new-account quota of 10 can reserve none): bounded by the account's pool only
+   */
   readonly reservedConcurrency?: number;
   /** The entry file. @default functions/owner-action.ts at the repository root */
   readonly entry?: string;
@@ -61,7 +64,9 @@ function ownerActionEc2Statements(scope: Construct, props: OwnerActionsProps): i
     tagPrefix: config.tagPrefix,
     scopeTags: config.scope.tags,
     gpuInstanceTypes: props.gpuInstanceTypes,
-    mayStopOrTerminate: config.mode === 'enforce',
+    mayStop: config.mode === 'enforce',
+    // The endpoint stops; it never terminates (none of the reaper's statements reused below grants it).
+    mayTerminate: false,
   };
   // The reaper's own statements, reused as they are: protection reads, the warned-tag removal, the opt-out deny.
   const reaper = new Map(ec2PolicyStatements(scope, options).map((statement) => [statement.sid, statement]));
@@ -82,7 +87,7 @@ function ownerActionEc2Statements(scope: Construct, props: OwnerActionsProps): i
     }),
     ...reused,
     // Dry run: the owner's stop is recorded as WOULD_STOP and never called, so no grant at all.
-    ...(options.mayStopOrTerminate
+    ...(options.mayStop
       ? [
           new iam.PolicyStatement({
             sid: 'StopGpuInstancesInScope',
@@ -152,7 +157,7 @@ class OwnerActions extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     this.function = endpoint.function;
     this.role = endpoint.role;
@@ -168,7 +173,7 @@ class OwnerActions extends Construct {
         id: `${pack}-LambdaFunctionPublicAccessProhibited`,
         reason:
           'The Function URL is public by design (AuthType NONE): owners answer from a mail without AWS ' +
-          'credentials; every request needs a KMS-HMAC token, single use, and reserved concurrency caps floods.',
+          'credentials; every request needs a KMS-HMAC token, single use, checked by KMS before anything else.',
       })),
       true,
     );

@@ -2,7 +2,10 @@
  * What the reaper's role may do to EC2, written so that it holds even if the code is wrong: it can stop, terminate
  * and tag only GPU instances (by `ec2:InstanceType`), only in the configured regions, only those in `scope.tags`,
  * only its own `warned` tag, and never an instance that carries the opt-out tag (any value but `false`). In dry-run
- * mode it cannot stop or terminate anything.
+ * mode it cannot stop or terminate anything, and it may terminate only when the config can ask for it: some action of
+ * `actions` (a rule's, `whenStopImpossible`, `asgMembers`) or some owner choice (`actions.ownerChoices`) is
+ * `terminate`. Otherwise an owner's `action=terminate` tag is a tag problem, and IAM refuses a terminate even if the
+ * code erred.
  */
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -45,8 +48,24 @@ interface Ec2PermissionOptions {
   readonly scopeTags: Readonly<Record<string, readonly string[]>>;
   /** `ec2:InstanceType` patterns of the accelerated families (`p*.*`, `g*.*`, `dl1.*`; `trn*.*`, `inf*.*`). */
   readonly gpuInstanceTypes: readonly string[];
-  /** Grant stop/terminate at all: only in `enforce` mode; a dry run never needs them. */
-  readonly mayStopOrTerminate: boolean;
+  /** Grant stop at all: only in `enforce` mode; a dry run never needs it. */
+  readonly mayStop: boolean;
+  /** Grant terminate too (with `mayStop` only): when the config can ask for a terminate ({@link configTerminates}). */
+  readonly mayTerminate: boolean;
+}
+
+/**
+ * Whether some action of `actions` (a rule's, `whenStopImpossible`, `asgMembers`) or some owner choice
+ * (`ownerChoices`) is `terminate`: the only ways a pass can decide to terminate. Takes a full config's `actions` or an
+ * override's partial one.
+ *
+ * @example configTerminates({ idle: 'stop', ownerChoices: ['stop', 'notify'] }) // false
+ * @example configTerminates(parseConfig({}).actions) // true: the default owner choices include terminate
+ */
+function configTerminates(actions: Readonly<Record<string, unknown>> | undefined): boolean {
+  return Object.values(actions ?? {})
+    .flat()
+    .includes('terminate');
 }
 
 /** The reaper's own tag names, derived from the prefix as the engine derives them. */
@@ -105,12 +124,12 @@ function ec2PolicyStatements(scope: Construct, options: Ec2PermissionOptions): i
       actions: ['ec2:DescribeInstanceAttribute'],
       resources: instances,
     }),
-    // Dry run: no stop/terminate grant at all, so not even a bug can act.
-    ...(options.mayStopOrTerminate
+    // Dry run: no stop/terminate grant at all, so not even a bug can act; no terminate unless the config asks for it.
+    ...(options.mayStop
       ? [
           new iam.PolicyStatement({
-            sid: 'StopOrTerminateGpuInstancesInScope',
-            actions: ['ec2:StopInstances', 'ec2:TerminateInstances'],
+            sid: options.mayTerminate ? 'StopOrTerminateGpuInstancesInScope' : 'StopGpuInstancesInScope',
+            actions: ['ec2:StopInstances', ...(options.mayTerminate ? ['ec2:TerminateInstances'] : [])],
             resources: instances,
             conditions: { ...isGpu, ...inScope },
           }),
@@ -200,6 +219,7 @@ function grantReaperRole(role: iam.Role, options: ReaperGrantOptions): void {
 
 export type { Ec2PermissionOptions, ReaperGrantOptions };
 export {
+  configTerminates,
   DEFAULT_GPU_INSTANCE_TYPES,
   ec2PolicyStatements,
   grantReaperRole,

@@ -23,7 +23,10 @@ interface GpuReaperConfigProps {
   readonly tagPrefix?: ConfigInput['tagPrefix'];
   /** Tag naming the instance's owner. @default 'Owner' */
   readonly ownerTag?: ConfigInput['ownerTag'];
-  /** Where GPU utilization is read; the namespace is also the shipped agent config's. @default { namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' } */
+  /**
+   * Where GPU utilization is read; the nvidia_smi source's namespace is also the shipped agent config's.
+   * @default { sources: [{ namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' }, { namespace: 'DeepLearningTrain', metric: 'GPU Usage' }] }
+   */
   readonly metrics?: ConfigInput['metrics'];
   /** Max-runtime rule. @default { enabled: true, default: '12h', ceiling: '7d', warnAhead: '1h' } */
   readonly maxRuntime?: ConfigInput['maxRuntime'];
@@ -128,8 +131,19 @@ interface GpuReaperInfraProps {
    * @default true, except in a stack whose region is in GovCloud or an ISO partition (no Lambda Function URLs there)
    */
   readonly ownerActions?: boolean;
-  /** Most owner-action requests at once (the endpoint's reserved concurrency); the rest get 429. @default 5 */
+  /**
+   * Most owner-action requests at once (the endpoint's reserved concurrency); the rest get 429. Opt-in: an account
+   * still at the new-account concurrency quota of 10 can reserve none (AWS keeps 10 unreserved).
+   * @default none (no reservation)
+   */
   readonly ownerActionConcurrency?: number;
+  /**
+   * Reserved concurrency of the Lambda the schedule starts (the reaper; with `accounts`, the dispatcher). Not needed
+   * for one pass at a time (a pass leases its account and region in the state table, and an invocation that finds
+   * the lease held logs and returns); `1` also keeps a second invocation from starting at all. Opt-in, as for
+   * `ownerActionConcurrency`. @default none (no reservation)
+   */
+  readonly reaperConcurrency?: number;
   /** The owner-action Lambda's entry file. @default functions/owner-action.ts at the repository root */
   readonly ownerActionEntry?: string;
   /** The dispatcher Lambda's entry file (hub only). @default functions/dispatcher.ts at the repository root */

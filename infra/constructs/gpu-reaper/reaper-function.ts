@@ -1,7 +1,10 @@
 /**
- * One gpu-reaper Lambda: bundled by the local esbuild (ESM, arm64, source maps, no Docker), one invocation at a time,
- * its own role and log group, failed async invokes kept in a dead-letter queue. The reaper is one instance; the weekly
- * digest (functions/digest.ts, see weekly-digest.ts) is a second, with its own entry, schedule and grants.
+ * One gpu-reaper Lambda: bundled by the local esbuild (ESM, arm64, source maps, no Docker), its own role and log
+ * group, failed async invokes kept in a dead-letter queue. No reserved concurrency unless asked: an account whose
+ * concurrency quota is still the new-account 10 can reserve none (AWS keeps 10 unreserved), so a default that
+ * reserves would not deploy there; passes keep from overlapping with a lease in the state table instead. The reaper
+ * is one instance; the weekly digest (functions/digest.ts, see weekly-digest.ts) is a second, with its own entry,
+ * schedule and grants.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +45,8 @@ interface GpuReaperFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Oldest async invoke still worth running. @default Duration.hours(1) */
   readonly maxEventAge?: Duration;
-  /**
-   * Reserved concurrency; `null` reserves none (an SQS event source's `maxConcurrency` bounds it instead).
-   * @default 1 (one run at a time)
-   */
-  readonly reservedConcurrentExecutions?: number | null;
+  /** Reserved concurrency (it also caps the function's runs at once). @default none (the account's unreserved pool) */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** A gpu-reaper Lambda function with its role, log group and dead-letter queue wiring. */
@@ -82,9 +82,7 @@ class GpuReaperFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(5),
-      // One pass at a time: a tick that arrives while a pass runs is throttled and retried, never run alongside.
-      reservedConcurrentExecutions:
-        props.reservedConcurrentExecutions === null ? undefined : (props.reservedConcurrentExecutions ?? 1),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

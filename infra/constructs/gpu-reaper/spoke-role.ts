@@ -10,7 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { Config, ConfigInput } from '../../../shared/config';
 import { EC2_INSTANCES_FINDING } from './nag-findings';
-import { type Ec2PermissionOptions, ec2PolicyStatements, instanceTypePatterns } from './permissions';
+import { configTerminates, type Ec2PermissionOptions, ec2PolicyStatements, instanceTypePatterns } from './permissions';
 
 /** Props of {@link SpokeRole}. */
 interface SpokeRoleProps {
@@ -27,18 +27,19 @@ interface SpokeRoleProps {
 }
 
 /** One partial config (the base or an override) as far as the role's conditions depend on it. */
-type PermissionSlice = Pick<ConfigInput, 'mode' | 'regions' | 'tagPrefix' | 'scope'>;
+type PermissionSlice = Pick<ConfigInput, 'mode' | 'regions' | 'tagPrefix' | 'scope' | 'actions'>;
 
 /**
  * The EC2 grants one role must carry for every target it serves: the base config and each override of
- * `accounts.overrides`, since the same spoke template is deployed to every member account. Stop/terminate when any
- * of them enforces; every region any of them scans; every accelerated family any of them covers. Scope tags stay a
- * condition only when every one of them scopes by the same keys (values are merged); otherwise the pass narrows by
- * scope and the role by GPU type and opt-out only.
+ * `accounts.overrides`, since the same spoke template is deployed to every member account. Stop when any of them
+ * enforces, and terminate too only when one of them also has a `terminate` action or owner choice (a target's config
+ * is made of these layers, so it asks for no terminate none of them has); every region any of them scans; every
+ * accelerated family any of them covers. Scope tags stay a condition only when every one of them scopes by the same
+ * keys (values are merged); otherwise the pass narrows by scope and the role by GPU type and opt-out only.
  *
  * @throws Error when an override changes `tagPrefix` (the opt-out deny follows one prefix)
  * @example spokePermissions(parseConfig({ mode: 'dry-run', accounts: { overrides: { '111111111111': { mode: 'enforce' } } } }))
- *   .mayStopOrTerminate // true
+ *   .mayStop // true
  */
 function spokePermissions(config: Config, gpuInstanceTypes?: readonly string[]): Ec2PermissionOptions {
   const overrides = Object.entries(config.accounts?.overrides ?? {}) as [string, PermissionSlice][];
@@ -59,7 +60,8 @@ function spokePermissions(config: Config, gpuInstanceTypes?: readonly string[]):
     tagPrefix: config.tagPrefix,
     scopeTags: mergedScope(slices.map(scopeOf)),
     gpuInstanceTypes: gpuInstanceTypes ?? instanceTypePatterns([...accelerators]),
-    mayStopOrTerminate: slices.some((s) => s.mode === 'enforce'),
+    mayStop: slices.some((s) => s.mode === 'enforce'),
+    mayTerminate: slices.some((s) => s.mode === 'enforce') && slices.some((s) => configTerminates(s.actions)),
   };
 }
 

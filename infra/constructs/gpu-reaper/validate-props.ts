@@ -99,6 +99,13 @@ const RULES: readonly PropRule[] = [
     message: (p) => `must be a whole number from 1 to 100 (reserved concurrency), got ${p.ownerActionConcurrency}`,
   },
   {
+    prop: 'reaperConcurrency',
+    broken: (p) =>
+      p.reaperConcurrency !== undefined &&
+      (!Number.isInteger(p.reaperConcurrency) || !inRange(p.reaperConcurrency, 1, 100)),
+    message: (p) => `must be a whole number from 1 to 100 (reserved concurrency), got ${p.reaperConcurrency}`,
+  },
+  {
     prop: 'maxTargetAttempts',
     broken: (p) =>
       p.maxTargetAttempts !== undefined &&

@@ -56,6 +56,7 @@ function instanceBacktest(
   const spendByBand = bandsUsd(profile.minutes, history.hourlyUsd);
   return {
     instanceId: history.instanceId,
+    name: history.tags.Name || null,
     instanceType: history.instanceType,
     owner: history.owner,
     region: history.region ?? 'unknown',

@@ -69,6 +69,8 @@ interface ReplayAction {
 /** What one instance spent and what the policy did to it. */
 interface InstanceBacktest {
   readonly instanceId: string;
+  /** The instance's `Name` tag, for people to recognise it; `null` without one (or when EC2 no longer knows it). */
+  readonly name?: string | null;
   readonly instanceType: string;
   readonly owner: string | null;
   readonly region: string;

@@ -3,6 +3,7 @@
  * kills per threshold (one bar per window; the configured policy outlined).
  */
 import type { FleetBacktest, SweepRow } from '../../engine/replay/types';
+import { shareText } from './backtest-summary';
 import { BAND_COLOURS, el, label, legend, niceMax, SERIES_COLOURS, shortUsd, svg, title } from './backtest-svg';
 
 /**
@@ -23,7 +24,7 @@ function spendByBandSvg(fleet: FleetBacktest): string {
   const body = bands.map(([key, name, usd], index) => {
     const y = 16 + index * 30;
     const width = (usd / scale) * barWidth;
-    const share = fleet.spendUsd > 0 ? ` (${((usd / fleet.spendUsd) * 100).toFixed(1)}%)` : '';
+    const share = fleet.spendUsd > 0 ? ` (${shareText(usd, fleet.spendUsd)})` : '';
     return el(
       'g',
       { class: 'band', 'data-band': key },

@@ -3,10 +3,11 @@
  * band, savings vs false kills per threshold, and the tables. No script, font or stylesheet is fetched (a Content
  * Security Policy forbids it), so the file opens offline; every instance-provided string is escaped.
  */
+import { percent, plural } from '../../engine/format';
 import type { BacktestResult, InstanceHistory, SweepRow } from '../../engine/replay/types';
 import { formatUsd } from '../text/money';
 import { spendByBandSvg, sweepSvg } from './backtest-charts';
-import { actionRows, neverUsedInstances, shareText, wasteByOwner } from './backtest-summary';
+import { actionRows, instanceLabel, neverUsedInstances, shareText, wasteByOwner } from './backtest-summary';
 import { escapeHtml } from './backtest-svg';
 import { utilizationGrid, utilizationSvg } from './backtest-utilization';
 
@@ -52,7 +53,7 @@ function cards(result: BacktestResult): string {
       `${formatUsd(fleet.spendByBand.below5)} (${shareText(fleet.spendByBand.below5, fleet.spendUsd)})`,
     ],
     ['Never used', String(fleet.neverUsed)],
-    ['Policy actions', `${fleet.actions} (${fleet.warnings} warnings)`],
+    ['Policy actions', `${fleet.actions} (${plural(fleet.warnings, 'warning')})`],
     ['Would have saved', formatUsd(fleet.savedUsd)],
     ['False kills', String(fleet.falseKills)],
   ];
@@ -82,22 +83,22 @@ function sections(result: BacktestResult, sweep: readonly SweepRow[]): string[] 
     table(
       ['Instance', 'Type', 'Owner', 'Spend', 'GPU max'],
       never.map((i) => [
-        i.instanceId,
+        instanceLabel(i),
         i.instanceType,
         i.owner ?? '-',
         formatUsd(i.spendUsd),
-        `${i.maxUtilization ?? 0}%`,
+        percent(i.maxUtilization ?? 0),
       ]),
       [3, 4],
     ),
-    `<h2>What the policy would have done (${actions.length} actions)</h2>`,
+    `<h2>What the policy would have done (${plural(actions.length, 'action')})</h2>`,
     table(
       ['At', 'Instance', 'Owner', 'Rule', 'Action', 'Saved', 'False kill'],
       actions
         .slice(0, 200)
         .map((a) => [
           at(a.at),
-          a.instance.instanceId,
+          instanceLabel(a.instance),
           a.instance.owner ?? '-',
           a.rule,
           a.action,
@@ -144,7 +145,7 @@ function renderBacktestHtml(
   const period = `${result.from.toISOString()} to ${result.to.toISOString()}`;
   const body = [
     '<h1>gpu-reaper backtest</h1>',
-    `<p class="muted">${escapeHtml(`${context.days} days, ${period}, regions ${context.regions.join(', ')}`)}<br>${escapeHtml(`Policy: ${context.policy}`)}</p>`,
+    `<p class="muted">${escapeHtml(`${plural(context.days, 'day')}, ${period}, regions ${context.regions.join(', ')}`)}<br>${escapeHtml(`Policy: ${context.policy}`)}</p>`,
     cards(result),
     '<h2>GPU utilization over time</h2>',
     capped,

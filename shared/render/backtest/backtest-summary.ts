@@ -3,7 +3,9 @@
  * never used, and the replayed actions, each sorted the way an admin reads them (most money first).
  */
 import type { Config } from '../../config/schema';
+import { percent, plural } from '../../engine/format';
 import type { BacktestResult, InstanceBacktest, ReplayAction } from '../../engine/replay/types';
+import { cleanText } from '../text/untrusted-text';
 
 /** One owner's spend, and the part of it spent with the GPU below 5 %. */
 interface OwnerWaste {
@@ -71,9 +73,20 @@ function actionsByRule(result: BacktestResult): Record<string, number> {
   return counts;
 }
 
-/** Share of `part` in `whole` as a percentage text (`41.2%`); `-` when the whole is 0. */
+/** Share of `part` in `whole` as a percentage text (`41.2%`, `100%`); `-` when the whole is 0. */
 function shareText(part: number, whole: number): string {
-  return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
+  return whole > 0 ? percent((part / whole) * 100) : '-';
+}
+
+/**
+ * An instance as people recognise it: its id, and its `Name` tag beside it when it has one (cleaned: tag values
+ * are owner-controlled).
+ *
+ * @example instanceLabel({ instanceId: 'i-0abc', name: 'train-7' }) // 'i-0abc (train-7)'
+ */
+function instanceLabel(instance: Pick<InstanceBacktest, 'instanceId' | 'name'>, max = 40): string {
+  const name = instance.name ? cleanText(instance.name, max) : '';
+  return name ? `${instance.instanceId} (${name})` : instance.instanceId;
 }
 
 /**
@@ -85,17 +98,17 @@ function policyLine(config: Config): string {
   const { idle, neverUsed, maxRuntime, actions } = config;
   const parts = [
     idle.enabled
-      ? `idle < ${idle.threshold}% for ${idle.window} (coverage ≥ ${idle.minCoverage * 100}%) → ${actions.idle}`
+      ? `idle < ${idle.threshold}% for ${idle.window} (coverage ≥ ${percent(idle.minCoverage * 100)}) → ${actions.idle}`
       : 'idle off',
     neverUsed.enabled
       ? `never used (< ${neverUsed.threshold}%) after ${neverUsed.after} → ${actions.neverUsed}`
       : 'never-used off',
     maxRuntime.enabled ? `max runtime ${maxRuntime.default} → ${actions.maxRuntime}` : 'max runtime only by tag',
     `warning ${config.warning.grace} ahead`,
-    `at most ${config.maxActionsPerPass} actions a pass`,
+    `at most ${plural(config.maxActionsPerPass, 'action')} a pass`,
   ];
   return parts.join('; ');
 }
 
 export type { ActionRow, OwnerWaste };
-export { actionRows, actionsByRule, neverUsedInstances, policyLine, shareText, wasteByOwner };
+export { actionRows, actionsByRule, instanceLabel, neverUsedInstances, policyLine, shareText, wasteByOwner };

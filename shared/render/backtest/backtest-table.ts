@@ -2,12 +2,21 @@
  * The backtest as readable terminal tables: the fleet audit (spend by band, never used, top wasters by owner), what
  * the policy would have done, and the threshold sweep.
  */
-import Table from 'cli-table3';
 import { formatDuration } from '../../config/durations';
+import { percent, plural } from '../../engine/format';
 import type { BacktestResult, SweepRow } from '../../engine/replay/types';
+import { fittedTable, TABLE_WIDTH } from '../tables/fitted-table';
+import { wrapText } from '../tables/terminal-wrap';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
-import { actionRows, actionsByRule, neverUsedInstances, shareText, wasteByOwner } from './backtest-summary';
+import {
+  actionRows,
+  actionsByRule,
+  instanceLabel,
+  neverUsedInstances,
+  shareText,
+  wasteByOwner,
+} from './backtest-summary';
 
 /** What the header says about the run. */
 interface TableContext {
@@ -19,7 +28,8 @@ interface TableContext {
   readonly limit?: number;
 }
 
-const STYLE = { head: [], border: [] };
+/** An instance id is 19 characters: its column never gets narrower. */
+const ID_WIDTH = 19;
 const text = (value: string | null, max = 40) => (value === null ? '-' : cleanText(value, max));
 const time = (ms: number) =>
   new Date(ms)
@@ -27,58 +37,56 @@ const time = (ms: number) =>
     .replace(/:\d{2}\.\d{3}Z$/, 'Z')
     .replace('T', ' ');
 
+/** A sentence wrapped to the tables' width, continuation lines indented. */
+const say = (line: string) => wrapText(line, TABLE_WIDTH - 2).replace(/\n/g, '\n  ');
+
 function more(total: number, shown: number): string[] {
   return total > shown ? [`… and ${total - shown} more`] : [];
 }
 
 function bandTable(result: BacktestResult): string {
   const { spendByBand, spendUsd } = result.fleet;
-  const table = new Table({ head: ['GPU max of the minute', 'Spend', 'Share'], style: STYLE });
-  const rows: [string, number][] = [
+  const bands: [string, number][] = [
     ['below 5%', spendByBand.below5],
     ['5% to 30%', spendByBand.from5to30],
     ['above 30%', spendByBand.above30],
     ['unknown (short gap in data)', spendByBand.unknown],
   ];
-  for (const [band, usd] of rows) table.push([band, formatUsd(usd), shareText(usd, spendUsd)]);
-  table.push(['total', formatUsd(spendUsd), '']);
-  return table.toString();
+  const rows = bands.map(([band, usd]) => [band, formatUsd(usd), shareText(usd, spendUsd)]);
+  return fittedTable(['GPU max of the minute', 'Spend', 'Share'], [...rows, ['total', formatUsd(spendUsd), '']]);
 }
 
 function ownerTable(result: BacktestResult, limit: number): string[] {
   const owners = wasteByOwner(result).filter((owner) => owner.below5Usd > 0);
   if (owners.length === 0) return ['No spend below 5% GPU.'];
-  const table = new Table({
-    head: ['Owner', 'Instances', 'Spend < 5%', 'Spend', 'Wasted', 'Never used'],
-    style: STYLE,
-  });
-  for (const owner of owners.slice(0, limit)) {
-    table.push([
-      text(owner.owner ?? '(no owner)'),
-      String(owner.instances),
+  const rows = owners
+    .slice(0, limit)
+    .map((owner) => [
+      text(owner.owner ?? '(no owner)', 80),
+      owner.instances,
       formatUsd(owner.below5Usd),
       formatUsd(owner.spendUsd),
       shareText(owner.below5Usd, owner.spendUsd),
-      String(owner.neverUsed),
+      owner.neverUsed,
     ]);
-  }
-  return [table.toString(), ...more(owners.length, limit)];
+  const head = ['Owner', 'Instances', 'Spend < 5%', 'Spend', 'Wasted', 'Never used'];
+  return [fittedTable(head, rows, { shrink: { 0: 20 } }), ...more(owners.length, limit)];
 }
 
 function neverUsedTable(result: BacktestResult, limit: number): string[] {
   const idle = neverUsedInstances(result);
   if (idle.length === 0) return ['No instance stayed below neverUsed.threshold for its whole history.'];
-  const table = new Table({ head: ['Instance', 'Type', 'Owner', 'Spend', 'GPU max'], style: STYLE });
-  for (const instance of idle.slice(0, limit)) {
-    table.push([
-      instance.instanceId,
+  const rows = idle
+    .slice(0, limit)
+    .map((instance) => [
+      instanceLabel(instance),
       text(instance.instanceType, 20),
-      text(instance.owner),
+      text(instance.owner, 80),
       formatUsd(instance.spendUsd),
-      `${instance.maxUtilization ?? 0}%`,
+      percent(instance.maxUtilization ?? 0),
     ]);
-  }
-  return [table.toString(), ...more(idle.length, limit)];
+  const head = ['Instance', 'Type', 'Owner', 'Spend', 'GPU max'];
+  return [fittedTable(head, rows, { shrink: { 0: ID_WIDTH, 2: 20 } }), ...more(idle.length, limit)];
 }
 
 function actionTable(result: BacktestResult, limit: number): string[] {
@@ -87,48 +95,46 @@ function actionTable(result: BacktestResult, limit: number): string[] {
     .map(([rule, count]) => `${rule} ${count}`)
     .join(', ');
   const lines = [
-    `${fleet.warnings} warnings, ${fleet.actions} actions${rules ? ` (${rules})` : ''}, ` +
-      `saved ${formatUsd(fleet.savedUsd)} of ${formatUsd(fleet.spendUsd)} (${shareText(fleet.savedUsd, fleet.spendUsd)}), ` +
-      `${fleet.falseKills} false kills (busy again within 6 hours)`,
+    say(
+      `${plural(fleet.warnings, 'warning')}, ${plural(fleet.actions, 'action')}${rules ? ` (${rules})` : ''}, ` +
+        `saved ${formatUsd(fleet.savedUsd)} of ${formatUsd(fleet.spendUsd)} ` +
+        `(${shareText(fleet.savedUsd, fleet.spendUsd)}), ${plural(fleet.falseKills, 'false kill')} ` +
+        '(busy again within 6 hours)',
+    ),
   ];
-  const rows = actionRows(result);
-  if (rows.length === 0) return lines;
-  const table = new Table({ head: ['At', 'Instance', 'Owner', 'Rule', 'Action', 'Saved', 'False kill'], style: STYLE });
-  for (const row of rows.slice(0, limit)) {
-    table.push([
-      time(row.at),
-      row.instance.instanceId,
-      text(row.instance.owner, 30),
+  const actions = actionRows(result);
+  if (actions.length === 0) return lines;
+  // The time on two lines and the owner under the instance, so the instance and its name get the room.
+  const rows = actions
+    .slice(0, limit)
+    .map((row) => [
+      time(row.at).replace(' ', '\n'),
+      `${instanceLabel(row.instance)}\n${text(row.instance.owner ?? '(no owner)', 80)}`,
       row.rule,
       row.action,
       formatUsd(row.savedUsd),
       row.falseKill ? 'yes' : '',
     ]);
-  }
-  return [...lines, table.toString(), ...more(rows.length, limit)];
+  const head = ['At', 'Instance, owner', 'Rule', 'Action', 'Saved', 'False kill'];
+  return [...lines, fittedTable(head, rows, { shrink: { 1: ID_WIDTH, 5: 5 } }), ...more(actions.length, limit)];
 }
 
 /** The sweep as a table, the configured policy marked. */
 function renderSweepTable(rows: readonly SweepRow[]): string {
-  const table = new Table({
-    head: ['idle.threshold', 'idle.window', 'Actions', 'Saved', 'False kills', ''],
-    style: STYLE,
-  });
-  for (const row of rows) {
-    table.push([
-      `${row.threshold}%`,
-      row.window,
-      String(row.actions),
-      formatUsd(row.savedUsd),
-      String(row.falseKills),
-      row.configured ? '← configured' : '',
-    ]);
-  }
-  return table.toString();
+  const cells = rows.map((row) => [
+    `${row.threshold}%`,
+    row.window,
+    row.actions,
+    formatUsd(row.savedUsd),
+    row.falseKills,
+    row.configured ? '← configured' : '',
+  ]);
+  return fittedTable(['idle.threshold', 'idle.window', 'Actions', 'Saved', 'False kills', ''], cells);
 }
 
 /**
- * Renders a backtest for the terminal.
+ * Renders a backtest for the terminal, every line at most {@link TABLE_WIDTH} columns; an instance shows its `Name`
+ * tag beside its id when it has one.
  *
  * @example renderBacktestTables(result, { days: 14, regions: ['us-east-1'], policy: describePolicy(config) }, rows)
  */
@@ -136,12 +142,14 @@ function renderBacktestTables(result: BacktestResult, context: TableContext, swe
   const limit = context.limit ?? 10;
   const { fleet } = result;
   const unpriced =
-    fleet.unpriced > 0 ? [`${fleet.unpriced} instance(s) of a type without a known price count $0.`] : [];
+    fleet.unpriced > 0 ? [say(`${plural(fleet.unpriced, 'instance')} of a type without a known price count $0.`)] : [];
   const sections = [
-    `gpu-reaper backtest: ${context.days} days, ${time(result.from.getTime())} to ${time(result.to.getTime())} ` +
-      `in ${context.regions.join(', ')}; ${fleet.instances} GPU instances with history; ` +
-      `one pass every ${formatDuration(result.scheduleMs)}`,
-    `Policy: ${context.policy}`,
+    say(
+      `gpu-reaper backtest: ${plural(context.days, 'day')}, ${time(result.from.getTime())} to ` +
+        `${time(result.to.getTime())} in ${context.regions.join(', ')}; ` +
+        `${plural(fleet.instances, 'GPU instance')} with history; one pass every ${formatDuration(result.scheduleMs)}`,
+    ),
+    say(`Policy: ${context.policy}`),
     '',
     'Fleet spend by GPU utilization',
     bandTable(result),

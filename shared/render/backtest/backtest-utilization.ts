@@ -5,6 +5,7 @@
 
 import { bandOf } from '../../engine/replay/stretches';
 import type { BacktestResult, InstanceHistory } from '../../engine/replay/types';
+import { formatUsd } from '../text/money';
 import { BAND_COLOURS, el, label, legend, svg, title } from './backtest-svg';
 
 const MINUTE_MS = 60_000;
@@ -59,7 +60,7 @@ function utilizationGrid(
     const actions = instance.actions.map((action) => ({
       bucket: Math.floor((action.at - fromMs) / MINUTE_MS / bucketMinutes),
       falseKill: action.falseKill,
-      text: `${action.rule} → ${action.action} at ${new Date(action.at).toISOString()}, saved $${action.savedUsd.toFixed(2)}${action.falseKill ? ', false kill' : ''}`,
+      text: `${action.rule} → ${action.action} at ${new Date(action.at).toISOString()}, saved ${formatUsd(action.savedUsd)}${action.falseKill ? ', false kill' : ''}`,
     }));
     return {
       instanceId: instance.instanceId,

@@ -2,10 +2,12 @@
  * `gpu-reaper report`: the audit trail over a period, counted by event, rule, owner and instance type, with the
  * money and GPU-hours the actions avoided (and, in dry run, would have avoided).
  */
-import Table from 'cli-table3';
+import { decimal, plural } from '../../engine/format';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../../report/avoided-spend';
 import { byAccount } from '../../report/by-account';
 import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
+import { fittedTable, TABLE_WIDTH } from '../tables/fitted-table';
+import { wrapText } from '../tables/terminal-wrap';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 
@@ -64,21 +66,24 @@ function outOfReachPart(items: readonly ReportableItem[], to: Date) {
 /** What {@link auditReport} returns. */
 type AuditReport = ReturnType<typeof auditReport>;
 
-const PLAIN = { head: [], border: [] };
+/** A sentence wrapped to the tables' width, continuation lines indented. */
+const say = (line: string) => wrapText(line, TABLE_WIDTH - 2).replace(/\n/g, '\n  ');
 
 function countSection(title: string, counts: Counts): string {
-  const table = new Table({ head: [title, 'events'], style: PLAIN });
   // Keys are tag values (owner) from instances: never let them put control sequences on an admin's terminal.
-  for (const [key, count] of Object.entries(counts)) table.push([cleanText(key, 80), count]);
-  return table.toString();
+  const rows = Object.entries(counts).map(([key, count]) => [cleanText(key, 80), count]);
+  return fittedTable([title, 'events'], rows, { shrink: { 0: 20 } });
 }
 
 function avoidedSection(title: string, groups: Readonly<Record<string, AvoidedTotals>>): string {
-  const table = new Table({ head: [title, 'actions', 'hours', 'USD', 'GPU-hours'], style: PLAIN });
-  for (const [key, totals] of Object.entries(groups)) {
-    table.push([cleanText(key, 80), totals.actions, totals.hours, formatUsd(totals.usd), totals.gpuHours]);
-  }
-  return table.toString();
+  const rows = Object.entries(groups).map(([key, totals]) => [
+    cleanText(key, 80),
+    totals.actions,
+    decimal(totals.hours),
+    formatUsd(totals.usd),
+    decimal(totals.gpuHours),
+  ]);
+  return fittedTable([title, 'actions', 'hours', 'USD', 'GPU-hours'], rows, { shrink: { 0: 20 } });
 }
 
 /**
@@ -88,14 +93,14 @@ function avoidedSection(title: string, groups: Readonly<Record<string, AvoidedTo
  */
 function avoidedHeadline(spend: AvoidedSpend, verb: string): string {
   const unpriced = spend.unpriced > 0 ? ` (${spend.unpriced} without a price)` : '';
-  const actions = `${spend.actions} action${spend.actions === 1 ? '' : 's'}`;
-  return `${formatUsd(spend.usd)} and ${spend.gpuHours} GPU-hours ${verb} by ${actions}${unpriced}`;
+  const actions = plural(spend.actions, 'action');
+  return `${formatUsd(spend.usd)} and ${decimal(spend.gpuHours)} GPU-hours ${verb} by ${actions}${unpriced}`;
 }
 
 function avoidedBlock(spend: AvoidedSpend, verb: string): string[] {
   if (spend.actions === 0) return [];
   return [
-    avoidedHeadline(spend, verb),
+    say(avoidedHeadline(spend, verb)),
     avoidedSection('rule', spend.byRule),
     avoidedSection('owner', spend.byOwner),
     avoidedSection('instance type', spend.byInstanceType),
@@ -112,26 +117,23 @@ function outOfReachHeadline(report: AuditReport): string {
   const kinds = Object.entries(t.byKind)
     .map(([kind, totals]) => `${kind} ${totals.instances}`)
     .join(', ');
-  const instances = `${t.instances} instance${t.instances === 1 ? '' : 's'}`;
-  return `Kept out of reach: ${instances}, ${t.hours} hours, ${formatUsd(t.usd)} at on-demand price (${kinds}${unpriced})`;
+  const counted = `${plural(t.instances, 'instance')}, ${plural(t.hours, 'hour')}`;
+  return `Kept out of reach: ${counted}, ${formatUsd(t.usd)} at on-demand price (${kinds}${unpriced})`;
 }
 
 function outOfReachSection(report: AuditReport): string[] {
-  if (report.outOfReach.length === 0) return [outOfReachHeadline(report)];
-  const table = new Table({ head: ['kept out by', 'instance', 'owner', 'type', 'hours', 'USD'], style: PLAIN });
-  for (const entry of report.outOfReach) {
-    const usd = entry.usd === null ? 'no price' : formatUsd(entry.usd);
-    // Owner and reason come from instance tags: cleaned like every other tag-borne text on an admin's terminal.
-    table.push([
-      entry.kind,
-      cleanText(entry.instanceId, 40),
-      cleanText(entry.owner ?? 'unknown', 60),
-      cleanText(entry.instanceType, 24),
-      entry.hours,
-      usd,
-    ]);
-  }
-  return [outOfReachHeadline(report), table.toString()];
+  if (report.outOfReach.length === 0) return [say(outOfReachHeadline(report))];
+  // Owner and reason come from instance tags: cleaned like every other tag-borne text on an admin's terminal.
+  const rows = report.outOfReach.map((entry) => [
+    entry.kind,
+    cleanText(entry.instanceId, 40),
+    cleanText(entry.owner ?? 'unknown', 60),
+    cleanText(entry.instanceType, 24),
+    decimal(entry.hours),
+    entry.usd === null ? 'no price' : formatUsd(entry.usd),
+  ]);
+  const head = ['kept out by', 'instance', 'owner', 'type', 'hours', 'USD'];
+  return [say(outOfReachHeadline(report)), fittedTable(head, rows, { shrink: { 1: 19, 2: 16, 3: 12 } })];
 }
 
 /**
@@ -141,22 +143,23 @@ function outOfReachSection(report: AuditReport): string[] {
 function accountSection(report: AuditReport): string[] {
   const accounts = Object.entries(report.byAccount);
   if (accounts.length < 2) return [];
-  const table = new Table({ head: ['account', 'owner', 'events', 'avoided', 'would avoid'], style: PLAIN });
+  const rows: (string | number)[][] = [];
   for (const [account, part] of accounts) {
-    table.push([account, '(all)', part.events, formatUsd(part.avoided.usd), formatUsd(part.wouldHaveAvoided.usd)]);
+    rows.push([account, '(all)', part.events, formatUsd(part.avoided.usd), formatUsd(part.wouldHaveAvoided.usd)]);
     for (const [owner, events] of Object.entries(part.byOwner)) {
       const avoided = part.avoided.byOwner[owner]?.usd ?? 0;
       const would = part.wouldHaveAvoided.byOwner[owner]?.usd ?? 0;
-      table.push(['', cleanText(owner, 60), events, formatUsd(avoided), formatUsd(would)]);
+      rows.push(['', cleanText(owner, 60), events, formatUsd(avoided), formatUsd(would)]);
     }
   }
-  return [table.toString()];
+  return [fittedTable(['account', 'owner', 'events', 'avoided', 'would avoid'], rows, { shrink: { 1: 20 } })];
 }
 
-/** The report as readable tables. */
+/** The report as readable tables, every line at most {@link TABLE_WIDTH} columns (the long sentences wrapped). */
 function renderAuditReport(report: AuditReport): string {
+  const counted = `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}`;
   return [
-    `gpu-reaper audit ${report.from} → ${report.to}: ${report.events} events for ${report.instances} instances`,
+    say(`gpu-reaper audit ${report.from} → ${report.to}: ${counted}`),
     ...accountSection(report),
     countSection('event', report.byEvent),
     countSection('rule', report.byRule),
@@ -165,8 +168,8 @@ function renderAuditReport(report: AuditReport): string {
     ...avoidedBlock(report.avoided, 'avoided'),
     ...avoidedBlock(report.wouldHaveAvoided, 'would have been avoided (dry run)'),
     ...outOfReachSection(report),
-    `How "avoided" is estimated: ${report.avoided.method}`,
-    `How "kept out of reach" is counted: ${report.outOfReachTotals.method}`,
+    say(`How "avoided" is estimated: ${report.avoided.method}`),
+    say(`How "kept out of reach" is counted: ${report.outOfReachTotals.method}`),
   ].join('\n');
 }
 

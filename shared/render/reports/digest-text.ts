@@ -2,23 +2,22 @@
  * The weekly digest admins receive by email: the same report as `gpu-reaper report --since 7d`, as plain text that
  * reads well in any mail client (lists, not box-drawn tables).
  */
+import { decimal, plural } from '../../engine/format';
 import type { AvoidedSpend, AvoidedTotals } from '../../report/avoided-spend';
-import { type AuditReport, avoidedHeadline, outOfReachHeadline } from './audit-report';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
+import { type AuditReport, avoidedHeadline, outOfReachHeadline } from './audit-report';
 
 /** Lines listed per group; the rest are summed into one line, so a large fleet still gets a short mail. */
 const TOP = 10;
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
+const gpuHours = (value: number) => `${decimal(value)} GPU-hours`;
 
 function groupLines(title: string, groups: Readonly<Record<string, AvoidedTotals>>): string[] {
   const entries = Object.entries(groups);
-  const lines = entries
-    .slice(0, TOP)
-    .map(([key, t]) => `    ${cleanText(key, 80)}: ${formatUsd(t.usd)}, ${t.gpuHours} GPU-hours, ${plural(t.actions, 'action')}`);
+  const lines = entries.slice(0, TOP).map(([key, t]) => {
+    return `    ${cleanText(key, 80)}: ${formatUsd(t.usd)}, ${gpuHours(t.gpuHours)}, ${plural(t.actions, 'action')}`;
+  });
   if (entries.length > TOP) lines.push(`    … and ${entries.length - TOP} more`);
   return [`  by ${title}:`, ...lines];
 }
@@ -39,7 +38,8 @@ function outOfReachLines(report: AuditReport): string[] {
   const lines = entries.slice(0, TOP).map((e) => {
     const usd = e.usd === null ? 'no price' : formatUsd(e.usd);
     const owner = cleanText(e.owner ?? 'unknown owner', 60);
-    return `    ${e.kind}: ${cleanText(e.instanceId, 40)} (${cleanText(e.instanceType, 24)}, ${owner}), ${e.hours} hours, ${usd}`;
+    const what = `${cleanText(e.instanceId, 40)} (${cleanText(e.instanceType, 24)}, ${owner})`;
+    return `    ${e.kind}: ${what}, ${plural(e.hours, 'hour')}, ${usd}`;
   });
   if (entries.length > TOP) lines.push(`    … and ${entries.length - TOP} more`);
   return [`${outOfReachHeadline(report)}${entries.length > 0 ? '.' : ''}`, ...lines];

@@ -5,11 +5,12 @@
  */
 import Table from 'cli-table3';
 import { summarize } from '../../engine';
-import { instant, relative } from '../../engine/format';
+import { instant, plural, relative } from '../../engine/format';
 import type { Decision } from '../../engine/types';
 import type { PassResult } from '../../pass/types';
 import { idleSummary } from '../text/idle-cost';
 import { cleanText } from '../text/untrusted-text';
+import { TABLE_WIDTH } from './fitted-table';
 import { wrapText } from './terminal-wrap';
 
 const OUTCOME_ORDER = { act: 0, warn: 1, notify: 2, error: 3, skip: 4, keep: 5 } as const;
@@ -77,20 +78,20 @@ interface DecisionTableOptions {
   readonly accounts?: boolean;
 }
 
-/** `3 account(s), ` before the regions of a pass over many accounts. */
+/** `3 accounts, ` before the regions of a pass over many accounts. */
 function accountsText(result: PassResult, withAccount: boolean): string {
   if (!withAccount) return '';
   const targets = (result as PassResult & { targets?: readonly { accountId: string }[] }).targets;
   const accounts = new Set(targets?.map((target) => target.accountId) ?? result.decisions.map((d) => d.accountId));
-  return `${accounts.size} account(s), `;
+  return `${plural(accounts.size, 'account')}, `;
 }
 
 /**
  * Renders the decisions of a pass as a table, most urgent first (by account first, with `options.accounts`).
  *
- * @param width the terminal width; the reason column takes what the others leave @default 100
+ * @param width the terminal width; the reason column takes what the others leave @default TABLE_WIDTH (100)
  */
-function renderDecisionTable(result: PassResult, width = 100, options: DecisionTableOptions = {}): string {
+function renderDecisionTable(result: PassResult, width = TABLE_WIDTH, options: DecisionTableOptions = {}): string {
   const withAccount = options.accounts === true;
   const reasonWidth = Math.max(MIN_REASON_WIDTH, width - INSTANCE_WIDTH - DECISION_WIDTH - 4);
   const table = new Table({
@@ -120,16 +121,19 @@ function renderDecisionTable(result: PassResult, width = 100, options: DecisionT
       .map((part, index) => (index === 0 ? part : `  ${part}`)),
   );
   const empty = failures.length > 0 ? [] : ['(no running GPU instances in scope)'];
+  const heading = `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${accountsText(result, withAccount)}${result.regions.join(', ')}`;
+  const counts = `scanned ${s.scanned} · kept ${s.kept} · warned ${s.warned} · acted ${s.acted} · skipped ${s.skipped} · notified ${s.notified} · errors ${s.errors}`;
+  // A long list of regions or large counts wrap like every other sentence: no line past the width.
   const lines = [
-    `gpu-reaper ${result.mode === 'dry-run' ? '[DRY RUN] ' : ''}pass ${result.passId} at ${utcMinute(result.now)} in ${accountsText(result, withAccount)}${result.regions.join(', ')}`,
+    ...wrapText(heading, width).split('\n'),
     ...(result.decisions.length > 0 ? [table.toString()] : empty),
     ...failures,
-    `scanned ${s.scanned} · kept ${s.kept} · warned ${s.warned} · acted ${s.acted} · skipped ${s.skipped} · notified ${s.notified} · errors ${s.errors}`,
+    ...wrapText(counts, width).split('\n'),
   ];
   if (result.telemetryBrake) {
     lines.push('GPU telemetry missing for more than half of the fleet: idle and never-used held back this pass');
   }
-  if (result.capped > 0) lines.push(`${result.capped} action(s) held back by maxActionsPerPass`);
+  if (result.capped > 0) lines.push(`${plural(result.capped, 'action')} held back by maxActionsPerPass`);
   if ((result.unmatchedSeries ?? 0) > 0) {
     const hint = "(an agent whose host name is not the instance's private DNS name, or without append_dimensions?)";
     lines.push(

@@ -8,10 +8,11 @@ import { instant } from '../../engine/format';
 import type { OrganizationPrinter } from '../../local/demo-organization';
 import { formatUsd } from '../text/money';
 import { decisionCell } from './decision-table';
+import { TABLE_WIDTH } from './fitted-table';
 import { wrapText } from './terminal-wrap';
 
 /** The terminal the demo is written for. */
-const WIDTH = 100;
+const WIDTH = TABLE_WIDTH;
 
 const plain = { style: { head: [] as string[], border: [] as string[] } };
 const clock = (minutes: number) => `launch + ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;

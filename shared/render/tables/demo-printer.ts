@@ -9,10 +9,11 @@ import type { DemoPrinter } from '../../local/demo-story';
 import { renderNotification } from '../notifications/notification';
 import { decisionCell } from './decision-table';
 import { organizationPrinter } from './demo-organization-printer';
+import { TABLE_WIDTH } from './fitted-table';
 import { wrapText } from './terminal-wrap';
 
 /** The terminal the demo is written for. */
-const WIDTH = 100;
+const WIDTH = TABLE_WIDTH;
 
 const plain = { style: { head: [] as string[], border: [] as string[] } };
 const clock = (minutes: number) => `launch + ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;

@@ -167,6 +167,25 @@ describe('the decision', () => {
     expect(decision.tagProblems).toHaveLength(2);
   });
 
+  it('ignores an owner choice of terminate outside actions.ownerChoices, as a tag problem: the rule acts as configured', () => {
+    const decision = decide({
+      instance: { tags: reaperTags({ action: 'terminate' }) },
+      config: { actions: { ownerChoices: ['stop', 'notify'] } },
+      telemetry: idleSeries,
+    });
+    expect(decision).toMatchObject({ outcome: 'warn', rule: 'idle', action: 'stop' });
+    expect(decision.reason).toContain(
+      'tag gpu-reaper:action="terminate" ignored: terminate is not allowed here (actions.ownerChoices: stop, notify)',
+    );
+    expect(decision.tagProblems).toEqual([
+      {
+        tag: 'gpu-reaper:action',
+        value: 'terminate',
+        message: 'terminate is not allowed here (actions.ownerChoices: stop, notify)',
+      },
+    ]);
+  });
+
   it('keeps a fresh instance and a launch in the future alike', () => {
     expect(
       decide({ instance: { launchTime: ago('5m') }, telemetry: telemetry(points(1, { span: '5m' })) }),

@@ -53,6 +53,27 @@ describe('the decision table', () => {
     expect(widest(table)).toBeLessThanOrEqual(100);
   });
 
+  it('keeps the heading and counts within 100 columns for many regions, and writes plurals right', () => {
+    const regions = [
+      'us-east-1',
+      'us-east-2',
+      'us-west-2',
+      'eu-west-1',
+      'eu-central-1',
+      'ap-northeast-1',
+      'ap-south-1',
+    ];
+    const many = renderDecisionTable(result([idleSince(1.006)], { regions, capped: 2 }));
+    expect(widest(many)).toBeLessThanOrEqual(100);
+    expect(many).toContain('ap-south-1');
+    expect(many).toContain('\n2 actions held back by maxActionsPerPass');
+    expect(renderDecisionTable(result([idleSince(1.006)], { capped: 1 }))).toContain(
+      '\n1 action held back by maxActionsPerPass',
+    );
+    const withAccounts = renderDecisionTable(result([idleSince(1.006)]), 100, { accounts: true });
+    expect(withAccounts).toMatch(/ in 1 account, us-east-1\n/);
+  });
+
   it('shows the action time as the headings do, in UTC and relative', () => {
     expect(renderDecisionTable(result([idleSince(1.006)]))).toMatch(
       /│ stop at 12:30 UTC\s+│[^\n]*\n│[^│]+│ \(in 30m\)\s+│/,
