@@ -3,6 +3,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { type Config, loadConfigFile } from '../shared/config';
+import { isAwsRegion, nearestRegion } from '../shared/config/aws-regions';
 import { UsageError } from '../shared/errors';
 
 /** The flags shared by `plan`, `run` and `backtest`. */
@@ -37,9 +38,21 @@ async function sdkDefaultRegion(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Checks a `--region` value against the regions AWS has (as the config's `regions` are checked).
+ *
+ * @throws UsageError naming the value, and the region it was probably meant to be
+ */
+function checkRegionFlag(region: string): string {
+  if (isAwsRegion(region)) return region;
+  const near = nearestRegion(region);
+  const hint = near ? ` (did you mean "${near}"?)` : '';
+  throw new UsageError(`--region must be an AWS region name such as us-east-1, got "${region}"${hint}`);
+}
+
 /** Regions of a pass: `--region` flags, else `regions` in the config, else the SDK's default region. */
 async function resolveRegions(flags: readonly string[] | undefined, config: Config): Promise<string[]> {
-  if (flags && flags.length > 0) return [...new Set(flags)];
+  if (flags && flags.length > 0) return [...new Set(flags.map(checkRegionFlag))];
   if (config.regions.length > 0) return [...new Set(config.regions)];
   const region = await sdkDefaultRegion();
   if (!region) throw new UsageError('no region: pass --region, set "regions" in the config, or set AWS_REGION');
@@ -70,4 +83,4 @@ async function passContext(flags: PassFlags) {
 }
 
 export type { PassFlags };
-export { homeRegionOf, parseNow, passContext, resolveRegions };
+export { checkRegionFlag, homeRegionOf, parseNow, passContext, resolveRegions };

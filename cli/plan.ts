@@ -40,10 +40,12 @@ async function planCommand(flags: PlanFlags): Promise<number> {
   process.stdout.write(
     flags.json ? `${JSON.stringify(passDocument(result), null, 2)}\n` : `${renderDecisionTable(result)}\n`,
   );
+  // No region reachable (exit 3) is one line that names every region, in place of the lines below.
+  const exitCode = outcomeExitCode(result);
   // The table says which regions were not scanned; the JSON document keeps stdout to itself, so stderr does.
   const notScanned = flags.json ? regionFailureLines(result) : [];
   for (const problem of [...notScanned, ...problems]) process.stderr.write(`gpu-reaper: ${problem}\n`);
-  return outcomeExitCode(result);
+  return exitCode;
 }
 
 export { planCommand };

@@ -9,7 +9,7 @@ import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
 import { renderAuditReport } from '../shared/render/reports/audit-report';
 import { periodReport } from '../shared/report/period-report';
-import { homeRegionOf, parseNow, resolveRegions } from './pass-context';
+import { checkRegionFlag, homeRegionOf, parseNow, resolveRegions } from './pass-context';
 import { onTable } from './table-check';
 
 /** Flags of `report`. */
@@ -39,7 +39,9 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
   const table = flags.table ?? config.auditTable ?? process.env[EnvName.Table] ?? null;
   if (!table) throw new UsageError('report needs the audit table: pass --table NAME or set "auditTable"');
   // The table lives in one region, the one `run` writes to: --region, else AWS_REGION, else the config's first.
-  const homeRegion = flags.region ?? homeRegionOf(await resolveRegions(undefined, config));
+  const homeRegion = flags.region
+    ? checkRegionFlag(flags.region)
+    : homeRegionOf(await resolveRegions(undefined, config));
   const { audit } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
   const report = await onTable(table, homeRegion, () => periodReport(audit, from, now));
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderAuditReport(report)}\n`);

@@ -5,6 +5,7 @@
  * @example npx gpu-reaper run --config gpu-reaper.json --table gpu-reaper-audit --topic arn:aws:sns:…:gpu-reaper
  */
 import { EnvName } from '../shared/config';
+import { isTopicArn } from '../shared/config/schema';
 import { summarize } from '../shared/engine';
 import { UsageError } from '../shared/errors';
 import { composeOwnerLinks } from '../shared/owner-actions/compose';
@@ -36,6 +37,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (!table) {
     throw new UsageError(
       'run needs a table for warning state and the audit trail: pass --table NAME or set "auditTable"',
+    );
+  }
+  if (flags.topic !== undefined && !isTopicArn(flags.topic)) {
+    throw new UsageError(
+      `--topic must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:gpu-reaper, got "${flags.topic}"`,
     );
   }
   const topicArn = flags.topic ?? config.topicArn ?? process.env[EnvName.TopicArn] ?? null;
@@ -95,10 +101,12 @@ async function runCommand(flags: RunFlags): Promise<number> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+  // No region reachable (exit 3) is one line that names every region, in place of the lines below.
+  const exitCode = outcomeExitCode(result);
   // The table says which regions were not scanned; the JSON document keeps stdout to itself, so stderr does.
   const notScanned = flags.json ? regionFailureLines(result) : [];
   for (const problem of [...notScanned, ...problems]) process.stderr.write(`gpu-reaper: ${problem}\n`);
-  return outcomeExitCode(result);
+  return exitCode;
 }
 
 export { runCommand };

@@ -2,7 +2,7 @@
  * `plan` and `run` over many accounts (`accounts` in the config): the targets (account × region) resolved from
  * Organizations and `accounts.ids`, limited by `--account` and `--region`, one pass each through the spoke role,
  * four at a time, printed as one document with a `targets` list. One target's failure never stops the others; it
- * makes the exit code 1.
+ * makes the exit code 1 (3 when every target failed because AWS was unreachable or refused the credentials).
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { clientOptions } from '../shared/adapters/aws/clients';
@@ -14,6 +14,7 @@ import { regionFailureLines, renderDecisionTable } from '../shared/render/tables
 import { passDocument } from '../shared/render/tables/pass-document';
 import { wrapText } from '../shared/render/tables/terminal-wrap';
 import { ExitCode } from './exit-codes';
+import { throwWhenNoneReached } from './pass-exit';
 import { onTable, TABLE_PROBE } from './table-check';
 
 /** Targets passed at once: enough to cover many accounts quickly, few enough for one host's sockets. */
@@ -114,6 +115,8 @@ async function targetsCommand(invocation: TargetsInvocation): Promise<number> {
       ? `${JSON.stringify(targetsDocument(combined, mode), null, 2)}\n`
       : `${targetsText(combined, mode, topicArn)}\n`,
   );
+  // No target reachable (exit 3) is one line that names every target, in place of the lines below.
+  throwWhenNoneReached(combined.regionFailures, combined.targets.length, 'target');
   const notScanned = invocation.json ? regionFailureLines(combined) : [];
   for (const problem of [...notScanned, ...problems]) {
     process.stderr.write(`gpu-reaper: ${problem.replace(/\s*\n\s*/g, ' ')}\n`);

@@ -178,8 +178,11 @@ function describeIssue(issue: Issue, raw: unknown): ConfigIssue {
     return { path: keyPath(issue.path), message: `${message} (got the key ${shown(String(key))})` };
   }
   const value = valueAt(raw, issue.path);
-  const got = value === undefined ? '' : ` (got ${shown(value)})`;
-  return { path: keyPath(issue.path), message: `${message}${got}` };
+  // A check that knows the value a near miss was meant to be says so (`regions[0]`: `did you mean "us-east-1"?`).
+  const near = issue.code === 'custom' ? issue.params?.didYouMean : undefined;
+  const hint = typeof near === 'string' ? `did you mean ${JSON.stringify(near)}?` : undefined;
+  const got = [value === undefined ? undefined : `got ${shown(value)}`, hint].filter(Boolean).join('; ');
+  return { path: keyPath(issue.path), message: got ? `${message} (${got})` : message };
 }
 
 /** Where each key path first appears in the document, depth first: the order people read the file in. */

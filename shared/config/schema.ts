@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
+import { isAwsRegion, nearestRegion } from './aws-regions';
 import { configIssues } from './config-messages';
 import { parseDuration } from './durations';
 import { overrideIssues } from './overrides';
@@ -23,7 +24,6 @@ const duration = (fallback: string, options: { allowZero?: boolean } = {}) =>
 
 const percent = (fallback: number) => z.number().min(0).max(100).default(fallback);
 const ruleAction = z.enum(['stop', 'terminate', 'notify']);
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -32,6 +32,25 @@ const OU_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 const OVERRIDE_KEY = /^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 // IAM role names: letters, digits and +=,.@_- (paths are not part of the name).
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** A region the SDK knows (aws-regions.ts); a near miss names the region it was probably meant to be. */
+const region = z.string().superRefine((name, ctx) => {
+  if (isAwsRegion(name)) return;
+  const near = nearestRegion(name);
+  ctx.addIssue({
+    code: 'custom',
+    message: near ? 'must be an AWS region name' : 'must be an AWS region name such as us-east-1',
+    ...(near ? { params: { didYouMean: near } } : {}),
+  });
+});
+
+/** EC2 reserves tag keys that start with `aws:`, in any case: the reaper could neither write nor read its tags. */
+const isReservedTagPrefix = (prefix: string) => prefix.trimStart().toLowerCase().startsWith('aws:');
+
+/** True when `text` is an SNS topic ARN, as `topicArn` (and `run --topic`) must be. */
+function isTopicArn(text: string): boolean {
+  return TOPIC_ARN.test(text);
+}
 
 /** One published GPU utilization metric: a CloudWatch namespace and metric name. */
 const metricSource = z.strictObject({ namespace: z.string().min(1), metric: z.string().min(1) });
@@ -131,7 +150,7 @@ const chatSchema = z
 const configSchema = z
   .strictObject({
     mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
-    regions: z.array(z.string().regex(REGION, 'must be an AWS region name such as us-east-1')).default([]),
+    regions: z.array(region).default([]),
     schedule: z
       .string()
       .regex(SCHEDULE, 'must be an EventBridge rate(...) or cron(...) expression')
@@ -146,7 +165,14 @@ const configSchema = z
           .default(['gpu']),
       })
       .prefault({}),
-    tagPrefix: z.string().min(1).max(64).default('gpu-reaper:'),
+    tagPrefix: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((prefix) => !isReservedTagPrefix(prefix), {
+        message: 'must not start with "aws:", in any case: EC2 reserves those tag keys',
+      })
+      .default('gpu-reaper:'),
     ownerTag: z.string().min(1).max(128).default('Owner'),
     metrics: metricsSchema,
     maxRuntime: z
@@ -256,4 +282,4 @@ function defaultConfig(): Config {
 }
 
 export type { Config, ConfigInput };
-export { configSchema, DEFAULT_METRIC_SOURCES, defaultConfig, parseConfig };
+export { configSchema, DEFAULT_METRIC_SOURCES, defaultConfig, isTopicArn, parseConfig };

@@ -31,7 +31,10 @@ const CREDENTIAL_CODES = new Set([
   'ExpiredTokenException',
   'SignatureDoesNotMatch',
   'IncompleteSignature',
+  'IncompleteSignatureException',
+  'InvalidSignatureException',
   'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
   // EC2's name for an IAM denial.
   'UnauthorizedOperation',
 ]);
@@ -57,7 +60,17 @@ interface ErrorLike {
   readonly message?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
   readonly $retryable?: { readonly throttling?: boolean };
+  /** Set by the SDK on service exceptions; absent when the answer could not be read at all. */
+  readonly $fault?: unknown;
+  readonly $response?: { readonly statusCode?: number };
 }
+
+/** HTTP statuses of a request refused for who sent it. */
+const REFUSED_STATUSES = new Set([401, 403]);
+
+/** The SDK's advice to read a hidden field (`$response`), which a person reading one line cannot follow. */
+const DESERIALIZATION_HINT =
+  /\s*Deserialization error: to see the raw response, inspect the hidden field \S+ on this object\.?/;
 
 function asErrorLike(error: unknown): ErrorLike {
   return error !== null && typeof error === 'object' ? (error as ErrorLike) : {};
@@ -85,6 +98,23 @@ function isCredentialFailure(like: ErrorLike): boolean {
   return codes.some((code) => CREDENTIAL_CODES.has(code) || code.startsWith('AccessDenied'));
 }
 
+/** What the SDK names a service exception whose answer carried no error code it could find. */
+const NO_CODE_NAMES = new Set(['Unknown', 'UnknownError']);
+
+/**
+ * The HTTP status of an answer that was not the service's own error: the SDK could not read it at all (an HTML or
+ * XML page where JSON was due: `SyntaxError: Unexpected token '<'`), or read it and found no error code in it (EC2
+ * names such an exception `Unknown`). `undefined` for a service's own error, or when no answer came.
+ */
+function foreignAnswerStatus(error: unknown): number | undefined {
+  if (error === null || typeof error !== 'object' || !('$response' in error)) return undefined;
+  const like = error as ErrorLike;
+  const unread = !('$fault' in error);
+  const noCode = typeof like.name === 'string' && NO_CODE_NAMES.has(like.name) && like.Code === undefined;
+  if (!unread && !noCode) return undefined;
+  return like.$metadata?.httpStatusCode ?? like.$response?.statusCode;
+}
+
 /** Whether the error is the service asking us to slow down (the SDK's adaptive retry already backed off). */
 function isThrottle(error: unknown): boolean {
   const like = asErrorLike(error);
@@ -108,7 +138,8 @@ function isOverload(error: unknown): boolean {
 
 /**
  * Wraps an SDK failure into an `AwsError` with the original as `cause`: unreachable endpoint → `AWS_UNREACHABLE`,
- * refused credentials or permissions → `AWS_CREDENTIALS`, anything else → `AWS_CALL`. An `AwsError` passes through.
+ * refused credentials or permissions → `AWS_CREDENTIALS` (also an HTTP 401 or 403 whose answer was not the service's
+ * own error, whatever the service's protocol), anything else → `AWS_CALL`. An `AwsError` passes through.
  *
  * @param operation the API call (`DescribeInstances`), named in the message
  */
@@ -116,7 +147,8 @@ function toAwsError(error: unknown, operation: string, region?: string): AwsErro
   if (error instanceof AwsError) return error;
   const like = asErrorLike(error);
   const code = awsErrorCode(error);
-  const text = typeof like.message === 'string' && like.message.length > 0 ? like.message : String(error);
+  const message = typeof like.message === 'string' && like.message.length > 0 ? like.message : String(error);
+  const text = message.replace(DESERIALIZATION_HINT, '');
   const detail = code && !text.includes(code) ? `${code}: ${text}` : text;
   const options = { cause: error, ...(region ? { region } : {}) };
   if (isNetworkFailure(like)) {
@@ -124,6 +156,12 @@ function toAwsError(error: unknown, operation: string, region?: string): AwsErro
   }
   if (isCredentialFailure(like)) {
     return new AwsError(ErrorCode.AwsCredentials, operation, `credentials refused (${detail})`, options);
+  }
+  // Refused before the service spoke: what answered 401/403 was not the service's own error (a page in its place).
+  const status = foreignAnswerStatus(error);
+  if (status !== undefined && REFUSED_STATUSES.has(status)) {
+    const why = `HTTP ${status}, with an answer that is not the service's own`;
+    return new AwsError(ErrorCode.AwsCredentials, operation, `credentials refused (${why})`, options);
   }
   return new AwsError(ErrorCode.AwsCall, operation, detail, options);
 }

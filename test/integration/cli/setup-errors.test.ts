@@ -6,20 +6,33 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
 import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';
+import { type StandInEndpoint, startStandIn } from '../../helpers/stand-in-endpoint';
 import { runFixture } from '../run/run-fixture';
 
 const moto = useMoto();
-// Region names that pass the format check but that the local endpoint cannot serve: their scan fails.
-const REJECTED = ['xx-nope-1', 'yy-nope-2'];
+// Regions the endpoint cannot serve: a stand-in answers them with the error page moto gives a region it lacks.
+const REJECTED = ['ap-east-2', 'mx-central-1'];
 const MIN = 60_000;
 
 describe('a region that could not be scanned', () => {
+  let rejecting: StandInEndpoint;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    rejecting = await startStandIn(() => ({
+      status: 500,
+      body: '<html><title>500</title></html>',
+      contentType: 'text/html',
+    }));
+    env = { ...process.env, AWS_ENDPOINT_URL: rejecting.url };
+  });
+  afterAll(() => rejecting.close());
+
   it('is said in place of "no instances", counts as an error, and exits 1', async () => {
-    const result = await runCli(['plan', '--region', REJECTED[0]!, '--region', REJECTED[1]!]);
+    const result = await runCli(['plan', '--region', REJECTED[0]!, '--region', REJECTED[1]!], env);
     expect(result.code).toBe(1);
     expect(result.stdout).not.toContain('no running GPU instances');
     for (const region of REJECTED) expect(result.stdout).toMatch(new RegExp(`^region ${region} not scanned: \\S`, 'm'));
@@ -27,7 +40,7 @@ describe('a region that could not be scanned', () => {
   });
 
   it('counts in summary.errors of --json and is named on stderr, every region of them', async () => {
-    const result = await runCli(['plan', '--json', '--region', REJECTED[0]!, '--region', REJECTED[1]!]);
+    const result = await runCli(['plan', '--json', '--region', REJECTED[0]!, '--region', REJECTED[1]!], env);
     expect(result.code).toBe(1);
     const document = JSON.parse(result.stdout);
     expect(document.summary.errors).toBe(2);

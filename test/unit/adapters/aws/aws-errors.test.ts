@@ -74,6 +74,60 @@ describe('toAwsError', () => {
   });
 });
 
+/**
+ * What the SDK raises when the answer was not the service's own error: a JSON client handed an XML or HTML page
+ * (`SyntaxError`, `$response` hidden, `$metadata` added, no `$fault`), or EC2 reading a page without an error code
+ * (`Unknown`).
+ */
+function foreignAnswer(status: number, kind: 'unreadable' | 'no-code' = 'unreadable'): Error {
+  const error =
+    kind === 'unreadable'
+      ? Object.assign(
+          new SyntaxError(
+            `Unexpected token '<', "<?xml vers"... is not valid JSON\n  Deserialization error: to see the raw ` +
+              'response, inspect the hidden field {error}.$response on this object.',
+          ),
+          { $metadata: { httpStatusCode: status } },
+        )
+      : service('Unknown', 'Unknown', status);
+  Object.defineProperty(error, '$response', { value: { statusCode: status }, enumerable: false });
+  return error;
+}
+
+describe('toAwsError with an answer that is not the service’s own', () => {
+  it.each([
+    [401, 'unreadable'],
+    [403, 'unreadable'],
+    [403, 'no-code'],
+  ] as const)('says AWS_CREDENTIALS for HTTP %i (%s), in one line without the parser’s words', (status, kind) => {
+    const translated = toAwsError(foreignAnswer(status, kind), 'Query', 'us-east-1');
+    expect(translated.code).toBe(ErrorCode.AwsCredentials);
+    expect(translated.message).toBe(
+      `Query (us-east-1): credentials refused (HTTP ${status}, with an answer that is not the service's own)`,
+    );
+  });
+
+  it('says AWS_CALL for another status, without the SDK’s advice to read a hidden field', () => {
+    const translated = toAwsError(foreignAnswer(500), 'ListMetrics', 'us-east-1');
+    expect(translated.code).toBe(ErrorCode.AwsCall);
+    expect(translated.message).toBe(
+      `ListMetrics (us-east-1): SyntaxError: Unexpected token '<', "<?xml vers"... is not valid JSON`,
+    );
+  });
+
+  it('keeps a service’s own 401/403 error that is not about credentials as AWS_CALL (a region not enabled)', () => {
+    const translated = toAwsError(service('OptInRequired', 'You are not subscribed to this service', 401), 'X');
+    expect(translated.code).toBe(ErrorCode.AwsCall);
+  });
+
+  it.each(['InvalidSignatureException', 'IncompleteSignatureException', 'MissingAuthenticationTokenException'])(
+    'says AWS_CREDENTIALS for the JSON services’ %s',
+    (name) => {
+      expect(toAwsError(service(name, 'refused', 400), 'Query').code).toBe(ErrorCode.AwsCredentials);
+    },
+  );
+});
+
 describe('awsErrorCode', () => {
   it('reads the service code, else the socket code', () => {
     expect(awsErrorCode(service('InvalidInstanceType'))).toBe('InvalidInstanceType');
