@@ -203,6 +203,11 @@ interface Evidence {
   readonly idleMinutes: number | null;
   /** What the idle minutes cost: `idleMinutes / 60 × hourlyUsd`, in USD to the cent; `null` when either is unknown. */
   readonly idleUsd: number | null;
+  /**
+   * `false` on an event no telemetry was read for (an owner's answer from a message): its readings are absent, not
+   * zero, and messages say so. @default read (absent)
+   */
+  readonly telemetryRead?: boolean;
   readonly [key: string]: unknown;
 }
 
