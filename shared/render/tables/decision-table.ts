@@ -131,7 +131,16 @@ function renderDecisionTable(result: PassResult, width = TABLE_WIDTH, options: D
     ...wrapText(counts, width).split('\n'),
   ];
   if (result.telemetryBrake) {
-    lines.push('GPU telemetry missing for more than half of the fleet: idle and never-used held back this pass');
+    // Say what the brake really did: it may be on with nothing idle to hold back.
+    const held = result.decisions.filter(
+      (d) =>
+        d.outcome === 'skip' && (d.rule === 'idle' || d.rule === 'never-used') && d.reason.startsWith('held back:'),
+    ).length;
+    const what =
+      held > 0 ? `${plural(held, 'idle or never-used instance')} held back` : 'nothing was idle to hold back';
+    lines.push(
+      ...wrapText(`GPU telemetry missing for more than half of the fleet: ${what} this pass`, width).split('\n'),
+    );
   }
   if (result.capped > 0) lines.push(`${plural(result.capped, 'action')} held back by maxActionsPerPass`);
   if ((result.unmatchedSeries ?? 0) > 0) {

@@ -38,6 +38,22 @@ const widest = (text: string) => Math.max(...text.split('\n').map((line) => Arra
 const REJECTED = { region: 'eu-west-3', code: 'AWS_CALL', message: 'DescribeInstances (eu-west-3): denied\n  twice' };
 
 describe('the decision table', () => {
+  it('says what the telemetry brake held back, and never claims it held back what was not there', () => {
+    const idle = idleSince(1.006);
+    const heldBack: Decision = {
+      ...idle,
+      outcome: 'skip',
+      reason: `held back: GPU telemetry is missing (${idle.reason})`,
+    };
+    const held = renderDecisionTable(result([heldBack], { telemetryBrake: true }));
+    expect(held.replace(/\s+/g, ' ')).toContain(
+      'more than half of the fleet: 1 idle or never-used instance held back this pass',
+    );
+    const busy = renderDecisionTable(result([], { telemetryBrake: true }));
+    expect(busy.replace(/\s+/g, ' ')).toContain('nothing was idle to hold back this pass');
+    expect(busy).not.toContain('never-used held back');
+  });
+
   it('shows how long the instance sat idle and the money burned meanwhile', () => {
     const table = renderDecisionTable(result([idleSince(1.006)]));
     expect(table).toMatch(/│ idle 2h10m, \$2\.18 burned\s+│/);
