@@ -195,6 +195,19 @@ const configSchema = z
       .strictObject({ enabled: z.boolean().default(true), after: duration('30m'), threshold: percent(5) })
       .prefault({}),
     noTelemetry: z.strictObject({ enabled: z.boolean().default(true), after: duration('30m') }).prefault({}),
+    // EC2's own host metrics (AWS/EC2): a GPU waiting on a busy host (a download, preprocessing) is not idle.
+    activity: z
+      .strictObject({
+        host: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            cpu: percent(10),
+            networkMiBPerMinute: z.number().positive('must be a rate in MiB per minute above 0').finite().default(5),
+            notifyAfter: duration('2h'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     warning: z.strictObject({ grace: duration('30m', { allowZero: true }) }).prefault({}),
     snooze: z.strictObject({ ceiling: duration('24h') }).prefault({}),
     actions: z

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/schema';
 import { buildContext } from './build-context';
-import { baseEvidence, keepReason } from './describe';
+import { baseEvidence, hostKeep, keepReason } from './describe';
 import { firstHolding } from './evaluate-rules';
 import { clip } from './format';
 import { idleCostUsd, usablePrice } from './idle-run';
@@ -111,7 +111,9 @@ function draftOf(input: InstanceInput, context: RuleContext): Draft {
   const holding = firstHolding(context);
   if (holding === null) {
     if (context.telemetry.status !== 'error') {
-      return passive({ outcome: 'keep', rule: null, action: null, reason: keepReason(context) }, input, context);
+      const host = hostKeep(context);
+      const reason = keepReason(context, host?.reason ?? null);
+      return passive({ outcome: 'keep', rule: null, action: null, reason, ...host }, input, context);
     }
     // A read error proves nothing either way: the pending warning, if any, is neither kept alive nor cleared.
     const error = clip(context.telemetry.error ?? 'unknown error');

@@ -3,11 +3,15 @@
  * telemetry, the idle window's numbers) and, for `keep`, why nothing applies.
  */
 import { formatDuration } from '../config/durations';
-import { clip, peak, share, when } from './format';
+import { clip, peak, percent, share, when } from './format';
+import { describeHost } from './host-activity';
 import { idleRunMinutes } from './idle-run';
 import type { RuleContext } from './rules/context';
 import { expired } from './rules/expired';
+import { heldByHost } from './rules/host-gate';
+import { idle } from './rules/idle';
 import { maxRuntime } from './rules/max-runtime';
+import { neverUsed } from './rules/never-used';
 import { GpuActivity, gpuActivity, windowStats } from './telemetry';
 import type { Evidence } from './types';
 
@@ -71,12 +75,37 @@ function activityText(context: RuleContext): string {
 }
 
 /**
+ * A keep because the host is working: the GPU rule a busy host held back, in words a person reads as "still setting
+ * up", with the host's numbers and evidence; `null` when no GPU rule was held back.
+ *
+ * @example hostKeep(context)?.reason // 'GPU never used in 35m since launch (max 0%), but the host is busy: …'
+ */
+function hostKeep(context: RuleContext): { reason: string; evidence: Partial<Evidence> } | null {
+  const held = heldByHost(context, [neverUsed, idle]);
+  if (held === null) return null;
+  const { finding, judgement } = held;
+  const max = finding.evidence.maxUtilization;
+  const gpu =
+    finding.rule === 'never-used'
+      ? `GPU never used in ${formatDuration(context.runningForMs)} since launch (max ${max == null ? '-' : percent(max)})`
+      : `GPU idle for the last ${formatDuration(context.policy.idleWindowMs)} (max ${peak(max ?? null)})`;
+  const why =
+    finding.rule === 'never-used'
+      ? 'still setting up (a download, preprocessing?), not died at setup'
+      : 'the host is working (preprocessing, a download, a CPU stage?), not idle';
+  return {
+    reason: `${gpu}, but the host is busy: ${describeHost(judgement.host)}; ${why}`,
+    evidence: { host: judgement.evidence },
+  };
+}
+
+/**
  * Why an instance is kept: its GPU activity and the deadlines still ahead.
  *
  * @example keepReason(context) // 'no rule applies: running 2h, GPU busy (max 45% ≥ 5% in the last 1h)'
  */
-function keepReason(context: RuleContext): string {
-  const parts = [`no rule applies: running ${formatDuration(context.runningForMs)}, ${activityText(context)}`];
+function keepReason(context: RuleContext, host: string | null = null): string {
+  const parts = [host ?? `no rule applies: running ${formatDuration(context.runningForMs)}, ${activityText(context)}`];
   for (const finding of [expired(context), maxRuntime(context)]) {
     if (finding?.verdict === 'act' && finding.deadline)
       parts.push(`${finding.rule} deadline ${when(finding.deadline, context.now)}`);
@@ -84,4 +113,4 @@ function keepReason(context: RuleContext): string {
   return parts.join('; ');
 }
 
-export { baseEvidence, keepReason };
+export { baseEvidence, hostKeep, keepReason };

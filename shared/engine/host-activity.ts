@@ -9,26 +9,7 @@
  * failed read, or too few periods to tell). Unknown leaves the GPU rules to judge alone.
  */
 import { percent } from './format';
-
-/** One period of EC2's host metrics: its CPU maximum and its network bytes (in + out), either absent when unread. */
-interface HostPoint {
-  /** Start of the period, epoch ms. */
-  readonly at: number;
-  /** `CPUUtilization` Maximum in the period, percent. */
-  readonly cpuMax: number | null;
-  /** `NetworkIn` Sum + `NetworkOut` Sum over the period, bytes. */
-  readonly networkBytes: number | null;
-}
-
-/**
- * The host metrics of one instance as read: `ok` with its periods (ascending), `missing` when nothing was asked or
- * nothing answered, `error` when the read failed.
- */
-interface HostSamples {
-  readonly status: 'ok' | 'missing' | 'error';
-  readonly points: readonly HostPoint[];
-  readonly error?: string;
-}
+import type { HostPoint, HostSamples } from './types';
 
 /** `activity.host`: what makes a period host-busy. */
 interface HostThresholds {
@@ -107,7 +88,7 @@ function classifyHost(
     period,
     unknownBecause: because,
   });
-  if (samples === undefined || samples.status === 'missing') return none('no host metrics read');
+  if (samples === undefined || samples.status === 'missing') return none('not read');
   if (samples.status === 'error') return none(`the host metrics could not be read (${samples.error ?? 'error'})`);
   const points = samples.points.filter((point) => point.cpuMax !== null || point.networkBytes !== null);
   if (points.length === 0) return none('no host datapoint');
@@ -149,5 +130,5 @@ function describeHost(host: HostEvidence): string {
   return `${cpu}, ${net}; busy in ${host.busyPeriods} of ${host.periods} ${period} periods`;
 }
 
-export type { HostEvidence, HostPoint, HostSamples, HostThresholds };
+export type { HostEvidence, HostThresholds };
 export { classifyHost, describeHost, publishingPeriodMs };

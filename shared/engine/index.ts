@@ -11,6 +11,8 @@ export type { Holding } from './evaluate-rules';
 export { firstHolding } from './evaluate-rules';
 export { clip, MAX_QUOTED } from './format';
 export { type Accelerator, DEFAULT_ACCELERATORS, gpuCountLabel, isAcceleratedFor } from './gpu-count';
+export { classifyHost, describeHost, type HostEvidence, publishingPeriodMs } from './host-activity';
+export { HOST_SPAN_CAP_MS, hostReadFrom, hostWindowOf } from './host-window';
 export { idleCostUsd, idleRunMinutes } from './idle-run';
 export { pendingWarning } from './pending-warning';
 export type { Policy } from './policy';
@@ -20,7 +22,7 @@ export type { ActionPlan } from './resolve-action';
 export { resolveAction, stopImpossible } from './resolve-action';
 export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleEntry, RuleFinding } from './rules/index';
 export { ASG_TAG_KEY, RULES, SERVICE_TAG_KEYS, serviceTagKey } from './rules/index';
-export { isInScope, lookbackMs } from './scope';
+export { isInScope, lookbackMs, quietSpanMs } from './scope';
 export type { Summary } from './summary';
 export { summarize } from './summary';
 export type { ReadTags, WarningRule } from './tags';
@@ -35,6 +37,9 @@ export type {
   GpuPoint,
   GpuSource,
   GpuTelemetry,
+  HostEvidenceOut,
+  HostPoint,
+  HostSamples,
   InstanceFacts,
   Outcome,
   RuleName,

@@ -16,6 +16,8 @@ interface Policy {
   readonly noTelemetryAfterMs: number;
   readonly graceMs: number;
   readonly snoozeCeilingMs: number;
+  /** `activity.host.notifyAfter`: GPUs unused this long on a busy host → the owner is asked once. */
+  readonly hostNotifyAfterMs: number;
 }
 
 function toMs(text: string, path: string): number {
@@ -41,6 +43,7 @@ function policyOf(config: Config): Policy {
     noTelemetryAfterMs: toMs(config.noTelemetry.after, 'noTelemetry.after'),
     graceMs: toMs(config.warning.grace, 'warning.grace'),
     snoozeCeilingMs: toMs(config.snooze.ceiling, 'snooze.ceiling'),
+    hostNotifyAfterMs: toMs(config.activity.host.notifyAfter, 'activity.host.notifyAfter'),
   };
 }
 

@@ -22,14 +22,28 @@ function isInScope(instance: InstanceFacts, config: Config): boolean {
 }
 
 /**
- * How much per-minute telemetry before `now` the rules read: the longest of `idle.window`, `neverUsed.after` and
- * `noTelemetry.after`. (Never-used also needs `sinceLaunchMax` for launches older than that.)
+ * The span before `now` the acting GPU rules judge: the longest of `idle.window`, `neverUsed.after` and
+ * `noTelemetry.after`. A window quiet over it is one whose coverage can decide (its rollups are proven per GPU,
+ * its host read).
  *
- * @example lookbackMs(defaultConfig()) // 3_600_000
+ * @example quietSpanMs(defaultConfig()) // 3_600_000
  */
-function lookbackMs(config: Config): number {
+function quietSpanMs(config: Config): number {
   const policy = policyOf(config);
   return Math.max(policy.idleWindowMs, policy.neverUsedAfterMs, policy.noTelemetryAfterMs);
 }
 
-export { isInScope, lookbackMs };
+/**
+ * How much per-minute telemetry before `now` the rules read: the {@link quietSpanMs}, or with host activity on
+ * and `idle` on, `activity.host.notifyAfter` when longer (GPUs unused that long on a busy host are told of). (Never-used
+ * also needs `sinceLaunchMax` for launches older than that.) GetMetricData is billed per metric, not per datapoint:
+ * a longer look-back costs nothing more.
+ *
+ * @example lookbackMs(defaultConfig()) // 7_200_000
+ */
+function lookbackMs(config: Config): number {
+  const notify = config.activity.host.enabled && config.idle.enabled ? policyOf(config).hostNotifyAfterMs : 0;
+  return Math.max(quietSpanMs(config), notify);
+}
+
+export { isInScope, lookbackMs, quietSpanMs };

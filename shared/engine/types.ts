@@ -82,6 +82,28 @@ interface GpuPoint {
   readonly partial?: boolean;
 }
 
+/** One period of EC2's host metrics: its CPU maximum and its network bytes (in + out), either absent when unread. */
+interface HostPoint {
+  /** Start of the period, epoch ms. */
+  readonly at: number;
+  /** `AWS/EC2` `CPUUtilization` Maximum in the period, percent. */
+  readonly cpuMax: number | null;
+  /** `NetworkIn` Sum + `NetworkOut` Sum over the period, bytes. */
+  readonly networkBytes: number | null;
+}
+
+/**
+ * EC2's host metrics of one instance as read (Host activity): `ok` with its periods (ascending), `missing` when
+ * nothing answered, `error` when the read failed. Unknown host activity leaves the GPU rules to judge alone.
+ */
+interface HostSamples {
+  readonly status: 'ok' | 'missing' | 'error';
+  readonly points: readonly HostPoint[];
+  /** Where the read starts: periods before it were not asked for. */
+  readonly from?: Date;
+  readonly error?: string;
+}
+
 /** Where GPU telemetry came from; `none` when no series exists for the instance. */
 type TelemetrySource = 'instance-rollup' | 'per-gpu' | 'none';
 
@@ -124,6 +146,11 @@ interface GpuTelemetry {
   readonly nextReadAt?: Date;
   /** The sources (`namespace/metric`) whose series were read for this instance. */
   readonly sources?: readonly string[];
+  /**
+   * EC2's host metrics, read only for an instance a GPU rule could act on (its GPUs quiet long enough).
+   * @default not read (host activity unknown)
+   */
+  readonly host?: HostSamples;
 }
 
 /** A pending warning: what the reaper told the owner it will do, and when. From the state table or the tag. */
@@ -163,7 +190,8 @@ type RuleName =
   | 'protected'
   | 'managed-by-asg'
   | 'managed-by-service'
-  | 'capped';
+  | 'capped'
+  | 'gpu-idle-host-busy';
 
 type Action = 'stop' | 'terminate' | 'notify';
 
@@ -208,7 +236,26 @@ interface Evidence {
    * zero, and messages say so. @default read (absent)
    */
   readonly telemetryRead?: boolean;
+  /** Host activity over the window the GPU rule judged (`never-used`, `idle`, `gpu-idle-host-busy`). */
+  readonly host?: HostEvidenceOut;
   readonly [key: string]: unknown;
+}
+
+/** The host evidence of a decision: what EC2's host metrics showed over the judged window. */
+interface HostEvidenceOut {
+  readonly state: 'busy' | 'quiet' | 'unknown';
+  readonly from: string;
+  readonly to: string;
+  /** Complete periods of the window at EC2's publishing period; of them, those with data and those host-busy. */
+  readonly periods: number;
+  readonly reportedPeriods: number;
+  readonly busyPeriods: number;
+  /** Highest CPU maximum, percent; `null` without data. */
+  readonly cpuMax: number | null;
+  /** Highest network rate (in + out), MiB per minute; `null` without data. */
+  readonly networkMiBPerMinuteMax: number | null;
+  /** EC2's publishing period detected from the datapoints, seconds: 300 (basic) or 60 (detailed). */
+  readonly period: number | null;
 }
 
 /** What changes in the warning state when this decision is carried out. */
@@ -261,6 +308,9 @@ export type {
   GpuPoint,
   GpuSource,
   GpuTelemetry,
+  HostEvidenceOut,
+  HostPoint,
+  HostSamples,
   InstanceFacts,
   Outcome,
   RuleName,

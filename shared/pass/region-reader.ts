@@ -26,6 +26,7 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
           privateDnsName: privateDnsName ?? null,
           // Fractional GPUs (g6f) count their logical GPUs: one series reports for a slice.
           gpuCount: gpu.count > 0 ? gpu.count : (gpu.logicalCount ?? 0),
+          hostFrom: window.hostFrom?.(launchTime) ?? null,
         })),
         window,
       ),

@@ -4,11 +4,13 @@
  */
 import type { Config } from '../config';
 import {
+  hostReadFrom,
   type InstanceFacts,
   type InstanceInput,
   isInScope,
   lookbackMs,
   unreadTelemetry as notReadTelemetry,
+  quietSpanMs,
 } from '../engine';
 import { ReaperError } from '../errors';
 import type { RegionFailure, RegionReader } from './types';
@@ -54,6 +56,9 @@ function readWindow(config: Config, now: Date) {
     sinceLaunchBelow: config.neverUsed.enabled ? config.neverUsed.threshold : null,
     // Below every threshold a window's coverage can decide: only then are rollups proven per GPU.
     quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
+    quietSpanMs: quietSpanMs(config),
+    // Host activity for the instances a GPU rule could act on, over every window a host judgement needs.
+    hostFrom: (launchTime: Date) => hostReadFrom(launchTime, config, now),
   };
 }
 

@@ -21,6 +21,9 @@ interface RegionReader {
       readonly lookbackMs: number;
       readonly sinceLaunchBelow?: number | null;
       readonly quietBelow?: number;
+      readonly quietSpanMs?: number;
+      /** Where an instance's host-metric read starts should its GPUs prove quiet; `null`: not read. @default never */
+      readonly hostFrom?: (launchTime: Date) => Date | null;
     },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
   /** After a telemetry read: listed GPU series that matched none of its instances. @default 0 */

@@ -36,6 +36,11 @@ interface GpuReaperConfigProps {
   readonly neverUsed?: ConfigInput['neverUsed'];
   /** No-telemetry rule (notify only). @default { enabled: true, after: '30m' } */
   readonly noTelemetry?: ConfigInput['noTelemetry'];
+  /**
+   * Host activity (EC2's own CPU and network metrics) gating never-used and idle.
+   * @default { host: { enabled: true, cpu: 10, networkMiBPerMinute: 5, notifyAfter: '2h' } }
+   */
+  readonly activity?: ConfigInput['activity'];
   /** Warning ahead of any action. @default { grace: '30m' } */
   readonly warning?: ConfigInput['warning'];
   /** Longest snooze honoured. @default { ceiling: '24h' } */

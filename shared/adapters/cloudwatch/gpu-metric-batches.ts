@@ -19,6 +19,8 @@ const MAX_QUERIES_PER_CALL = 500;
 interface SeriesRef {
   readonly source: MetricName;
   readonly dimensions: readonly Dimension[];
+  /** This series' statistic, when it differs from the read's (EC2's `NetworkIn` Sum beside GPU maxima). */
+  readonly stat?: 'Maximum' | 'SampleCount' | 'Sum';
 }
 
 /** The series of one instance to read, from `start` (chunks start at their earliest member). */
@@ -126,7 +128,7 @@ async function readChunk(
             Dimensions: [...series.dimensions],
           },
           Period: window.periodSeconds,
-          Stat: window.stat ?? 'Maximum',
+          Stat: series.stat ?? window.stat ?? 'Maximum',
         },
         ReturnData: true,
       });

@@ -32,6 +32,7 @@ import {
   type SeriesListing,
   sourceKey,
 } from './gpu-series-index';
+import { HostCollector, hostGroups } from './host-metrics';
 
 /** One instance to read telemetry for. */
 interface TelemetryRequest {
@@ -42,6 +43,11 @@ interface TelemetryRequest {
   readonly privateDnsName?: string | null;
   /** GPUs that must report for a minute to count as covered. @default the most per-GPU series of one source, or 1 */
   readonly gpuCount?: number;
+  /**
+   * Where this instance's host-metric read starts (`AWS/EC2` CPU and network), should its GPUs prove quiet: only
+   * an instance a GPU rule could act on is read for host activity. `null` or absent: never read.
+   */
+  readonly hostFrom?: Date | null;
 }
 
 /** The look-back window: `[now − lookbackMs, now)`, both ends floored to the minute. */
@@ -59,6 +65,11 @@ interface TelemetryWindow {
    * so its rollups are proven per GPU. @default 100 (always prove)
    */
   readonly quietBelow?: number;
+  /**
+   * The span before `now` a window must stay quiet in for its rollups to be proven and its host read: the GPU rules'
+   * own windows, when the look-back is longer (host activity's `notifyAfter`). @default `lookbackMs`
+   */
+  readonly quietSpanMs?: number;
   /**
    * Epoch ms after which a call that timed out or was throttled is no longer split and retried in halves (the
    * pass's time budget). @default 60 s from the start of the read
@@ -203,16 +214,21 @@ class GpuMetrics {
     const expectedOf = (id: string) => expectedGpus(requestOf.get(id)!, entries.get(id)!);
     const end = new Date(to);
 
-    // First read: rollups where published, else per-GPU series.
+    // First read: rollups where published, else per-GPU series. Quiet is judged over the GPU rules' own span.
+    const quietFrom = Math.max(from, to - (window.quietSpanMs ?? window.lookbackMs));
     const plans = new Map([...entries].map(([id, entry]) => [id, firstPlan(entry)]));
-    const first = await this.#readPlans(plans, from, end, expectedOf);
+    const first = await this.#readPlans(plans, from, end, expectedOf, quietFrom);
 
     // Quiet windows: prove every rollup per GPU, so a silent GPU is never read as an idle one.
     const quietBelow = window.quietBelow ?? 100;
     const proofs = new Map<string, PlannedSeries[]>();
+    const hostStarts = new Map<string, Date>();
     for (const [id, plan] of plans) {
       const read = first.get(id)!;
       const quiet = !(read.peak >= quietBelow);
+      // Host activity only for an instance a GPU rule could act on: quiet GPUs, read without error, old enough.
+      const hostFrom = requestOf.get(id)!.hostFrom;
+      if (quiet && !read.error && hostFrom) hostStarts.set(id, hostFrom);
       // A one-GPU rollup is its GPU: nothing to prove, unless it has no datapoint (stale: listed for two weeks
       // after its last one), when the live per-GPU series must be read instead.
       const staleRollup = plan.some((planned, index) => planned.series.gpu === null && read.readings[index] === 0);
@@ -220,7 +236,8 @@ class GpuMetrics {
         proofs.set(id, proofPlan(entries.get(id)!));
       }
     }
-    const proven = await this.#readPlans(proofs, from, end, expectedOf);
+    const host = new HostCollector(hostStarts);
+    const proven = await this.#readPlans(proofs, from, end, expectedOf, from, host, hostStarts);
 
     const telemetry = new Map<string, GpuTelemetry>();
     const sinceLaunch = new Map<string, { request: TelemetryRequest; plan: PlannedSeries[]; expected: number }>();
@@ -246,6 +263,7 @@ class GpuMetrics {
         sources: [...entry.bySource.keys()],
         ...(rollupOnly ? {} : { gpuSeries: plan.filter((planned) => planned.series.gpu !== null).length }),
         ...(error ? { error } : {}),
+        ...(hostStarts.has(request.instanceId) ? { host: host.samplesOf(request.instanceId)! } : {}),
       });
     }
     await this.#readSinceLaunch(sinceLaunch, telemetry, window.now, from, end);
@@ -282,13 +300,17 @@ class GpuMetrics {
   /**
    * Reads the planned series of many instances per minute over `[from, end)`, merging each reading into the
    * instance's per-minute arrays as its call answers. The two statistics are two calls (GetMetricData takes one
-   * per query, and SampleCount is rare: proofs only).
+   * per query, and SampleCount is rare: proofs only). Host metrics, when asked, ride in the Maximum calls (each
+   * of their queries names its own statistic). A read's peak counts readings from `quietFrom` on.
    */
   async #readPlans(
     plans: ReadonlyMap<string, readonly PlannedSeries[]>,
     from: number,
     end: Date,
     expectedOf: (instanceId: string) => number,
+    quietFrom = from,
+    host?: HostCollector,
+    hostStarts: ReadonlyMap<string, Date> = new Map(),
   ): Promise<Map<string, PlanRead>> {
     const reads = new Map<string, PlanRead>();
     // Each statistic's series of an instance, by their place in its plan.
@@ -309,11 +331,18 @@ class GpuMetrics {
         series: plan.filter((planned) => planned.stat === stat).map(refOf),
         start: new Date(from),
       }));
-      const sink = (instanceId: string, position: number, sample: Sample) => {
+      if (stat === 'Maximum' && host) groups.push(...hostGroups(hostStarts));
+      const sink = (key: string, position: number, sample: Sample) => {
+        const hostOf = HostCollector.instanceOf(key);
+        if (hostOf !== null) {
+          host?.add(hostOf, position, sample);
+          return;
+        }
+        const instanceId = key;
         const index = places.get(instanceId)![stat][position]!;
         const read = reads.get(instanceId)!;
         read.readings[index] = read.readings[index]! + 1;
-        if (stat === 'Maximum' && sample.value > read.peak) read.peak = sample.value;
+        if (stat === 'Maximum' && sample.at >= quietFrom && sample.value > read.peak) read.peak = sample.value;
         read.merger.add(kinds.get(instanceId)![index]!, sample.at, sample.value);
       };
       const results = await readSeriesGroups(this.#client, this.#region, groups, {
@@ -323,8 +352,10 @@ class GpuMetrics {
         ...this.#reading(),
         sink,
       });
-      for (const [instanceId, result] of results) {
-        const read = reads.get(instanceId);
+      for (const [key, result] of results) {
+        const hostOf = HostCollector.instanceOf(key);
+        if (hostOf !== null && result.error) host?.fail(hostOf, result.error);
+        const read = reads.get(key);
         if (read && result.error && !read.error) read.error = result.error;
       }
     };

@@ -1,10 +1,13 @@
 /**
  * The rule registry: every rule in the priority order of docs/rules.md (the first that holds names the decision), like Cloud
- * Custodian's filter registry. `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover.
+ * Custodian's filter registry. `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover;
+ * `never-used` and `idle` hold only on a host that is not busy, and `gpu-idle-host-busy` (notify) comes last.
  */
 import type { RuleName } from '../types';
 import type { Rule } from './context';
 import { expired } from './expired';
+import { gpuIdleHostBusy } from './gpu-idle-host-busy';
+import { onQuietHost } from './host-gate';
 import { idle } from './idle';
 import { managedByAsg } from './managed-by-asg';
 import { managedByService } from './managed-by-service';
@@ -28,13 +31,16 @@ const RULES: readonly RuleEntry[] = [
   { name: 'expired', evaluate: expired },
   { name: 'max-runtime', evaluate: maxRuntime },
   { name: 'snoozed', evaluate: snoozed },
-  { name: 'never-used', evaluate: neverUsed },
-  { name: 'idle', evaluate: idle },
+  { name: 'never-used', evaluate: onQuietHost(neverUsed) },
+  { name: 'idle', evaluate: onQuietHost(idle) },
   { name: 'no-telemetry', evaluate: noTelemetry },
+  { name: 'gpu-idle-host-busy', evaluate: gpuIdleHostBusy },
 ];
 
 export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleFinding } from './context';
 export { expired } from './expired';
+export { gpuIdleHostBusy } from './gpu-idle-host-busy';
+export { heldByHost, judgeHost, onQuietHost } from './host-gate';
 export { idle } from './idle';
 export { ASG_TAG_KEY, asgAction, managedByAsg } from './managed-by-asg';
 export { managedByService, SERVICE_TAG_KEYS, serviceTagKey } from './managed-by-service';

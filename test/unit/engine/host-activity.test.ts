@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHost, describeHost, type HostPoint, publishingPeriodMs } from '../../../shared/engine/host-activity';
+import { classifyHost, describeHost, publishingPeriodMs } from '../../../shared/engine/host-activity';
+import type { HostPoint } from '../../../shared/engine/types';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-07T14:00:00Z');

@@ -15,6 +15,7 @@ describe('policyOf', () => {
       noTelemetryAfterMs: 1_800_000,
       graceMs: 1_800_000,
       snoozeCeilingMs: 86_400_000,
+      hostNotifyAfterMs: 7_200_000,
     });
   });
 

@@ -8,7 +8,8 @@ import { ago, decide, later, NOW, points, reaperTags, telemetry, warning } from 
 
 const idleSeries = telemetry(points(1));
 const busySeries = telemetry(points(80));
-const idleHolds = 'GPU max 1% < 5% for every minute of the last 1h (60/60 min, coverage 100%)';
+const idleHolds =
+  'GPU max 1% < 5% for every minute of the last 1h (60/60 min, coverage 100%); host activity unknown (not read)';
 
 describe('the reason of an acting rule', () => {
   it('warns in one line: what holds, then what will happen and when', () => {

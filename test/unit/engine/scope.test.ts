@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInScope, lookbackMs, summarize } from '../../../shared/engine';
+import { isInScope, lookbackMs, quietSpanMs, summarize } from '../../../shared/engine';
 import { config, instance, ms } from './fixtures';
 
 describe('isInScope', () => {
@@ -30,13 +30,26 @@ describe('isInScope', () => {
   });
 });
 
-describe('lookbackMs', () => {
+describe('quietSpanMs', () => {
   it.each([
     [{}, ms('1h')],
     [{ idle: { window: '2h' } }, ms('2h')],
     [{ neverUsed: { after: '3h' } }, ms('3h')],
     [{ noTelemetry: { after: '90m' }, idle: { window: '30m' } }, ms('90m')],
-  ])('reads %j as the longest window', (input, expected) => {
+  ])('reads %j as the longest window of the GPU rules', (input, expected) => {
+    expect(quietSpanMs(config(input))).toBe(expected);
+  });
+});
+
+describe('lookbackMs', () => {
+  it.each([
+    [{}, ms('2h')],
+    [{ activity: { host: { enabled: false } } }, ms('1h')],
+    [{ idle: { enabled: false } }, ms('1h')],
+    [{ activity: { host: { notifyAfter: '30m' } } }, ms('1h')],
+    [{ neverUsed: { after: '3h' } }, ms('3h')],
+    [{ activity: { host: { notifyAfter: '4h' } }, noTelemetry: { after: '90m' } }, ms('4h')],
+  ])('reads %j as the longest window, host notifyAfter included', (input, expected) => {
     expect(lookbackMs(config(input))).toBe(expected);
   });
 });

@@ -13,6 +13,7 @@ describe('the rule registry', () => {
       'never-used',
       'idle',
       'no-telemetry',
+      'gpu-idle-host-busy',
     ]);
   });
 
