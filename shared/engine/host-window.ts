@@ -5,8 +5,13 @@
  * 15 days, but a day of a host working proves "not died at setup" as well as a week does.
  */
 import type { Config } from '../config/schema';
+import { buildContext } from './build-context';
 import { policyOf } from './policy';
+import { managedByAsg } from './rules/managed-by-asg';
+import { managedByService } from './rules/managed-by-service';
+import { optOut } from './rules/opt-out';
 import { AGENT_START_MS, MINUTE_MS } from './telemetry';
+import type { GpuTelemetry, InstanceFacts } from './types';
 
 /** The longest host window judged: a run's last 24 hours. */
 const HOST_SPAN_CAP_MS = 24 * 3_600_000;
@@ -27,14 +32,32 @@ function hostWindowOf(judged: { readonly from: string | Date; readonly to: strin
 /** The start of the current minute: where every telemetry window ends. */
 const windowEndOf = (now: Date) => new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
 
+/** Skips that hold whatever the telemetry says: no GPU rule can act on such an instance, so its host is never read. */
+const SKIPS = [optOut, managedByService, managedByAsg] as const;
+
+function skipped(instance: InstanceFacts, config: Config, now: Date): boolean {
+  const unread: GpuTelemetry = {
+    status: 'unread',
+    source: 'none',
+    points: [],
+    from: now,
+    to: now,
+    sinceLaunchMax: null,
+  };
+  const context = buildContext(instance, unread, config, now);
+  return SKIPS.some((rule) => rule(context)?.verdict === 'skip');
+}
+
 /**
  * Where the host read of an instance starts at `now`, covering every window a host judgement could need; `null` when
- * no GPU rule could act on it yet (too young for `never-used` and `idle`, both off, or host activity off).
+ * no GPU rule could act on it (too young for `never-used` and `idle`, both off, host activity off, or opted out or
+ * managed by another system).
  *
- * @example hostReadFrom(new Date('2026-01-01T10:00Z'), config, new Date('2026-01-01T10:40Z')) // 10:10Z
+ * @example hostReadFrom(instance, config, new Date('2026-01-01T10:40Z')) // 10:10Z for a launch at 10:00Z
  */
-function hostReadFrom(launchTime: Date, config: Config, now: Date): Date | null {
+function hostReadFrom(instance: InstanceFacts, config: Config, now: Date): Date | null {
   if (!config.activity.host.enabled) return null;
+  const { launchTime } = instance;
   const policy = policyOf(config);
   const runningMs = now.getTime() - launchTime.getTime();
   const neverUsed = config.neverUsed.enabled && runningMs > policy.neverUsedAfterMs;
@@ -44,6 +67,7 @@ function hostReadFrom(launchTime: Date, config: Config, now: Date): Date | null 
   const starts: number[] = [end - Math.max(policy.idleWindowMs, policy.hostNotifyAfterMs)];
   if (neverUsed) starts.push(Math.ceil((launchTime.getTime() + AGENT_START_MS) / MINUTE_MS) * MINUTE_MS);
   const launchMinute = Math.floor(launchTime.getTime() / MINUTE_MS) * MINUTE_MS;
+  if (skipped(instance, config, now)) return null;
   return new Date(Math.max(Math.min(...starts), end - HOST_SPAN_CAP_MS, launchMinute));
 }
 

@@ -4,7 +4,19 @@
 
 import type { GpuMetrics } from '../adapters/cloudwatch/gpu-metrics';
 import type { Ec2Instances } from '../adapters/ec2/ec2-instances';
+import type { InstanceFacts } from '../engine';
 import type { RegionFailure, RegionReader } from './types';
+
+/** What the telemetry read needs of an instance. */
+function readRequest({ instanceId, launchTime, privateDnsName, gpu }: InstanceFacts) {
+  return {
+    instanceId,
+    launchTime,
+    privateDnsName: privateDnsName ?? null,
+    // Fractional GPUs (g6f) count their logical GPUs: one series reports for a slice.
+    gpuCount: gpu.count > 0 ? gpu.count : (gpu.logicalCount ?? 0),
+  };
+}
 
 /** The EC2 and CloudWatch adapters of one region behind the pass's narrow reading interface. */
 function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMetrics): RegionReader {
@@ -20,13 +32,9 @@ function awsRegionReader(region: string, instances: Ec2Instances, metrics: GpuMe
     listWarnedNotRunning: (warnedTag) => instances.listWarnedNotRunning(warnedTag),
     readGpuTelemetry: (list, window) =>
       metrics.read(
-        list.map(({ instanceId, launchTime, privateDnsName, gpu }) => ({
-          instanceId,
-          launchTime,
-          privateDnsName: privateDnsName ?? null,
-          // Fractional GPUs (g6f) count their logical GPUs: one series reports for a slice.
-          gpuCount: gpu.count > 0 ? gpu.count : (gpu.logicalCount ?? 0),
-          hostFrom: window.hostFrom?.(launchTime) ?? null,
+        list.map((instance) => ({
+          ...readRequest(instance),
+          hostFrom: window.hostFrom?.(instance) ?? null,
         })),
         window,
       ),

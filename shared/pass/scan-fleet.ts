@@ -58,7 +58,7 @@ function readWindow(config: Config, now: Date) {
     quietBelow: Math.max(config.idle.threshold, config.neverUsed.threshold),
     quietSpanMs: quietSpanMs(config),
     // Host activity for the instances a GPU rule could act on, over every window a host judgement needs.
-    hostFrom: (launchTime: Date) => hostReadFrom(launchTime, config, now),
+    hostFrom: (instance: InstanceFacts) => hostReadFrom(instance, config, now),
   };
 }
 

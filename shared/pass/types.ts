@@ -23,7 +23,7 @@ interface RegionReader {
       readonly quietBelow?: number;
       readonly quietSpanMs?: number;
       /** Where an instance's host-metric read starts should its GPUs prove quiet; `null`: not read. @default never */
-      readonly hostFrom?: (launchTime: Date) => Date | null;
+      readonly hostFrom?: (instance: InstanceFacts) => Date | null;
     },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
   /** After a telemetry read: listed GPU series that matched none of its instances. @default 0 */
