@@ -88,6 +88,20 @@ function acting(
     graceMs: policy.graceMs,
     now,
   });
+  const hostFailure = context.telemetry.host?.status === 'error' && finding.evidence.host !== undefined;
+  if (step.outcome === 'act' && hostFailure) {
+    // The host may have started working since the warning: a failed host read never turns a keep into a stop.
+    const error = clip(context.telemetry.host?.error ?? 'error');
+    return {
+      outcome: 'warn',
+      rule: finding.rule,
+      action,
+      actAt: step.actAt.toISOString(),
+      warningChange: NO_CHANGE,
+      reason: [finding.reason, ...notes, `the ${action} waits for a pass that can read the host (${error})`].join('; '),
+      evidence: finding.evidence,
+    };
+  }
   return {
     outcome: step.outcome,
     rule: finding.rule,

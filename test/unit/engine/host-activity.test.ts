@@ -181,7 +181,7 @@ describe('describeHost', () => {
   });
   it('says why the host is unknown', () => {
     expect(describeHost(classifyHost(undefined, ...window(60), thresholds))).toBe(
-      'host activity unknown (no host metrics read)',
+      'host activity unknown (not read)',
     );
   });
 });

@@ -146,6 +146,19 @@ describe('idle on a working host', () => {
     );
   });
 
+  it('never stops at the action pass when the host read failed: the action waits, the warning stays', () => {
+    const pending = warning('idle', ago('1m'), ago('31m'));
+    const failedHost: HostSamples = { status: 'error', points: [], error: 'GetMetricData: Throttling' };
+    const decision = decide({ telemetry: { ...between, host: failedHost }, warning: pending });
+    expect(decision.outcome).toBe('warn');
+    expect(decision.warningChange.kind).toBe('none');
+    expect(decision.reason).toContain('host activity unknown (the host metrics could not be read');
+    expect(decision.reason).toContain('the stop waits for a pass that can read the host (GetMetricData: Throttling)');
+    // Missing host metrics are no failure: GPU-only judgement acts as before.
+    const missingHost: HostSamples = { status: 'missing', points: [] };
+    expect(decide({ telemetry: { ...between, host: missingHost }, warning: pending }).outcome).toBe('act');
+  });
+
   it('never lets a busy host hide max-runtime', () => {
     const decision = decide({
       instance: { launchTime: ago('13h') },
