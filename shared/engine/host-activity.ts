@@ -88,7 +88,8 @@ function classifyHost(
     period,
     unknownBecause: because,
   });
-  if (samples === undefined || samples.status === 'missing') return none('not read');
+  if (samples === undefined) return none('not read');
+  if (samples.status === 'missing') return none('no host datapoint');
   if (samples.status === 'error') return none(`the host metrics could not be read (${samples.error ?? 'error'})`);
   const points = samples.points.filter((point) => point.cpuMax !== null || point.networkBytes !== null);
   if (points.length === 0) return none('no host datapoint');
@@ -118,6 +119,13 @@ function classifyHost(
   };
 }
 
+/** A rate as a person reads it: whole above 10, one decimal above 1, two significant digits below (0.02). */
+function rate(value: number): string {
+  if (value >= 10) return String(Math.round(value));
+  if (value >= 1) return String(Number(value.toFixed(1)));
+  return value === 0 ? '0' : String(Number(value.toPrecision(2)));
+}
+
 /** The host evidence in words: `CPU max 87%, network 42 MiB/min in 11 of 12 periods (5-minute)`. */
 function describeHost(host: HostEvidence): string {
   if (host.state === 'unknown') return `host activity unknown (${host.unknownBecause ?? 'no data'})`;
@@ -125,7 +133,7 @@ function describeHost(host: HostEvidence): string {
   const net =
     host.networkMiBPerMinuteMax === null
       ? 'network unknown'
-      : `network up to ${Number(host.networkMiBPerMinuteMax.toFixed(1))} MiB/min`;
+      : `network up to ${rate(host.networkMiBPerMinuteMax)} MiB/min`;
   const period = host.period === 60 ? '1-minute' : '5-minute';
   return `${cpu}, ${net}; busy in ${host.busyPeriods} of ${host.periods} ${period} periods`;
 }

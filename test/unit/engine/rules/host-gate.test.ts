@@ -53,7 +53,7 @@ describe('never-used on a working host', () => {
     expect(decision.outcome).toBe('warn');
     expect(decision.rule).toBe('never-used');
     expect(decision.reason).toContain(
-      'host quiet (CPU max 1%, network up to 0 MiB/min; busy in 0 of 5 5-minute periods)',
+      'host quiet (CPU max 1%, network up to 0.01 MiB/min; busy in 0 of 5 5-minute periods)',
     );
     expect(decision.evidence.host).toMatchObject({ state: 'quiet', busyPeriods: 0, periods: 5 });
   });
