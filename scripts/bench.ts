@@ -24,7 +24,7 @@ import { benchFloor } from './bench/floor-print';
 import { seedBenchFleet } from './bench/moto-fleet';
 import { seedOrgFleet } from './bench/org-fleet';
 import { benchPasses } from './bench/pass-bench';
-import { callsTable, costTable, engineTable } from './bench/print';
+import { callsTable, costTable, engineTable, hostMetricsLine } from './bench/print';
 
 const REGION = 'us-east-1';
 /** The regions of the accounts benchmark, the first `--regions` of them. */
@@ -92,11 +92,12 @@ async function main(): Promise<void> {
     say(
       `seeded in ${seconds(fleet.seedMs)}: ${fleet.gpuIds.length} g5.xlarge in ${fleet.reservations} reservation(s) ` +
         `of ≤ 500 (one DescribeInstances page: moto pages by reservation) + ${fleet.nonGpu} t3.medium; one ` +
-        `[InstanceId] rollup series each, ${fleet.idleIds.length} idle for 50 min, the rest busy; pass clock = ` +
-        'launch + 2h (all older than the 1h look-back); default config.',
+        `[InstanceId] rollup series each, ${fleet.idleIds.length} idle for 50 min (half on a busy host), the rest ` +
+        'busy; pass clock = launch + 2h (all older than the 1h look-back); default config.',
     );
-    const { plan, run, baseline } = await benchPasses(fleet, !has('no-run'));
+    const { plan, planHostOff, run, baseline } = await benchPasses(fleet, !has('no-run'));
     say(callsTable(plan, run, baseline));
+    say(hostMetricsLine(plan, planHostOff));
     say(
       'plan and run: instance types cached after the first pass (as in a warm Lambda container); moto wall times ' +
         'reflect moto, not AWS.\n',

@@ -9,6 +9,8 @@ import { AuditTableDesign } from '../../shared/config/audit-table';
 interface BillingUnits {
   /** MetricDataQueries sent in GetMetricData calls (each page call counts its queries again). */
   readonly metricsRequested: number;
+  /** Of them, the host-activity queries (`AWS/EC2` CPU and network). */
+  readonly hostMetricsRequested: number;
   /** DynamoDB read request units (on-demand): 1 per item ≤ 4 KB read consistently, ½ eventually. */
   readonly readUnits: number;
   /** DynamoDB write request units: 1 per KB written, 2× in a transaction, plus the `by-time` index copy. */
@@ -48,6 +50,7 @@ function itemWriteUnits(item: unknown, transactional = false): number {
 /** Counts calls (as {@link CallCounter} does) and the billing units of each. */
 class ApiMeter extends CallCounter {
   #metricsRequested = 0;
+  #hostMetricsRequested = 0;
   #readUnits = 0;
   #writeUnits = 0;
   readonly #name = `gpuReaperApiMeter${Math.random().toString(36).slice(2)}`;
@@ -67,12 +70,18 @@ class ApiMeter extends CallCounter {
 
   /** The billing units consumed so far. */
   units(): BillingUnits {
-    return { metricsRequested: this.#metricsRequested, readUnits: this.#readUnits, writeUnits: this.#writeUnits };
+    return {
+      metricsRequested: this.#metricsRequested,
+      hostMetricsRequested: this.#hostMetricsRequested,
+      readUnits: this.#readUnits,
+      writeUnits: this.#writeUnits,
+    };
   }
 
   override reset(): void {
     super.reset();
     this.#metricsRequested = 0;
+    this.#hostMetricsRequested = 0;
     this.#readUnits = 0;
     this.#writeUnits = 0;
   }
@@ -80,9 +89,12 @@ class ApiMeter extends CallCounter {
   #meter(operation: string, input: Input, output: Input): void {
     const consistent = (request: Input | undefined) => (request?.ConsistentRead === true ? 1 : 0.5);
     switch (operation) {
-      case 'GetMetricData':
-        this.#metricsRequested += (input.MetricDataQueries as unknown[] | undefined)?.length ?? 0;
+      case 'GetMetricData': {
+        const queries = (input.MetricDataQueries ?? []) as { MetricStat?: { Metric?: { Namespace?: string } } }[];
+        this.#metricsRequested += queries.length;
+        this.#hostMetricsRequested += queries.filter((q) => q.MetricStat?.Metric?.Namespace === 'AWS/EC2').length;
         return;
+      }
       case 'BatchGet':
       case 'BatchGetItem':
         for (const request of Object.values((input.RequestItems ?? {}) as Record<string, Input>)) {

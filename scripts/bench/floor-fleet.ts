@@ -1,7 +1,8 @@
 /**
  * The seeded fleet of benchmark (d): 14 days of busy training runs, inference, idle notebooks, setups that die,
  * restarts and agent gaps, plus a few telemetry outages: for some hours a share of the fleet publishes nothing while
- * it keeps running (the telemetry-outage brake's case; with `idle` off a busy instance is not read for hours).
+ * it keeps running (the telemetry-outage brake's case; with `idle` off a busy instance is not read for hours). Each
+ * instance also has a host (EC2 CPU and network per 5-minute period): quiet, working, busy while setting up, ….
  */
 import { findStretches, type InstanceHistory, type Stretches } from '../../shared/engine/replay';
 import { seededRandom } from './seeded-random';
@@ -80,6 +81,64 @@ const OUTAGES: readonly { readonly day: number; readonly share: number }[] = [
   { day: 12, share: 0.48 },
 ];
 
+/** EC2's basic-monitoring period: host metrics come one datapoint per 5 minutes of the clock. */
+const HOST_PERIOD = 5;
+const MiB = 1_048_576;
+
+/** What a host does while its instance runs. */
+type HostMode = 'quiet' | 'working' | 'setup' | 'mixed' | 'sparse';
+
+/** Host metrics per 5-minute period from the replay's start (index = minute / 5): NaN where EC2 has no datapoint. */
+interface HostHistory {
+  readonly mode: HostMode;
+  readonly cpu: Float32Array;
+  /** Network in + out bytes of the period. */
+  readonly networkBytes: Float32Array;
+}
+
+/**
+ * The hosts of the fleet, by its own generator so the GPU histories are the ones they always were: most quiet,
+ * some working throughout whatever the GPUs do (a CPU job: busy host while the GPUs idle), some busy for the first
+ * 45-150 minutes of each run (a download, then training or not), some busy in about half their periods (the
+ * half-of-the-window edge), some quiet with a third of their periods missing (host activity unknown).
+ */
+function hostFleet(histories: readonly InstanceHistory[], stretches: readonly Stretches[], seed = 15): HostHistory[] {
+  const next = seededRandom(seed);
+  const mix: readonly [HostMode, number][] = [
+    ['quiet', 0.45],
+    ['working', 0.15],
+    ['setup', 0.15],
+    ['mixed', 0.15],
+    ['sparse', 0.1],
+  ];
+  return histories.map((history, index) => {
+    const pick = next();
+    let sum = 0;
+    const mode =
+      mix.find(([, share]) => {
+        sum += share;
+        return pick < sum;
+      })?.[0] ?? 'quiet';
+    const periods = Math.ceil(history.minutes.length / HOST_PERIOD);
+    const cpu = new Float32Array(periods).fill(Number.NaN);
+    const networkBytes = new Float32Array(periods).fill(Number.NaN);
+    const s = stretches[index]!;
+    for (let k = 0; k < s.count; k++) {
+      const start = s.starts[k]!;
+      const setupEnd = start + 45 + Math.floor(next() * 105);
+      for (let p = Math.floor(start / HOST_PERIOD); p * HOST_PERIOD < s.ends[k]!; p++) {
+        const minute = p * HOST_PERIOD;
+        const busy =
+          mode === 'working' || (mode === 'setup' && minute < setupEnd) || (mode === 'mixed' && next() < 0.5);
+        if (mode === 'sparse' && next() < 0.35) continue;
+        cpu[p] = busy ? 40 + next() * 50 : 0.5 + next() * 2;
+        networkBytes[p] = (busy ? 20 + next() * 280 : next() * 0.2) * MiB * HOST_PERIOD;
+      }
+    }
+    return { mode, cpu, networkBytes };
+  });
+}
+
 /**
  * The fleet and when each instance runs, with or without the outages. Running comes from the series before the outages: a silent instance keeps
  * running (an agent down, or CloudWatch not answering), so its stretch does not end.
@@ -89,11 +148,13 @@ const OUTAGES: readonly { readonly day: number; readonly share: number }[] = [
 function floorFleet(
   shape: { readonly instances: number; readonly days: number; readonly outages?: boolean },
   seed = 14,
-): { histories: InstanceHistory[]; stretches: Stretches[] } {
+): { histories: InstanceHistory[]; stretches: Stretches[]; hosts: HostHistory[] } {
   const { days } = shape;
   const histories = seededFleet(shape.instances, days, seed);
   const stretches = histories.map((history) => findStretches(history.minutes));
-  if (!shape.outages) return { histories, stretches };
+  // EC2's host metrics do not go silent with the agent: they come from the hypervisor.
+  const hosts = hostFleet(histories, stretches, seed + 2);
+  if (!shape.outages) return { histories, stretches, hosts };
   // Its own generator, so the fleet itself is the one it always was.
   const next = seededRandom(seed + 1);
   for (const { day, share } of OUTAGES) {
@@ -105,7 +166,8 @@ function floorFleet(
       for (let m = start; m < end; m++) history.minutes[m] = Number.NaN;
     }
   }
-  return { histories, stretches };
+  return { histories, stretches, hosts };
 }
 
-export { floorFleet };
+export type { HostHistory, HostMode };
+export { floorFleet, HOST_PERIOD };

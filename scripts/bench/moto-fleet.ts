@@ -4,7 +4,7 @@
  * one GPU utilization series per instance (the agent's `[InstanceId]` rollup).
  */
 import { createRegionClients } from '../../shared/adapters/aws/clients';
-import { gpuSeriesData, launchInstances, minutes, putMetricData } from '../../shared/local/seed-fleet';
+import { gpuSeriesData, hostSeriesData, launchInstances, minutes, putMetricData } from '../../shared/local/seed-fleet';
 
 const MINUTE_MS = 60_000;
 /** moto launches this many instances in one RunInstances call without complaint; real EC2 caps lower. */
@@ -26,6 +26,7 @@ interface BenchFleet {
  * Launches `instances` g5.xlarge in reservations of 500 plus 20 t3.medium, then publishes one rollup datapoint per
  * busy instance (inside the last 30 minutes, so none is "no telemetry") and 50 idle minutes per idle one. One busy
  * minute is enough to keep an instance, and every extra datapoint in the window costs moto time in each query.
+ * The idle ones also get EC2 host metrics: half of them a busy host, half a quiet one.
  */
 async function seedBenchFleet(region: string, instances: number, idle: number): Promise<BenchFleet> {
   const started = Date.now();
@@ -51,6 +52,20 @@ async function seedBenchFleet(region: string, instances: number, idle: number): 
     ),
   );
   await putMetricData(cloudwatch, data);
+  // EC2's host metrics of the idle ones, 5-minute periods of the clock over the last 2h: the first half busy (a
+  // download on idle GPUs), the rest quiet. The busy ones are read as quiet instances are, and kept.
+  const periodMs = 5 * MINUTE_MS;
+  const first = Math.floor((now.getTime() - 2 * 60 * MINUTE_MS) / periodMs) * periodMs;
+  const host = idleIds.flatMap((id, n) =>
+    hostSeriesData(
+      id,
+      Array.from({ length: 24 }, (_, p) => ({
+        at: first + p * periodMs,
+        ...(n < idle / 2 ? { cpu: 60, mibPerMinute: 300 } : { cpu: 1, mibPerMinute: 0.02 }),
+      })),
+    ),
+  );
+  await putMetricData(cloudwatch, host, 'AWS/EC2');
   return { region, gpuIds, idleIds, nonGpu: 20, reservations, now, seedMs: Date.now() - started };
 }
 

@@ -115,13 +115,20 @@ function baselineMeasure(config: Config, fleet: BenchFleet): Promise<PassMeasure
   });
 }
 
-/** The three measures of benchmark (b), on one seeded fleet, one after the other. */
+/**
+ * The measures of benchmark (b), on one seeded fleet, one after the other: plan, run, the baseline, and a plan pass
+ * with host activity off (what host activity costs in metrics requested).
+ */
 async function benchPasses(fleet: BenchFleet, withRun: boolean) {
   const config = parseConfig({ regions: [fleet.region] });
   const plan = await planMeasure(config, fleet);
+  const planHostOff = await planMeasure(
+    parseConfig({ regions: [fleet.region], activity: { host: { enabled: false } } }),
+    fleet,
+  );
   const run = withRun ? await runMeasure({ regions: [fleet.region] }, fleet) : null;
   const baseline = await baselineMeasure(config, fleet);
-  return { plan, run, baseline };
+  return { plan, planHostOff, run, baseline };
 }
 
 export type { PassMeasure };

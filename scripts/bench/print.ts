@@ -66,6 +66,21 @@ function callsTable(plan: PassMeasure, run: PassMeasure | null, baseline: PassMe
   return `${table.toString()}\n${line.join('; ')}`;
 }
 
+/**
+ * What host activity costs in GetMetricData, as the API meter counted the queries of two plan passes over the same
+ * fleet, host activity on (the default) and off.
+ */
+function hostMetricsLine(withHost: PassMeasure, without: PassMeasure): string {
+  const per = (m: PassMeasure, metrics = m.units.metricsRequested) => (metrics / Math.max(1, m.instances)).toFixed(3);
+  const hostQueries = withHost.units.hostMetricsRequested;
+  return (
+    `metrics requested per instance per pass: ${per(withHost)} with host activity, ${per(without)} without ` +
+    `(plan passes over ${count(withHost.instances)} GPU instances, GetMetricData queries counted by the API ` +
+    `meter: ${count(hostQueries)} of ${count(withHost.units.metricsRequested)} for host activity, 3 per quiet ` +
+    'instance read)'
+  );
+}
+
 /** Table (c): the monthly bill per fleet size, plus the baseline's CloudWatch bill for comparison. */
 function costTable(
   run: PassMeasure,
@@ -85,4 +100,4 @@ function costTable(
   return table.toString();
 }
 
-export { callsTable, costTable, engineTable };
+export { callsTable, costTable, engineTable, hostMetricsLine };

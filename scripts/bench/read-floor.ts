@@ -7,20 +7,27 @@
  * against the floor: an idle or never-used candidate read every pass, a busy instance once per
  * min(idle.window, noTelemetry.after) after its last busy minute. With `outages`, the fleet also goes silent for
  * hours on a few days (floor-fleet.ts): the brake's case, where an unread instance must count as a read would.
+ *
+ * Host activity rides along as the live read does it: a read instance whose GPUs stayed quiet over the GPU rules'
+ * span, and that a GPU rule could act on (`hostReadFrom`), gets its host's 5-minute periods from that start on
+ * (`telemetry.host`); each such read is 3 metrics more (CPU, network in, network out).
  */
 import type { Config } from '../../shared/config/schema';
 import {
   type Decision,
   decideFleet,
+  type HostPoint,
+  hostReadFrom,
   type InstanceInput,
   lookbackMs,
   nextTelemetryRead,
   policyOf,
+  quietSpanMs,
   unreadTelemetry,
   type WarningState,
 } from '../../shared/engine';
 import { engineInput } from '../../shared/engine/replay';
-import { floorFleet } from './floor-fleet';
+import { floorFleet, HOST_PERIOD, type HostHistory } from './floor-fleet';
 
 const MINUTE_MS = 60_000;
 const DAY = 1_440;
@@ -34,6 +41,12 @@ interface ReadFloorResult {
   readonly everyPass: number;
   /** Reads with the schedule. */
   readonly scheduled: number;
+  /** Of `scheduled`, the reads that also read the host (3 metrics more each). */
+  readonly scheduledHost: number;
+  /** Host reads when reading every pass. */
+  readonly everyPassHost: number;
+  /** Decisions whose rule or reason came from the host: kept by a busy host, or `gpu-idle-host-busy`. */
+  readonly hostDecisions: number;
   /** The fewest reads that keep every decision: the oracle schedule from the history itself. */
   readonly floor: number;
   readonly decisions: number;
@@ -57,6 +70,7 @@ interface Way {
   readonly next: Float64Array;
   readonly scheduledIn: Int32Array;
   reads: number;
+  hostReads: number;
 }
 
 function newWay(count: number): Way {
@@ -67,6 +81,7 @@ function newWay(count: number): Way {
     next: new Float64Array(count),
     scheduledIn: new Int32Array(count).fill(-1),
     reads: 0,
+    hostReads: 0,
   };
 }
 
@@ -109,6 +124,40 @@ function settled(
   return { inputs, decisions: fleet.decisions, engaged: fleet.brake.engaged, brakeReads };
 }
 
+/**
+ * The host read of a read instance, as the live adapter makes it: only when its GPUs stayed below every rule's
+ * threshold over the GPU rules' span and a GPU rule could act on it, from `hostReadFrom` to the window's end.
+ */
+function withHost(
+  input: InstanceInput,
+  host: HostHistory,
+  fromMs: number,
+  config: Config,
+  now: Date,
+): InstanceInput | null {
+  const start = hostReadFrom(input.instance, config, now);
+  if (start === null) return null;
+  const to = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
+  const quietFrom = Math.max(input.telemetry.from.getTime(), to - quietSpanMs(config));
+  const below = Math.max(config.idle.threshold, config.neverUsed.threshold);
+  if (input.telemetry.points.some((point) => point.at >= quietFrom && point.max >= below)) return null;
+  const periodMs = HOST_PERIOD * MINUTE_MS;
+  const points: HostPoint[] = [];
+  for (let p = Math.ceil((start.getTime() - fromMs) / periodMs); fromMs + p * periodMs < to; p++) {
+    const cpu = host.cpu[p];
+    const bytes = host.networkBytes[p];
+    if (cpu === undefined || Number.isNaN(cpu)) continue;
+    points.push({ at: fromMs + p * periodMs, cpuMax: cpu, networkBytes: bytes ?? null });
+  }
+  const samples =
+    points.length > 0
+      ? { status: 'ok' as const, points, from: start }
+      : { status: 'missing' as const, points, from: start };
+  return { ...input, telemetry: { ...input.telemetry, host: samples } };
+}
+
+const HOST_RULES: ReadonlySet<string> = new Set(['gpu-idle-host-busy']);
+
 const key = (d: Decision) => `${d.outcome}/${d.rule ?? '-'}/${d.actAt ?? '-'}`;
 
 /**
@@ -120,7 +169,7 @@ function benchReadFloor(
   shape: { readonly instances: number; readonly days: number; readonly outages?: boolean },
   config: Config,
 ): ReadFloorResult {
-  const { histories, stretches } = floorFleet(shape);
+  const { histories, stretches, hosts } = floorFleet(shape);
   const fromMs = Date.UTC(2026, 0, 5);
   const lookback = lookbackMs(config);
   const policy = policyOf(config);
@@ -143,6 +192,7 @@ function benchReadFloor(
   let mismatchCount = 0;
   let brakeReads = 0;
   let brakeOnlyDiffers = 0;
+  let hostDecisions = 0;
   const lookbackMinutes = lookback / MINUTE_MS;
   const totalMinutes = shape.days * DAY;
   let passes = 0;
@@ -195,7 +245,11 @@ function benchReadFloor(
           const clock = { fromMs, minute, lookbackMs: lookback, scanned: 0, missing: 0 };
           const read = () => {
             way.reads += 1;
-            return engineInput(candidate, clock);
+            const input = engineInput(candidate, clock);
+            const hosted = withHost(input, hosts[index]!, fromMs, config, now);
+            if (hosted === null) return input;
+            way.hostReads += 1;
+            return hosted;
           };
           if (schedule && way.scheduledIn[index] !== stretch) way.next[index] = 0;
           // A pending warning of a telemetry rule is always re-read; a deadline's (max-runtime) needs no metrics.
@@ -222,6 +276,7 @@ function benchReadFloor(
     const byIdB = new Map(b.map((decision) => [decision.instanceId, decision]));
     a.forEach((decision, position) => {
       decisions += 1;
+      if (HOST_RULES.has(decision.rule ?? '') || decision.reason.includes('but the host is busy')) hostDecisions += 1;
       const other = byIdB.get(decision.instanceId);
       if (!other || key(other) !== key(decision)) {
         mismatchCount += 1;
@@ -261,6 +316,9 @@ function benchReadFloor(
     passes,
     everyPass,
     scheduled: scheduled.reads,
+    scheduledHost: scheduled.hostReads,
+    everyPassHost: every.hostReads,
+    hostDecisions,
     floor,
     decisions,
     mismatches,

@@ -52,10 +52,28 @@ function publishingPeriodMs(points: readonly HostPoint[]): number {
   return smallest <= MINUTE ? MINUTE : BASIC;
 }
 
-/** The complete periods of `[from, to)` at `periodMs`: their starts, aligned to the period as EC2 aligns them. */
-function periodStarts(from: number, to: number, periodMs: number): number[] {
+/**
+ * Where the periods start, as an offset into the period: the offset most datapoints have. EC2 aligns basic periods
+ * to the clock (:00, :05, …), but the data says where they are, so a series published off that grid is still read.
+ */
+function periodPhaseMs(points: readonly HostPoint[], periodMs: number): number {
+  const counts = new Map<number, number>();
+  let phase = 0;
+  let most = 0;
+  for (const point of points) {
+    const offset = ((point.at % periodMs) + periodMs) % periodMs;
+    const count = (counts.get(offset) ?? 0) + 1;
+    counts.set(offset, count);
+    if (count > most) [phase, most] = [offset, count];
+  }
+  return phase;
+}
+
+/** The complete periods of `[from, to)` at `periodMs`: their starts, `phaseMs` into the period as the data has them. */
+function periodStarts(from: number, to: number, periodMs: number, phaseMs: number): number[] {
   const starts: number[] = [];
-  for (let at = Math.ceil(from / periodMs) * periodMs; at + periodMs <= to; at += periodMs) starts.push(at);
+  const first = Math.ceil((from - phaseMs) / periodMs) * periodMs + phaseMs;
+  for (let at = first; at + periodMs <= to; at += periodMs) starts.push(at);
   return starts;
 }
 
@@ -94,7 +112,7 @@ function classifyHost(
   const points = samples.points.filter((point) => point.cpuMax !== null || point.networkBytes !== null);
   if (points.length === 0) return none('no host datapoint');
   const periodMs = publishingPeriodMs(points);
-  const starts = periodStarts(from.getTime(), to.getTime(), periodMs);
+  const starts = periodStarts(from.getTime(), to.getTime(), periodMs, periodPhaseMs(points, periodMs));
   if (starts.length === 0) return none('the window is shorter than one host period', periodMs / 1000);
   const byStart = new Map(points.map((point) => [point.at, point]));
   const inWindow = starts.flatMap((at) => (byStart.has(at) ? [byStart.get(at)!] : []));

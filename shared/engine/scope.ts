@@ -22,28 +22,32 @@ function isInScope(instance: InstanceFacts, config: Config): boolean {
 }
 
 /**
- * The span before `now` the acting GPU rules judge: the longest of `idle.window`, `neverUsed.after` and
- * `noTelemetry.after`. A window quiet over it is one whose coverage can decide (its rollups are proven per GPU,
- * its host read).
+ * The span before `now` a window must stay quiet over for an acting GPU rule to hold: `idle.window` while `idle` is
+ * on (it judges just that span, and a run never used since launch is quiet over it too), else the longest of
+ * `idle.window`, `neverUsed.after` and `noTelemetry.after`. A window quiet over it is one whose coverage can decide
+ * (its rollups are proven per GPU, its host read); never a longer span, or a GPU idle for the idle window after a
+ * busy minute before it would go unproven and its host unread.
  *
  * @example quietSpanMs(defaultConfig()) // 3_600_000
  */
 function quietSpanMs(config: Config): number {
   const policy = policyOf(config);
+  if (config.idle.enabled) return policy.idleWindowMs;
   return Math.max(policy.idleWindowMs, policy.neverUsedAfterMs, policy.noTelemetryAfterMs);
 }
 
 /**
- * How much per-minute telemetry before `now` the rules read: the {@link quietSpanMs}, or with host activity on
- * and `idle` on, `activity.host.notifyAfter` when longer (GPUs unused that long on a busy host are told of). (Never-used
- * also needs `sinceLaunchMax` for launches older than that.) GetMetricData is billed per metric, not per datapoint:
- * a longer look-back costs nothing more.
+ * How much per-minute telemetry before `now` the rules read: the longest of `idle.window`, `neverUsed.after` and
+ * `noTelemetry.after`, or with host activity on and `idle` on, `activity.host.notifyAfter` when longer (GPUs unused
+ * that long on a busy host are told of). (Never-used also needs `sinceLaunchMax` for launches older than that.)
+ * GetMetricData is billed per metric, not per datapoint: a longer look-back costs nothing more.
  *
  * @example lookbackMs(defaultConfig()) // 7_200_000
  */
 function lookbackMs(config: Config): number {
-  const notify = config.activity.host.enabled && config.idle.enabled ? policyOf(config).hostNotifyAfterMs : 0;
-  return Math.max(quietSpanMs(config), notify);
+  const policy = policyOf(config);
+  const notify = config.activity.host.enabled && config.idle.enabled ? policy.hostNotifyAfterMs : 0;
+  return Math.max(policy.idleWindowMs, policy.neverUsedAfterMs, policy.noTelemetryAfterMs, notify);
 }
 
 export { isInScope, lookbackMs, quietSpanMs };

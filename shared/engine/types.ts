@@ -256,6 +256,8 @@ interface HostEvidenceOut {
   readonly networkMiBPerMinuteMax: number | null;
   /** EC2's publishing period detected from the datapoints, seconds: 300 (basic) or 60 (detailed). */
   readonly period: number | null;
+  /** Why the state is unknown (`not read`, `no host datapoint`, the read's error, …); only when `unknown`. */
+  readonly unknownBecause?: string;
 }
 
 /** What changes in the warning state when this decision is carried out. */

@@ -1,10 +1,11 @@
 /**
- * The demo's GPU fleet: the stories gpu-reaper exists for, each as an instance with tags and a GPU utilization
- * curve (per minute since launch). Seeded into a local endpoint through the real SDK.
+ * The demo's GPU fleet: the stories gpu-reaper exists for, each as an instance with tags, a GPU utilization curve
+ * (per minute since launch) and its host's CPU and network as EC2 publishes them (5-minute periods, basic
+ * monitoring). Seeded into a local endpoint through the real SDK.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { launchInstances, putGpuSeries, type SeriesPoint } from './seed-fleet';
+import { hostSeriesData, launchInstances, putGpuSeries, putMetricData, type SeriesPoint } from './seed-fleet';
 
 /** One demo instance: who owns it, what it is, and what its GPUs do minute by minute (null: no agent). */
 interface DemoInstance {
@@ -18,10 +19,28 @@ interface DemoInstance {
   readonly gpu: ((minute: number) => number | readonly number[]) | null;
   /** Publish per-GPU series only (no instance rollup), as an agent without the stack's config does. */
   readonly perGpuOnly?: boolean;
+  /** The host in the 5-minute period starting `minute` after launch (0 for the one launch falls in). */
+  readonly host?: (minute: number) => HostLevel;
+}
+
+/** One period of host activity: CPU maximum (%) and network in + out (MiB per minute). */
+interface HostLevel {
+  readonly cpu: number;
+  readonly mibPerMinute: number;
 }
 
 /** Deterministic jitter so curves look real but every run is the same. */
 const wobble = (minute: number, spread: number) => Math.abs(Math.sin(minute * 12.9898) * 43758.5453) % spread;
+
+/** Minutes per EC2 host-metric period with basic monitoring. */
+const HOST_PERIOD_MINUTES = 5;
+
+/** A host doing nothing: CPU about 1%, a trickle of network (well under 10% and 5 MiB/min). */
+const quietHost = (minute: number): HostLevel => ({ cpu: 0.6 + wobble(minute, 0.8), mibPerMinute: 0.02 });
+/** A host feeding busy GPUs: some CPU and network, as training loads batches and writes checkpoints. */
+const workingHost =
+  (cpu: number, mibPerMinute: number) =>
+  (minute: number): HostLevel => ({ cpu: cpu + wobble(minute, 10), mibPerMinute });
 
 const DEMO_FLEET: readonly DemoInstance[] = [
   {
@@ -30,6 +49,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'p4d.24xlarge',
     owner: 'alice@example.com',
     gpu: (m) => Array.from({ length: 8 }, (_, g) => 84 + wobble(m + g, 14)),
+    host: workingHost(45, 30),
   },
   {
     name: 'vision-train',
@@ -38,6 +58,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     owner: 'bob@example.com',
     perGpuOnly: true,
     gpu: (m) => [72 + wobble(m, 20), 0, 0, 0],
+    host: workingHost(30, 8),
   },
   {
     name: 'jupyter-notebook',
@@ -45,6 +66,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'g5.xlarge',
     owner: 'carol@example.com',
     gpu: (m) => (m < 40 ? 35 + wobble(m, 40) : wobble(m, 2)),
+    host: (m) => (m < 40 ? workingHost(12, 1)(m) : quietHost(m)),
   },
   {
     name: 'died-at-setup',
@@ -52,6 +74,15 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'g5.2xlarge',
     owner: 'dave@example.com',
     gpu: () => 0,
+    host: quietHost,
+  },
+  {
+    name: 'dataset-download',
+    story: 'a job that downloads for 45 minutes (CPU 60%, network 300 MiB/min, GPU 0%), then trains',
+    instanceType: 'g6.xlarge',
+    owner: 'oscar@example.com',
+    gpu: (m) => (m < 45 ? 0 : 70 + wobble(m, 25)),
+    host: (m) => (m < 45 ? { cpu: 60, mibPerMinute: 300 } : workingHost(35, 12)(m)),
   },
   {
     name: 'forgotten-run',
@@ -60,6 +91,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     owner: 'erin@example.com',
     tags: { 'gpu-reaper:max-runtime': '2h' },
     gpu: (m) => 65 + wobble(m, 25),
+    host: workingHost(30, 5),
   },
   {
     name: 'keep-me',
@@ -68,6 +100,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     owner: 'frank@example.com',
     tags: { 'gpu-reaper:opt-out': 'true' },
     gpu: () => 0,
+    host: quietHost,
   },
   {
     name: 'protected-box',
@@ -76,6 +109,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     owner: 'grace@example.com',
     stopProtection: true,
     gpu: (m) => wobble(m, 1.5),
+    host: quietHost,
   },
   {
     name: 'bursty-eval',
@@ -83,6 +117,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'g6.xlarge',
     owner: 'heidi@example.com',
     gpu: (m) => (m < 30 || m >= 120 ? 55 + wobble(m, 30) : wobble(m, 3)),
+    host: (m) => (m < 30 || m >= 120 ? workingHost(25, 6)(m) : quietHost(m)),
   },
   {
     name: 'asg-worker',
@@ -91,6 +126,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     owner: 'platform@example.com',
     tags: { 'aws:autoscaling:groupName': 'inference-workers' },
     gpu: () => 0,
+    host: quietHost,
   },
   {
     name: 'no-agent',
@@ -98,6 +134,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'g4dn.xlarge',
     owner: 'ivan@example.com',
     gpu: null,
+    host: quietHost,
   },
   {
     name: 'web-server',
@@ -105,6 +142,7 @@ const DEMO_FLEET: readonly DemoInstance[] = [
     instanceType: 'm5.large',
     owner: 'judy@example.com',
     gpu: () => 0,
+    host: workingHost(20, 3),
   },
 ];
 
@@ -120,6 +158,7 @@ const MEMBER_FLEETS = {
       instanceType: 'g5.12xlarge',
       owner: 'kim@example.com',
       gpu: (m) => 70 + wobble(m, 25),
+      host: workingHost(40, 20),
     },
     {
       name: 'rs-notebook',
@@ -127,6 +166,7 @@ const MEMBER_FLEETS = {
       instanceType: 'g5.xlarge',
       owner: 'lee@example.com',
       gpu: (m) => (m < 10 ? 30 + wobble(m, 40) : wobble(m, 2)),
+      host: (m) => (m < 10 ? workingHost(12, 1)(m) : quietHost(m)),
     },
   ],
   platform: [
@@ -136,6 +176,7 @@ const MEMBER_FLEETS = {
       instanceType: 'g6.xlarge',
       owner: 'mo@example.com',
       gpu: (m) => 45 + wobble(m, 40),
+      host: workingHost(25, 15),
     },
     {
       name: 'pf-setup-fail',
@@ -143,12 +184,14 @@ const MEMBER_FLEETS = {
       instanceType: 'g5.2xlarge',
       owner: 'noor@example.com',
       gpu: () => 0,
+      host: quietHost,
     },
   ],
 } as const satisfies Readonly<Record<string, readonly DemoInstance[]>>;
 
 /**
- * Launches a fleet (the demo's by default) and publishes `minutes` of GPU telemetry from `launch` on.
+ * Launches a fleet (the demo's by default) and publishes `minutes` of GPU telemetry and host metrics from `launch`
+ * on.
  *
  * @param fleet what to launch @default DEMO_FLEET
  * @returns instance id by demo name
@@ -176,8 +219,22 @@ async function seedDemoFleet(
     }));
     await putGpuSeries(cloudwatch, id!, points, spec.perGpuOnly ? { rollup: false } : { rollup: true });
   }
+  // EC2's host metrics, one datapoint per 5-minute period of the clock (:00, :05, …) as EC2 aligns them, the
+  // whole fleet in as few calls as fit.
+  const periodMs = HOST_PERIOD_MINUTES * 60_000;
+  const first = Math.floor(launch / periodMs) * periodMs;
+  const host = fleet.flatMap((spec) => {
+    const level = spec.host;
+    if (!level) return [];
+    const periods = Array.from({ length: Math.ceil((launch + minutes * 60_000 - first) / periodMs) }, (_, p) => {
+      const at = first + p * periodMs;
+      return { at, ...level(Math.max(0, (at - launch) / 60_000)) };
+    });
+    return hostSeriesData(ids.get(spec.name)!, periods, HOST_PERIOD_MINUTES);
+  });
+  await putMetricData(cloudwatch, host, 'AWS/EC2');
   return ids;
 }
 
-export type { DemoInstance };
+export type { DemoInstance, HostLevel };
 export { DEMO_FLEET, MEMBER_FLEETS, seedDemoFleet };

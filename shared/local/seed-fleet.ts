@@ -1,6 +1,7 @@
 /**
  * Seeding a local endpoint (moto) through the real SDK: GPU (and other) instances with tags, and GPU utilization
- * series shaped the way the CloudWatch agent's `nvidia_smi` plugin publishes them. Used by the demo and the tests.
+ * series shaped the way the CloudWatch agent's `nvidia_smi` plugin publishes them, and EC2's own host metrics. Used
+ * by the demo and the tests.
  */
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -162,16 +163,44 @@ async function putGpuSeries(
   await putMetricData(cw, gpuSeriesData(instanceId, points, shape), shape.namespace);
 }
 
+/** One period of EC2 host metrics: its start, the CPU maximum and the network in + out per minute. */
+interface HostPeriod {
+  readonly at: Date | number;
+  readonly cpu: number;
+  /** Network in + out, MiB per minute (split evenly between in and out). */
+  readonly mibPerMinute: number;
+}
+
+/**
+ * The PutMetricData entries (namespace `AWS/EC2`) of an instance's host metrics as EC2 publishes them: one
+ * `CPUUtilization`, `NetworkIn` and `NetworkOut` datapoint per period, the network ones in bytes of the period.
+ *
+ * @param periodMinutes 5 with basic monitoring, 1 with detailed @default 5
+ */
+function hostSeriesData(instanceId: string, periods: readonly HostPeriod[], periodMinutes = 5): MetricDatum[] {
+  const Dimensions = [{ Name: 'InstanceId', Value: instanceId }];
+  return periods.flatMap((period) => {
+    const Timestamp = new Date(period.at);
+    const bytes = (period.mibPerMinute * 1_048_576 * periodMinutes) / 2;
+    return [
+      { MetricName: 'CPUUtilization', Dimensions, Timestamp, Value: period.cpu, Unit: 'Percent' },
+      { MetricName: 'NetworkIn', Dimensions, Timestamp, Value: bytes, Unit: 'Bytes' },
+      { MetricName: 'NetworkOut', Dimensions, Timestamp, Value: bytes, Unit: 'Bytes' },
+    ] satisfies MetricDatum[];
+  });
+}
+
 /** `count` consecutive minutes from `start`, each with `value` (a number or per-GPU values). */
 function minutes(start: Date | number | string, count: number, value: SeriesPoint['value']): SeriesPoint[] {
   const first = new Date(start).getTime();
   return Array.from({ length: count }, (_, minute) => ({ at: first + minute * 60_000, value }));
 }
 
-export type { LaunchSpec, SeriesPoint, SeriesShape };
+export type { HostPeriod, LaunchSpec, SeriesPoint, SeriesShape };
 export {
   defaultImageId,
   gpuSeriesData,
+  hostSeriesData,
   launchInstances,
   launchReservations,
   minutes,

@@ -11,6 +11,7 @@ import { awsErrorCode, toAwsError } from '../aws/aws-errors';
 import type { RegionClients } from '../aws/clients';
 import { tagRecord } from '../ec2/ec2-lookups';
 import { GpuHistory, type GpuHistoryOptions } from './gpu-history-metrics';
+import { readHostHistories } from './host-history';
 
 /** DescribeInstances ids per call (EC2 documents no cap for ids; 200 keeps requests and answers small). */
 const IDS_PER_CALL = 200;
@@ -85,8 +86,13 @@ async function readInstanceHistories(
     series.map((entry) => entry.instanceId),
     region,
   );
+  const ids = series.map((entry) => entry.instanceId);
+  const host = config.activity.host.enabled
+    ? await readHostHistories(clients.cloudwatch, region, ids, range)
+    : new Map();
   return series.map((entry) => {
     const facts = known.get(entry.instanceId);
+    const hostHistory = host.get(entry.instanceId);
     const instanceType = facts?.instanceType ?? entry.instanceType ?? 'unknown';
     const tags = facts?.tags ?? {};
     const owner = tags[config.ownerTag]?.trim() || null;
@@ -99,6 +105,7 @@ async function readInstanceHistories(
       hourlyUsd: hourlyUsd(instanceType, { overrides: config.prices.overrides }),
       region,
       minutes: entry.minutes,
+      ...(hostHistory ? { host: hostHistory } : {}),
     };
   });
 }

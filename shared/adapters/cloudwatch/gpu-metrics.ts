@@ -137,7 +137,10 @@ const kindOf = (planned: PlannedSeries): SeriesKind => ({
   trusted: planned.trusted,
 });
 
-/** One instance's read of its planned series: the merged minutes, readings per series, the peak, any failure. */
+/**
+ * One instance's read of its planned series: the merged minutes, the readings per series and the peak (both from
+ * the instance's `quietFrom` on), any failure.
+ */
 interface PlanRead {
   readonly merger: MinuteMerger;
   readonly readings: Int32Array;
@@ -214,8 +217,10 @@ class GpuMetrics {
     const expectedOf = (id: string) => expectedGpus(requestOf.get(id)!, entries.get(id)!);
     const end = new Date(to);
 
-    // First read: rollups where published, else per-GPU series. Quiet is judged over the GPU rules' own span.
-    const quietFrom = Math.max(from, to - (window.quietSpanMs ?? window.lookbackMs));
+    // First read: rollups where published, else per-GPU series. Quiet is judged over the GPU rules' own span, on
+    // this launch's minutes only: a busy minute before the last start (an earlier run) says nothing of this one.
+    const spanFrom = Math.max(from, to - (window.quietSpanMs ?? window.lookbackMs));
+    const quietFrom = (id: string) => Math.max(spanFrom, floorTo(requestOf.get(id)!.launchTime.getTime(), MINUTE));
     const plans = new Map([...entries].map(([id, entry]) => [id, firstPlan(entry)]));
     const first = await this.#readPlans(plans, from, end, expectedOf, quietFrom);
 
@@ -229,15 +234,15 @@ class GpuMetrics {
       // Host activity only for an instance a GPU rule could act on: quiet GPUs, read without error, old enough.
       const hostFrom = requestOf.get(id)!.hostFrom;
       if (quiet && !read.error && hostFrom) hostStarts.set(id, hostFrom);
-      // A one-GPU rollup is its GPU: nothing to prove, unless it has no datapoint (stale: listed for two weeks
-      // after its last one), when the live per-GPU series must be read instead.
+      // A one-GPU rollup is its GPU: nothing to prove, unless it has no datapoint in the GPU rules' span (stale:
+      // listed for two weeks after its last one), when the live per-GPU series must be read instead.
       const staleRollup = plan.some((planned, index) => planned.series.gpu === null && read.readings[index] === 0);
       if (quiet && (expectedOf(id) > 1 || staleRollup) && plan.some((planned) => planned.series.gpu === null)) {
         proofs.set(id, proofPlan(entries.get(id)!));
       }
     }
     const host = new HostCollector(hostStarts);
-    const proven = await this.#readPlans(proofs, from, end, expectedOf, from, host, hostStarts);
+    const proven = await this.#readPlans(proofs, from, end, expectedOf, () => from, host, hostStarts);
 
     const telemetry = new Map<string, GpuTelemetry>();
     const sinceLaunch = new Map<string, { request: TelemetryRequest; plan: PlannedSeries[]; expected: number }>();
@@ -301,14 +306,14 @@ class GpuMetrics {
    * Reads the planned series of many instances per minute over `[from, end)`, merging each reading into the
    * instance's per-minute arrays as its call answers. The two statistics are two calls (GetMetricData takes one
    * per query, and SampleCount is rare: proofs only). Host metrics, when asked, ride in the Maximum calls (each
-   * of their queries names its own statistic). A read's peak counts readings from `quietFrom` on.
+   * of their queries names its own statistic). A read's peak counts an instance's readings from its `quietFrom` on.
    */
   async #readPlans(
     plans: ReadonlyMap<string, readonly PlannedSeries[]>,
     from: number,
     end: Date,
     expectedOf: (instanceId: string) => number,
-    quietFrom = from,
+    quietFrom: (instanceId: string) => number = () => from,
     host?: HostCollector,
     hostStarts: ReadonlyMap<string, Date> = new Map(),
   ): Promise<Map<string, PlanRead>> {
@@ -316,6 +321,7 @@ class GpuMetrics {
     // Each statistic's series of an instance, by their place in its plan.
     const places = new Map<string, { Maximum: number[]; SampleCount: number[] }>();
     const kinds = new Map([...plans].map(([instanceId, plan]) => [instanceId, plan.map(kindOf)]));
+    const peakFrom = new Map([...plans.keys()].map((instanceId) => [instanceId, quietFrom(instanceId)]));
     for (const [instanceId, plan] of plans) {
       const merger = new MinuteMerger(from, end.getTime(), expectedOf(instanceId));
       reads.set(instanceId, { merger, readings: new Int32Array(plan.length), peak: Number.NEGATIVE_INFINITY });
@@ -341,8 +347,10 @@ class GpuMetrics {
         const instanceId = key;
         const index = places.get(instanceId)![stat][position]!;
         const read = reads.get(instanceId)!;
-        read.readings[index] = read.readings[index]! + 1;
-        if (stat === 'Maximum' && sample.at >= quietFrom && sample.value > read.peak) read.peak = sample.value;
+        if (sample.at >= peakFrom.get(instanceId)!) {
+          read.readings[index] = read.readings[index]! + 1;
+          if (stat === 'Maximum' && sample.value > read.peak) read.peak = sample.value;
+        }
         read.merger.add(kinds.get(instanceId)![index]!, sample.at, sample.value);
       };
       const results = await readSeriesGroups(this.#client, this.#region, groups, {

@@ -11,7 +11,8 @@
 import type { Config } from '../../config/schema';
 import { limitFleet } from '../decide-fleet';
 import { decideInstance, type InstanceInput } from '../decide-instance';
-import type { Decision, GpuPoint, InstanceFacts, WarningState } from '../types';
+import { hostReadFrom } from '../host-window';
+import type { Decision, GpuPoint, HostPoint, HostSamples, InstanceFacts, WarningState } from '../types';
 import type { InstanceHistory } from './types';
 
 const MINUTE_MS = 60_000;
@@ -38,12 +39,38 @@ interface PassClock {
 }
 
 /**
+ * The host metrics a live pass would have read at this pass: from `hostReadFrom` to the window's end; `undefined`
+ * when the history has none or no read would start (host activity off, a young or opted-out instance).
+ */
+function hostSlice(
+  history: InstanceHistory,
+  instance: InstanceFacts,
+  clock: PassClock,
+  config: Config | undefined,
+): HostSamples | undefined {
+  if (history.host === undefined || config === undefined) return undefined;
+  const start = hostReadFrom(instance, config, new Date(clock.fromMs + clock.minute * MINUTE_MS));
+  if (start === null) return undefined;
+  const { cpu, networkBytes } = history.host;
+  const points: HostPoint[] = [];
+  const first = Math.max(0, Math.ceil((start.getTime() - clock.fromMs) / MINUTE_MS));
+  for (let minute = first; minute < clock.minute; minute++) {
+    const cpuMax = cpu[minute] as number;
+    const bytes = networkBytes[minute] as number;
+    if (!(cpuMax >= 0) && !(bytes >= 0)) continue;
+    const at = clock.fromMs + minute * MINUTE_MS;
+    points.push({ at, cpuMax: cpuMax >= 0 ? cpuMax : null, networkBytes: bytes >= 0 ? bytes : null });
+  }
+  return { status: points.length > 0 ? 'ok' : 'missing', points, from: start };
+}
+
+/**
  * The engine's input for one instance at one pass, as a live pass would have read it: running since the start of
  * its stretch, `ok` roll-up telemetry of the last `lookbackMs`, and the warning the replay keeps.
  *
  * @example decideInstance(engineInput(candidate, clock), config, now)
  */
-function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput {
+function engineInput(candidate: PassCandidate, clock: PassClock, config?: Config): InstanceInput {
   const { history, stretchStart } = candidate;
   const nowMs = clock.fromMs + clock.minute * MINUTE_MS;
   const first = Math.max(0, clock.minute - Math.floor(clock.lookbackMs / MINUTE_MS));
@@ -67,9 +94,11 @@ function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput 
     spot: null,
   };
   const peak = candidate.sinceStartMax;
+  const host = hostSlice(history, instance, clock, config);
   return {
     instance,
     telemetry: {
+      ...(host ? { host } : {}),
       status: 'ok',
       source: 'instance-rollup',
       points,
@@ -90,7 +119,7 @@ function engineInput(candidate: PassCandidate, clock: PassClock): InstanceInput 
  */
 function replayPass(candidates: readonly PassCandidate[], config: Config, clock: PassClock): Decision[] {
   const now = new Date(clock.fromMs + clock.minute * MINUTE_MS);
-  const decisions = candidates.map((candidate) => decideInstance(engineInput(candidate, clock), config, now));
+  const decisions = candidates.map((candidate) => decideInstance(engineInput(candidate, clock, config), config, now));
   // The brake counts the whole running fleet, not only the candidates the engine was asked about.
   const brake = { engaged: clock.missing * 2 > clock.scanned, missing: clock.missing, scanned: clock.scanned };
   return limitFleet(decisions, config, brake).decisions;

@@ -185,7 +185,33 @@ function replayFleet(
   window: ReplayWindow,
   options: ReplayOptions = {},
 ): BacktestResult {
-  return replayPrepared(prepareFleet(histories, config, window), config, options);
+  const prepared = prepareFleet(histories, config, window);
+  const result = replayPrepared(prepared, config, options);
+  if (!config.activity.host.enabled) return result;
+  if (!histories.some((history) => history.host !== undefined))
+    return { ...result, fleet: { ...result.fleet, heldByHost: null } };
+  // The same history judged by the GPUs alone: its actions the host-aware replay did not take were held back.
+  const gpuOnly = replayPrepared(
+    prepared,
+    { ...config, activity: { host: { ...config.activity.host, enabled: false } } },
+    options,
+  );
+  return { ...result, fleet: { ...result.fleet, heldByHost: heldBack(result, gpuOnly) } };
+}
+
+/** GPU-only actions the host-aware replay did not take (by instance and time), and the false kills among them. */
+function heldBack(withHost: BacktestResult, gpuOnly: BacktestResult): { actions: number; falseKills: number } {
+  const taken = new Map(withHost.instances.map((row) => [row.instanceId, new Set(row.actions.map((a) => a.at))]));
+  let actions = 0;
+  let falseKills = 0;
+  for (const row of gpuOnly.instances) {
+    for (const action of row.actions) {
+      if (taken.get(row.instanceId)?.has(action.at)) continue;
+      actions += 1;
+      if (action.falseKill) falseKills += 1;
+    }
+  }
+  return { actions, falseKills };
 }
 
 export type { PreparedFleet };

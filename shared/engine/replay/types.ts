@@ -22,6 +22,17 @@ interface InstanceHistory {
   readonly region?: string;
   /** The busiest GPU's utilization (0–100) per minute, `NaN` where no datapoint exists. */
   readonly minutes: MinuteSeries;
+  /**
+   * EC2's host metrics on the same minute grid, where the history has them: each period's `CPUUtilization`
+   * maximum and `NetworkIn` + `NetworkOut` bytes at its start minute, `NaN` elsewhere. @default none (host unknown)
+   */
+  readonly host?: HostHistory;
+}
+
+/** EC2's host metrics of a history, minute-aligned like {@link InstanceHistory.minutes}. */
+interface HostHistory {
+  readonly cpu: MinuteSeries;
+  readonly networkBytes: MinuteSeries;
 }
 
 /** The span a backtest replays and how often the reaper runs. */
@@ -101,6 +112,11 @@ interface FleetBacktest {
   readonly falseKills: number;
   /** Instances whose type has no known price (their spend counts as 0). */
   readonly unpriced: number;
+  /**
+   * Actions GPU-only judgement takes that a busy host held back, and the false kills among them (the wrong stops
+   * host activity avoided); `null` when the history has no EC2 host metrics (judged by the GPUs alone).
+   */
+  readonly heldByHost?: { readonly actions: number; readonly falseKills: number } | null;
 }
 
 /** A replay's answer. */
@@ -138,6 +154,7 @@ interface SweepGrid {
 export type {
   BacktestResult,
   FleetBacktest,
+  HostHistory,
   InstanceBacktest,
   InstanceHistory,
   MinuteSeries,

@@ -30,6 +30,7 @@ function judgeHost(context: RuleContext, judged: { readonly from: string | Date;
     cpuMax: host.cpuMax,
     networkMiBPerMinuteMax: host.networkMiBPerMinuteMax,
     period: host.period,
+    ...(host.unknownBecause === undefined ? {} : { unknownBecause: host.unknownBecause }),
   };
   return { host, evidence } satisfies HostJudgement;
 }
@@ -40,14 +41,31 @@ function judgedWindow(finding: ActingFinding, context: RuleContext) {
 }
 
 /**
- * A GPU rule that holds only on a host that is not busy. On a quiet or unknown host the finding stands, its reason
- * saying what the host showed; on a busy host it does not hold (evaluation goes on, and the keep names the host).
+ * The host a GPU finding is judged on: over the window the finding judged, or over its last `warning.grace` when
+ * the host is busy there. A host that started working within a warning's grace (a download begun after a quiet
+ * setup, preprocessing after an idle hour) is working now, however quiet the earlier part of the window was.
+ */
+function judgeFinding(context: RuleContext, finding: ActingFinding): HostJudgement {
+  const judged = judgedWindow(finding, context);
+  const whole = judgeHost(context, judged);
+  const graceMs = context.policy.graceMs;
+  if (whole.host.state === 'busy' || graceMs <= 0) return whole;
+  const to = new Date(judged.to);
+  const from = new Date(Math.max(new Date(judged.from).getTime(), to.getTime() - graceMs));
+  const recent = judgeHost(context, { from, to });
+  return recent.host.state === 'busy' ? recent : whole;
+}
+
+/**
+ * A GPU rule that holds only on a host that is not busy (over its window, or over the last grace of it). On a quiet
+ * or unknown host the finding stands, its reason saying what the host showed; on a busy host it does not hold
+ * (evaluation goes on, and the keep names the host).
  */
 function onQuietHost(rule: Rule): Rule {
   return (context) => {
     const finding = rule(context);
     if (finding === null || finding.verdict !== 'act' || !context.config.activity.host.enabled) return finding;
-    const { host, evidence } = judgeHost(context, judgedWindow(finding, context));
+    const { host, evidence } = judgeFinding(context, finding);
     if (host.state === 'busy') return null;
     const note = host.state === 'quiet' ? `host quiet (${describeHost(host)})` : describeHost(host);
     return { ...finding, reason: `${finding.reason}; ${note}`, evidence: { ...finding.evidence, host: evidence } };
@@ -66,7 +84,7 @@ function heldByHost(context: RuleContext, rules: readonly Rule[]): HeldByHost | 
   for (const rule of rules) {
     const finding = rule(context);
     if (finding === null || finding.verdict !== 'act') continue;
-    const judgement = judgeHost(context, judgedWindow(finding, context));
+    const judgement = judgeFinding(context, finding);
     if (judgement.host.state === 'busy') return { finding, judgement };
   }
   return null;

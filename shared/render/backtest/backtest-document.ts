@@ -37,6 +37,13 @@ function backtestDocument(result: BacktestResult, days: number, sweep?: readonly
       actions: fleet.actions,
       savedUsd: cents(fleet.savedUsd),
       falseKills: fleet.falseKills,
+      // Actions GPU-only judgement would have taken that a busy host held back; null without EC2 host history.
+      ...(fleet.heldByHost === undefined
+        ? {}
+        : {
+            heldByHost: fleet.heldByHost?.actions ?? null,
+            falseKillsAvoided: fleet.heldByHost?.falseKills ?? null,
+          }),
     },
     instances: result.instances.map((instance) => ({
       instanceId: instance.instanceId,

@@ -89,6 +89,23 @@ function neverUsedTable(result: BacktestResult, limit: number): string[] {
   return [fittedTable(head, rows, { shrink: { 0: ID_WIDTH, 2: 20 } }), ...more(idle.length, limit)];
 }
 
+/** What host activity held back, in a person's words; nothing when host activity is off. */
+function hostLine(fleet: BacktestResult['fleet']): string[] {
+  if (fleet.heldByHost === undefined) return [];
+  if (fleet.heldByHost === null) return [say('Host activity: no EC2 host history, so judged by the GPUs alone')];
+  const { actions, falseKills } = fleet.heldByHost;
+  if (actions === 0) return [say('Held back by a busy host: no action GPU-only judgement would have taken')];
+  const kills =
+    actions === 1
+      ? falseKills === 1
+        ? 'a false kill: busy again within 6 hours'
+        : 'not a false kill'
+      : falseKills === 0
+        ? 'none of them a false kill'
+        : `${falseKills} of them ${falseKills === 1 ? 'a false kill' : 'false kills'}: busy again within 6 hours`;
+  return [say(`Held back by a busy host: ${plural(actions, 'action')} GPU-only judgement would have taken (${kills})`)];
+}
+
 function actionTable(result: BacktestResult, limit: number): string[] {
   const { fleet } = result;
   const rules = Object.entries(actionsByRule(result))
@@ -101,6 +118,7 @@ function actionTable(result: BacktestResult, limit: number): string[] {
         `(${shareText(fleet.savedUsd, fleet.spendUsd)}), ${plural(fleet.falseKills, 'false kill')} ` +
         '(busy again within 6 hours)',
     ),
+    ...hostLine(fleet),
   ];
   const actions = actionRows(result);
   if (actions.length === 0) return lines;

@@ -33,6 +33,7 @@ const KNOWN_EVIDENCE_KEYS = [
   'idleMinutes',
   'idleUsd',
   'telemetryRead',
+  'host',
 ] as const;
 
 function byteLength(value: unknown): number {

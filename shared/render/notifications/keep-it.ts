@@ -57,7 +57,9 @@ function keepOptions(event: ReaperEvent): KeepOption[] {
       options.push({ label, key: `${prefix}snooze-until`, value: until });
       break;
     }
-    case 'max-runtime': {
+    case 'max-runtime':
+    // A CPU job on a GPU instance is never stopped for that, but its max runtime still applies.
+    case 'gpu-idle-host-busy': {
       // A suggestion shorter than what the instance already ran would not keep it, so go past that.
       const ranHours = Math.ceil((event.evidence.runningForMinutes ?? 0) / 60);
       const hours =
@@ -102,6 +104,10 @@ function keepIntro(event: ReaperEvent, instanceId: string, region: string): stri
       return ['Nothing to do now. To keep it beyond the snooze, set:'];
     case 'SKIPPED':
       return ['To stop these notices about it, set:'];
+    case 'NOTIFIED':
+      return event.rule === 'gpu-idle-host-busy'
+        ? ['Nothing is stopped for this. To give a long job more time, or to keep it for good, set one of these tags:']
+        : ['To keep it running, set one of these tags:'];
     default:
       return ['To keep it running, set one of these tags:'];
   }

@@ -1,6 +1,6 @@
 /**
  * The "why" of a notification: the rule in plain words and the numbers behind it (window, datapoints, coverage,
- * GPU maximum against the threshold, launch time), so an owner can check the reaper's reasoning.
+ * GPU maximum against the threshold, the host's activity, launch time), so an owner can check the reaper's reasoning.
  */
 import { formatDuration } from '../../config/durations';
 import { percent, share } from '../../engine/format';
@@ -8,6 +8,7 @@ import type { Evidence, RuleName } from '../../engine/types';
 import type { ReaperEvent } from '../../pass/events';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';
+import { hostBusyWhy, hostLine, hostQuiet } from './host-notice';
 
 /** Longest reason printed; reasons quote tag values, which owners control. */
 const MAX_REASON = 1_000;
@@ -29,11 +30,15 @@ function ruleWhy(rule: RuleName | null, evidence: Evidence, prefix: string): str
   const threshold = num(evidence.threshold);
   const below = threshold === undefined ? 'the idle threshold' : percent(threshold);
   const window = evidence.window ? formatDuration(evidence.window.minutes * 60_000) : undefined;
+  // A quiet host is part of the case: the GPUs idle and nothing else working either.
+  const quiet = hostQuiet(evidence) ? ', and its host was quiet too' : '';
   switch (rule) {
     case 'idle':
-      return `its GPUs were idle: every per-minute GPU maximum${window ? ` in the last ${window}` : ''} stayed below ${below}`;
+      return `its GPUs were idle: every per-minute GPU maximum${window ? ` in the last ${window}` : ''} stayed below ${below}${quiet}`;
     case 'never-used':
-      return `its GPUs were never used: GPU utilization never reached ${below} since it started`;
+      return `its GPUs were never used: GPU utilization never reached ${below} since it started${quiet}`;
+    case 'gpu-idle-host-busy':
+      return hostBusyWhy(evidence);
     case 'max-runtime': {
       const max = str(evidence.maxRuntime);
       return `it has run longer than its maximum runtime${max ? ` of ${cleanText(max, 32)}` : ''} since its last start`;
@@ -93,6 +98,8 @@ function evidenceLines(event: ReaperEvent): string[] {
       ? 'not read for this event (the owner answered a message)'
       : `${cleanText(e.telemetry, 16)}${e.telemetrySource ? `, ${cleanText(e.telemetrySource, 24)}` : ''}`;
   lines.push(`GPUs: ${num(e.gpuCount) ?? 'unknown'} (${cleanText(e.gpuSource, 24)}); telemetry: ${telemetry}`);
+  const host = hostLine(e);
+  if (host !== null) lines.push(host);
   const ran = num(e.runningForMinutes);
   const running = ran === undefined ? '' : ` (running for ${formatDuration(ran * 60_000)})`;
   if (str(e.launchTime)) lines.push(`Launched: ${formatUtc(e.launchTime)}${running}`);

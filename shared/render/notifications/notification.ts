@@ -9,6 +9,7 @@ import { formatHourlyUsd, formatUsd, runningCostUsd } from '../text/money';
 import { asciiLine, cleanText } from '../text/untrusted-text';
 import { formatShortUtc, formatUtc, relativeTo } from '../text/utc-time';
 import { eventJson } from './event-json';
+import { hostBusy, hostBusyAdvice, hostBusyCost, hostBusyHeadline } from './host-notice';
 import { renderKeepIt } from './keep-it';
 import { evidenceLines, ruleWhy } from './notification-evidence';
 import { renderTelemetryHelp } from './telemetry-help';
@@ -85,7 +86,8 @@ function subjectDetail(event: ReaperEvent, now: Date): string {
     case 'SKIPPED':
       return rule === 'protected' ? `protected - could not ${verb}` : `skipped (${rule})`;
     case 'NOTIFIED':
-      return rule === 'no-telemetry' ? 'no GPU telemetry' : `${rule} - notice`;
+      if (rule === 'no-telemetry') return 'no GPU telemetry';
+      return rule === 'gpu-idle-host-busy' ? 'GPUs unused, host busy - a CPU job?' : `${rule} - notice`;
     case 'SNOOZED':
       return `snoozed until ${snoozeEnd(event) ? formatShortUtc(snoozeEnd(event)!, now) : 'later'}`;
     default:
@@ -126,8 +128,11 @@ function headline(event: ReaperEvent, w: Who, now: Date): string {
       const verb = event.event === 'WOULD_STOP' ? stopVerb : 'terminated';
       return `Dry run: ${it} would have been ${verb} at ${formatUtc(event.at)} because ${why}. Nothing was ${verb}.${event.event === 'WOULD_STOP' ? note : ''}`;
     }
-    case 'CLEARED':
-      return `The warning for ${it} is withdrawn: it will not be ${done}${event.actAt ? ` at ${formatUtc(event.actAt)}` : ''}. Why: ${cleanText(event.reason, 300)}.`;
+    case 'CLEARED': {
+      // A host that started working during the grace is the news: the GPUs wait for it, so nothing is done.
+      const working = hostBusy(event.evidence) ? 'its host is working, so ' : '';
+      return `The warning for ${it} is withdrawn: ${working}it will not be ${done}${event.actAt ? ` at ${formatUtc(event.actAt)}` : ''}. Why: ${cleanText(event.reason, 300)}.`;
+    }
     case 'SKIPPED':
       if (event.rule === 'protected') {
         const which =
@@ -144,6 +149,7 @@ function headline(event: ReaperEvent, w: Who, now: Date): string {
     }
     case 'NOTIFIED':
       if (event.rule === 'no-telemetry') return `${it} ${why.replace(/^it /, '')}. Nothing is done to it for that.`;
+      if (event.rule === 'gpu-idle-host-busy') return hostBusyHeadline(event, it);
       return `Notice about ${it}: ${why}. The reaper only tells you; it takes no action on it.`;
     default:
       return `The reaper failed to ${event.action ?? 'act on'} ${it}${event.rule ? ` (rule ${event.rule})` : ''}: ${cleanText(event.reason, 300)}. The next pass tries again if the rule still holds.`;
@@ -173,15 +179,17 @@ function costLines(event: ReaperEvent): string[] {
   const minutes = event.evidence.runningForMinutes;
   const cost = runningCostUsd(minutes, event.hourlyUsd);
   const hours = typeof minutes === 'number' ? (minutes / 60).toFixed(1) : '?';
+  // The CPU-job notice says what the unused GPUs cost while the host worked, not "idle".
+  const idle = event.rule === 'gpu-idle-host-busy' ? hostBusyCost(event) : idleSentence(event.evidence);
   if (cost === null || event.hourlyUsd === null) {
     return [
       `Price unknown for ${cleanText(event.instanceType, 48)}; running for ${hours} h since its last start.`,
-      idleSentence(event.evidence),
+      idle,
     ];
   }
   const lines = [
     `About ${formatUsd(cost)} since its last start: ${hours} h at ${formatHourlyUsd(event.hourlyUsd)} (on-demand price; Spot, Savings Plans or reservations may cost less).`,
-    idleSentence(event.evidence),
+    idle,
   ];
   const untilAction = event.actAt ? Date.parse(event.actAt) - Date.parse(event.at) : Number.NaN;
   if (event.event === 'WARNED' && untilAction > 0) {
@@ -220,6 +228,7 @@ function renderNotification(event: ReaperEvent, now: Date = new Date(event.at)):
     section('When', whenLines(event, now)),
     section('Cost so far', costLines(event)),
     ...(event.rule === 'no-telemetry' ? [section('How to send GPU telemetry', renderTelemetryHelp(event))] : []),
+    ...(event.rule === 'gpu-idle-host-busy' ? [section('What you can do', hostBusyAdvice())] : []),
     section('How to keep it', renderKeepIt(event)),
     `-- gpu-reaper | pass ${cleanText(event.passId, 64)} | config ${cleanText(event.configHash, 32)} | transition ${cleanText(event.transitionId, 128)}`,
   ];

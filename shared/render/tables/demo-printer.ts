@@ -44,6 +44,11 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
       for (const spec of fleet) table.push([spec.name, spec.instanceType, spec.owner, spec.story]);
       write(table.toString());
       say('Config: mode enforce, idle < 5% for 1h, never-used after 30m, max runtime 12h (tag: 2h), grace 30m.');
+      say(
+        'Host activity (EC2 CPU and network, free): idle GPUs on a busy host (CPU ≥ 10% or network ≥ 5 MiB/min) ' +
+          'are waiting for work, not idle. dataset-download waits 45m for its data and is kept; died-at-setup ' +
+          'has a quiet host and is stopped.',
+      );
     },
 
     pass(index, total, minutes, result, names) {

@@ -1,7 +1,8 @@
 /**
  * The demo as a new user first sees it (`npm run demo`): the whole story against its own local endpoint, every line
  * within a 100-column terminal, instants in reasons written as the headings are, a protected instance never
- * shown as about to be stopped, and the organization scene (a hub and two member accounts, one in enforce).
+ * shown as about to be stopped, a job downloading its data on a busy host kept while its died-at-setup neighbour on
+ * a quiet host is stopped, and the organization scene (a hub and two member accounts, one in enforce).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../../shared/local/demo-story';
@@ -36,11 +37,77 @@ describe('npm run demo', () => {
     const told = lines.slice(scene, scene + 10).join('\n');
     expect(told).toMatch(/GET {2}http:\/\/127\.0\.0\.1:\d+\/\?t=/);
     expect(told).toMatch(/→ 200: "Keep i-\w+ for 4h\?"/);
-    expect(told).toMatch(/presses "Keep 4h": POST → 200: Done\. Kept until \d\d:\d\d UTC/);
+    expect(told).toMatch(/presses "Keep 4h": POST → 200: Done\. Kept until (\w{3} \d{1,2} )?\d\d:\d\d UTC/);
     expect(told).toMatch(/→ SNOOZED +jupyter-notebook +snoozed +by owner/);
     // The next pass leaves the notebook snoozed rather than stopping it.
     expect(lines.some((line) => /│ jupyter-notebook │ skip: snoozed/.test(line))).toBe(true);
     expect(lines.some((line) => /│ jupyter-notebook │ act/.test(line))).toBe(false);
+  });
+
+  /** Each pass's row for `name`: its decision and reason cells, each cell's wrapped lines joined. */
+  const rowsOf = (name: string) =>
+    lines.flatMap((line, index) => {
+      if (!line.startsWith(`│ ${name} `)) return [];
+      const pass = lines.slice(0, index).findLast((heading) => heading.startsWith('━━ pass '));
+      if (!pass) return [];
+      const block: string[] = [];
+      for (const next of lines.slice(index)) {
+        if (!next.startsWith('│')) break;
+        block.push(next);
+      }
+      const cell = (column: number) =>
+        block
+          .map((row) => row.split('│')[column]!.trim())
+          .filter(Boolean)
+          .join(' ');
+      return [{ pass: pass.slice(3, 11), decision: cell(2), reason: cell(3) }];
+    });
+
+  it('keeps the job downloading its data on a busy host, then sees its GPU busy: never warned, still running', () => {
+    const rows = rowsOf('dataset-download');
+    expect(rows.map((row) => row.pass)).toEqual(['pass 1/5', 'pass 2/5', 'pass 3/5', 'pass 4/5', 'pass 5/5']);
+    expect(rows[0]!.decision).toMatch(/^keep idle 35m, \$[\d.]+ burned$/);
+    // 4 or 5 complete 5-minute periods after the agent's first 10m, as the launch falls in the clock's periods.
+    expect(rows[0]!.reason).toMatch(
+      new RegExp(
+        '^GPU never used in 35m since launch \\(max 0%\\), but the host is busy: CPU max 60%, network up to 300 ' +
+          'MiB/min; busy in ([45]) of \\1 5-minute periods; still setting up \\(a download, preprocessing\\?\\), ' +
+          'not died at setup$',
+      ),
+    );
+    for (const row of rows.slice(1)) {
+      expect(row.decision).toMatch(/^keep /);
+      expect(row.reason).toMatch(/^no rule applies: running \dh\d*m?, GPU busy/);
+    }
+    expect(lines.some((line) => /→ (WARNED|STOPPED) +dataset-download/.test(line))).toBe(false);
+    expect(lines).toContain('dataset-download   running');
+  });
+
+  it('stops the job that died at setup, its host quiet, and reads every idle host: none unknown', () => {
+    const rows = rowsOf('died-at-setup');
+    expect(rows[0]!.decision).toMatch(/^warn: never-used stop at \d\d:\d\d UTC \(in 30m\)/);
+    expect(rows[0]!.reason).toMatch(
+      /host quiet \(CPU max 1\.\d%, network up to 0\.02 MiB\/min; busy in 0 of [45] 5-minute periods\); will stop at/,
+    );
+    expect(rows[1]!.decision).toMatch(/^act ✓: never-used/);
+    expect(rows[1]!.reason).toMatch(
+      /host quiet \(CPU max 1\.\d%, network up to 0\.02 MiB\/min; busy in 0 of 1[12] 5-minute/,
+    );
+    expect(lines.some((line) => /→ STOPPED +died-at-setup +never-used/.test(line))).toBe(true);
+    expect(lines).toContain('died-at-setup      stopped');
+    for (const name of ['jupyter-notebook', 'protected-box', 'bursty-eval']) {
+      expect(rowsOf(name).some((row) => /host quiet \(CPU max 1\.\d%/.test(row.reason))).toBe(true);
+    }
+    expect(lines.filter((line) => line.includes('host activity unknown'))).toEqual([]);
+    // The story is told before the first pass.
+    const told = lines
+      .slice(
+        0,
+        lines.findIndex((line) => line.startsWith('━━ pass 1/5')),
+      )
+      .join(' ');
+    expect(told).toContain('dataset-download waits 45m for its data and is kept');
+    expect(told).toContain('died-at-setup has a quiet host and is stopped');
   });
 
   it('shows no stop for the protected instance, only what happens', () => {

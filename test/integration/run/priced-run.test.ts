@@ -31,9 +31,9 @@ describe('a priced run pass', () => {
     const launchTime = described.Reservations?.[0]?.Instances?.[0]?.LaunchTime ?? new Date(launch);
     const result = await fx.pass(new Date(launchTime.getTime() + 70 * MIN + 10_000));
     const decisionOf = (id: string) => result.decisions.find((decision) => decision.instanceId === id);
-    // The idle run reaches past the 1h read: 60 minutes is what the telemetry proves, × $1.006/h (bundled).
+    // Idle since its 5th minute: the 2h read (host activity's notifyAfter) sees the whole run, 65 minutes × $1.006/h.
     expect(decisionOf(idle!)).toMatchObject({ rule: 'idle', outcome: 'warn', hourlyUsd: 1.006 });
-    expect(decisionOf(idle!)?.evidence).toMatchObject({ idleMinutes: 60, idleUsd: 1.01 });
+    expect(decisionOf(idle!)?.evidence).toMatchObject({ idleMinutes: 65, idleUsd: 1.09 });
     // Never used: idle for its whole run of 70 minutes, × $6/h (the config's override).
     expect(decisionOf(unused!)).toMatchObject({ rule: 'never-used', outcome: 'warn', hourlyUsd: 6 });
     expect(decisionOf(unused!)?.evidence).toMatchObject({ idleMinutes: 70, idleUsd: 7 });
@@ -41,7 +41,7 @@ describe('a priced run pass', () => {
     expect(decisionOf(busy!)?.evidence).toMatchObject({ idleMinutes: 0, idleUsd: 0 });
 
     const [idleItem] = await fx.audit.byInstance(idle!);
-    expect(idleItem).toMatchObject({ event: 'WARNED', hourlyUsd: 1.006, evidence: { idleMinutes: 60, idleUsd: 1.01 } });
+    expect(idleItem).toMatchObject({ event: 'WARNED', hourlyUsd: 1.006, evidence: { idleMinutes: 65, idleUsd: 1.09 } });
     const [unusedItem] = await fx.audit.byInstance(unused!);
     expect(unusedItem).toMatchObject({ event: 'WARNED', hourlyUsd: 6, evidence: { idleMinutes: 70, idleUsd: 7 } });
 
@@ -49,7 +49,7 @@ describe('a priced run pass', () => {
     const notified = inbox.map(({ event }) => [event.instanceId, event.hourlyUsd, event.evidence.idleUsd]);
     expect(notified.sort()).toEqual(
       [
-        [idle!, 1.006, 1.01],
+        [idle!, 1.006, 1.09],
         [unused!, 6, 7],
       ].sort(),
     );

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/schema';
-import { decideInstance, type GpuPoint, type InstanceInput } from '../../../shared/engine';
+import { decideInstance, type GpuPoint, type HostPoint, type InstanceInput } from '../../../shared/engine';
 import { buildEvent } from '../../../shared/pass/event-builder';
 import { renderNotification } from '../../../shared/render/notifications/notification';
 import { renderDecisionTable } from '../../../shared/render/tables/decision-table';
@@ -27,10 +27,18 @@ function blockAfter(markdown: string, intro: string): string {
   return match![1]!;
 }
 
-/** A g5.2xlarge whose GPU never did anything since it started 35 minutes ago: the demo's died-at-setup job. */
+/**
+ * A g5.2xlarge whose GPU never did anything since it started 35 minutes ago, on a host that did nothing either
+ * (EC2's basic monitoring: each 5-minute period a CPU max of 1.2% and 2.5 MiB of network, its agents' chatter): the
+ * demo's died-at-setup job.
+ */
 function diedAtSetup(): InstanceInput {
   const points: GpuPoint[] = [];
   for (let at = LAUNCH.getTime(); at < NOW.getTime(); at += MINUTE) points.push({ at, max: 0 });
+  const host: HostPoint[] = [];
+  for (let at = LAUNCH.getTime(); at < NOW.getTime(); at += 5 * MINUTE) {
+    host.push({ at, cpuMax: 1.2, networkBytes: 2.5 * 1024 * 1024 });
+  }
   return {
     instance: {
       instanceId: ID,
@@ -51,6 +59,7 @@ function diedAtSetup(): InstanceInput {
       from: new Date(NOW.getTime() - 60 * MINUTE),
       to: NOW,
       sinceLaunchMax: null,
+      host: { status: 'ok', points: host, from: LAUNCH },
     },
     warning: null,
     hourlyUsd: 1.212,

@@ -180,8 +180,6 @@ describe('describeHost', () => {
     expect(text).toBe('CPU max 87.3%, network up to 42 MiB/min; busy in 12 of 12 5-minute periods');
   });
   it('says why the host is unknown', () => {
-    expect(describeHost(classifyHost(undefined, ...window(60), thresholds))).toBe(
-      'host activity unknown (not read)',
-    );
+    expect(describeHost(classifyHost(undefined, ...window(60), thresholds))).toBe('host activity unknown (not read)');
   });
 });

@@ -34,9 +34,12 @@ describe('quietSpanMs', () => {
   it.each([
     [{}, ms('1h')],
     [{ idle: { window: '2h' } }, ms('2h')],
-    [{ neverUsed: { after: '3h' } }, ms('3h')],
-    [{ noTelemetry: { after: '90m' }, idle: { window: '30m' } }, ms('90m')],
-  ])('reads %j as the longest window of the GPU rules', (input, expected) => {
+    // The idle window: idle may hold after a busy minute 2h ago, so that window alone must be quiet.
+    [{ neverUsed: { after: '3h' } }, ms('1h')],
+    [{ noTelemetry: { after: '90m' }, idle: { window: '30m' } }, ms('30m')],
+    [{ idle: { enabled: false }, neverUsed: { after: '3h' } }, ms('3h')],
+    [{ idle: { enabled: false }, noTelemetry: { after: '90m' } }, ms('90m')],
+  ])('reads %j as the span an acting GPU rule needs quiet', (input, expected) => {
     expect(quietSpanMs(config(input))).toBe(expected);
   });
 });

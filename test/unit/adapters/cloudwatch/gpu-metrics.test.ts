@@ -25,7 +25,8 @@ const cwMock = mockClient(cloudwatch);
 const metric = { namespace: 'CWAgent', metric: 'nvidia_smi_utilization_gpu' };
 const now = new Date('2030-01-01T12:00:42Z');
 const HOUR = 3_600_000;
-const inWindow = new Date('2030-01-01T11:30:00Z');
+// At the window's start: no since-launch read, and every answered minute is this launch's.
+const inWindow = new Date('2030-01-01T11:00:00Z');
 
 const rollup = (id: string): Metric => ({ ...listed, Dimensions: [{ Name: 'InstanceId', Value: id }] });
 const gpu = (id: string, index: number): Metric => ({
