@@ -11,6 +11,7 @@ import { readSeriesGroups } from './gpu-metric-batches';
 import { hostSeries } from './host-metrics';
 
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 /**
  * The host history of each of `instanceIds` over `[from, to)` that has at least one datapoint.
@@ -33,29 +34,35 @@ async function readHostHistories(
       seen: false,
     });
   }
-  const groups = instanceIds.map((instanceId) => ({ instanceId, series: hostSeries(instanceId), start: range.from }));
-  const results = await readSeriesGroups(client, region, groups, {
-    end: range.to,
-    periodSeconds: 300,
-    sink: (instanceId, position, sample) => {
-      const history = histories.get(instanceId);
-      const minute = Math.floor((sample.at - fromMs) / MINUTE);
-      if (!history || minute < 0 || minute >= length || !(sample.value >= 0)) return;
-      history.seen = true;
-      if (position === 0) {
-        const seen = history.cpu[minute]!;
-        history.cpu[minute] = Number.isNaN(seen)
-          ? Math.min(sample.value, 100)
-          : Math.max(seen, Math.min(sample.value, 100));
-      } else {
-        const seen = history.networkBytes[minute]!;
-        history.networkBytes[minute] = (Number.isNaN(seen) ? 0 : seen) + sample.value;
-      }
-    },
-  });
+  const failed = new Set<string>();
+  // A day per call chain: small answers, and a local endpoint's cost per call stays flat (it grows with the range).
+  for (let sliceFrom = fromMs; sliceFrom < range.to.getTime(); sliceFrom += DAY) {
+    const start = new Date(sliceFrom);
+    const end = new Date(Math.min(sliceFrom + DAY, range.to.getTime()));
+    const groups = instanceIds.map((instanceId) => ({ instanceId, series: hostSeries(instanceId), start }));
+    const results = await readSeriesGroups(client, region, groups, {
+      end,
+      periodSeconds: 300,
+      sink: (instanceId, position, sample) => {
+        const history = histories.get(instanceId);
+        const minute = Math.floor((sample.at - fromMs) / MINUTE);
+        if (!history || minute < 0 || minute >= length || !(sample.value >= 0)) return;
+        history.seen = true;
+        if (position === 0) {
+          const seen = history.cpu[minute]!;
+          const cpu = Math.min(sample.value, 100);
+          history.cpu[minute] = Number.isNaN(seen) ? cpu : Math.max(seen, cpu);
+        } else {
+          const seen = history.networkBytes[minute]!;
+          history.networkBytes[minute] = (Number.isNaN(seen) ? 0 : seen) + sample.value;
+        }
+      },
+    });
+    for (const [id, result] of results) if (result.error) failed.add(id);
+  }
   const read = new Map<string, HostHistory>();
   for (const [id, history] of histories) {
-    if (history.seen && !results.get(id)?.error) read.set(id, { cpu: history.cpu, networkBytes: history.networkBytes });
+    if (history.seen && !failed.has(id)) read.set(id, { cpu: history.cpu, networkBytes: history.networkBytes });
   }
   return read;
 }
