@@ -134,6 +134,45 @@ const ownerLinksSchema = z
   })
   .prefault({});
 
+/** A duration list such as `["24h", "72h"]`: each above zero, no repeats. */
+const durationList = (fallback: readonly string[], max: number) =>
+  z
+    .array(
+      z.string().refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be a duration such as 24h or 72h' }),
+    )
+    .max(max, `must list at most ${max} durations`)
+    .refine((items) => new Set(items).size === items.length, { message: 'must not repeat a duration' })
+    .default([...fallback]);
+
+/**
+ * `gating`: approval before an expensive run (docs/configuration.md, "Cost-gating"); `null` (the default) is off. A
+ * run whose projected cost reaches `threshold` needs an approver's `approved-until` tag.
+ */
+const gatingSchema = z
+  .strictObject({
+    threshold: z.number().min(0, 'must be a cost in USD, 0 or more').finite(),
+    approvers: z.array(z.email()).default([]),
+    grace: duration('15m', { allowZero: true }),
+    approveFor: durationList(['24h', '72h'], 4),
+  })
+  .nullable()
+  .default(null);
+
+/** A team name in `budgets.monthlyUsd`: a tag value, or `*` for every team not listed (and the untagged). */
+const budgetAmount = z.number().positive('must be a monthly budget in USD above 0').finite();
+
+/** `budgets`: a monthly spend budget per team (the `tag` value); `null` (the default) is off. */
+const budgetsSchema = z
+  .strictObject({
+    tag: z.string().min(1).max(128).default('Team'),
+    monthlyUsd: z
+      .record(z.string().min(1).max(256), budgetAmount)
+      .refine((budgets) => Object.keys(budgets).length > 0, { message: 'must give at least one team (or "*")' }),
+    warnAt: z.number().gt(0, 'must be a share of the budget above 0').max(1, 'must be at most 1').default(0.8),
+  })
+  .nullable()
+  .default(null);
+
 /** `notifications.chat`: AWS Chatbot custom notifications; `{}` adds the topic only, ids add a Slack channel. */
 const chatSchema = z
   .strictObject({
@@ -216,6 +255,8 @@ const configSchema = z
         maxRuntime: ruleAction.default('stop'),
         neverUsed: ruleAction.default('stop'),
         idle: ruleAction.default('stop'),
+        // What an unapproved expensive run gets once `gating.grace` after its warning has passed.
+        unapproved: ruleAction.default('stop'),
         whenStopImpossible: z.enum(['notify', 'terminate', 'skip']).default('notify'),
         asgMembers: z.enum(['skip', 'notify', 'stop', 'terminate']).default('skip'),
         // An instance set up for hibernation is stopped with Hibernate: its memory (a notebook's kernels) survives.
@@ -239,6 +280,8 @@ const configSchema = z
         chat: chatSchema,
       })
       .prefault({}),
+    gating: gatingSchema,
+    budgets: budgetsSchema,
     accounts: accountsSchema,
     // On-demand $/hour per instance type, to put a price on every decision (see README "Prices").
     prices: z

@@ -47,6 +47,17 @@ interface GpuReaperConfigProps {
   readonly snooze?: ConfigInput['snooze'];
   /** Action per rule. @default stop for every rule, `notify` when a stop is impossible, `skip` for ASG members */
   readonly actions?: ConfigInput['actions'];
+  /**
+   * Cost-gating: a run whose projected cost (hourly price × allowed runtime) reaches `threshold` needs an
+   * approver's approval, or it is stopped `grace` after its warning. Adds the launch trigger and the approvers'
+   * managed policy. @default null (off)
+   */
+  readonly gating?: ConfigInput['gating'];
+  /**
+   * Monthly budgets per team (the `tag` value): told at `warnAt`, and over budget every instance of the team needs
+   * approval until the month ends. @default null (off)
+   */
+  readonly budgets?: ConfigInput['budgets'];
   /** Cap on stop/terminate actions per pass. @default 20 */
   readonly maxActionsPerPass?: ConfigInput['maxActionsPerPass'];
   /** Physical name of the audit table the construct creates. @default null (CloudFormation names it) */
