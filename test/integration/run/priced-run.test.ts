@@ -15,20 +15,21 @@ const MIN = 60_000;
 describe('a priced run pass', () => {
   it('records hourlyUsd, idleMinutes and idleUsd on decisions, audit items and notifications', async () => {
     const fx = await runFixture(moto.region, { mode: 'dry-run', prices: { overrides: { 'g5.12xlarge': 6 } } });
-    const launch = Math.floor(Date.now() / MIN) * MIN;
     const owner = { Owner: 'ana@example.com' };
     const [idle] = await launchInstances(fx.ec2, { instanceType: 'g5.xlarge', tags: owner });
     const [unused] = await launchInstances(fx.ec2, { instanceType: 'g5.12xlarge', tags: owner });
     const [busy] = await launchInstances(fx.ec2, { instanceType: 'g5.2xlarge', tags: owner });
+    // The clock from the never-used instance's own launch time, so its running time is 70 minutes exactly (and the
+    // series start in its launch minute even when the launches cross a minute boundary).
+    const described = await fx.ec2.send(new DescribeInstancesCommand({ InstanceIds: [unused!] }));
+    const launchTime = described.Reservations?.[0]?.Instances?.[0]?.LaunchTime ?? new Date();
+    const launch = Math.floor(launchTime.getTime() / MIN) * MIN;
     // Busy for its first 5 minutes, idle since; never used at all; busy throughout.
     await putGpuSeries(fx.cloudwatch, idle!, [...minutes(launch, 5, 50), ...minutes(launch + 5 * MIN, 70, 1)]);
     // Its four GPUs each publish, with the agent's rollup beside them (the per-GPU series prove every GPU reported).
     await putGpuSeries(fx.cloudwatch, unused!, minutes(launch, 75, [1, 1, 1, 1]), { perGpu: 4, rollup: true });
     await putGpuSeries(fx.cloudwatch, busy!, minutes(launch, 75, 80));
 
-    // The clock from the never-used instance's own launch time, so its running time is 70 minutes exactly.
-    const described = await fx.ec2.send(new DescribeInstancesCommand({ InstanceIds: [unused!] }));
-    const launchTime = described.Reservations?.[0]?.Instances?.[0]?.LaunchTime ?? new Date(launch);
     const result = await fx.pass(new Date(launchTime.getTime() + 70 * MIN + 10_000));
     const decisionOf = (id: string) => result.decisions.find((decision) => decision.instanceId === id);
     // Idle since its 5th minute: the 2h read (host activity's notifyAfter) sees the whole run, 65 minutes × $1.006/h.
