@@ -10,6 +10,7 @@ const ErrorCode = {
   AwsUnreachable: 'AWS_UNREACHABLE',
   AwsCredentials: 'AWS_CREDENTIALS',
   AwsCall: 'AWS_CALL',
+  PassBusy: 'PASS_BUSY',
 } as const;
 type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -64,5 +65,19 @@ class AwsError extends ReaperError {
   }
 }
 
+/**
+ * Another pass of the same account and region holds the pass lease, and this invocation must not be dropped (a
+ * launch event): thrown so that Lambda's asynchronous retry delivers the event again once that pass is likely done.
+ */
+class PassBusyError extends ReaperError {
+  /** The lease item's key (`TARGET#<account>#<region>`). */
+  readonly lease: string;
+
+  constructor(lease: string, message: string) {
+    super(ErrorCode.PassBusy, message);
+    this.lease = lease;
+  }
+}
+
 export type { ConfigIssue };
-export { AwsError, ConfigError, ErrorCode, ReaperError, UsageError };
+export { AwsError, ConfigError, ErrorCode, PassBusyError, ReaperError, UsageError };

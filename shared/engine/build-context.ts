@@ -7,7 +7,7 @@ import { policyOf } from './policy';
 import type { RuleContext } from './rules/context';
 import { readTags, type SnoozeSighting } from './tags';
 import { floorToMinute, normalizePoints } from './telemetry';
-import type { GpuTelemetry, InstanceFacts } from './types';
+import type { BudgetStanding, GpuTelemetry, InstanceFacts } from './types';
 
 /**
  * The since-launch maximum cleaned like the points: NaN or negative is no reading (`null`, so never-used cannot be
@@ -41,6 +41,11 @@ function buildContext(
   config: Config,
   now: Date,
   snooze: SnoozeSighting | null = null,
+  extra: {
+    readonly hourlyUsd?: number | null;
+    readonly budget?: BudgetStanding | null;
+    readonly approval?: SnoozeSighting | null;
+  } = {},
 ): RuleContext {
   return {
     instance,
@@ -49,7 +54,7 @@ function buildContext(
       points: normalizePoints(telemetry.points),
       sinceLaunchMax: usableMax(telemetry.sinceLaunchMax),
     },
-    tags: readTags(instance.tags, config, now, snooze),
+    tags: readTags(instance.tags, config, now, snooze, extra.approval ?? null),
     config,
     policy: policyOf(config),
     now,
@@ -57,6 +62,8 @@ function buildContext(
     telemetryUnsupported: unsupportedBy(instance, telemetry),
     // A launch time after `now` (clock skew) is a fresh instance, not a negative age.
     runningForMs: Math.max(0, now.getTime() - instance.launchTime.getTime()),
+    hourlyUsd: extra.hourlyUsd ?? null,
+    budget: extra.budget ?? null,
   };
 }
 

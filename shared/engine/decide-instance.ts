@@ -10,8 +10,9 @@ import { clip } from './format';
 import { idleCostUsd, usablePrice } from './idle-run';
 import { pendingWarning } from './pending-warning';
 import type { ActingFinding, RuleContext } from './rules/context';
+import { approvalsCount } from './rules/unapproved';
 import type { SnoozeSighting } from './tags';
-import type { Decision, Evidence, GpuTelemetry, InstanceFacts, WarningState } from './types';
+import type { BudgetStanding, Decision, Evidence, GpuTelemetry, InstanceFacts, WarningState } from './types';
 import { warnThenAct } from './warn-then-act';
 
 /** What the engine needs to decide for one instance. */
@@ -33,6 +34,13 @@ interface InstanceInput {
    * that moment + `snooze.ceiling`. @default null (first seen now)
    */
   readonly snooze?: SnoozeSighting | null;
+  /**
+   * When the reaper first saw the instance's current `approved-until` value (the state table); an approval is
+   * capped at that moment + `maxRuntime.ceiling`. @default null (first seen now)
+   */
+  readonly approval?: SnoozeSighting | null;
+  /** The instance's team against its monthly budget (`budgets`). @default null (no budgets) */
+  readonly budget?: BudgetStanding | null;
 }
 
 /** A decision's varying parts; {@link decideInstance} fills in the rest. */
@@ -85,7 +93,8 @@ function acting(
     action,
     deadline: finding.deadline,
     warning,
-    graceMs: policy.graceMs,
+    // An unapproved run has its own, usually shorter, grace: the approvers' time to answer.
+    graceMs: finding.rule === 'unapproved' ? policy.gatingGraceMs : policy.graceMs,
     now,
   });
   const hostFailure = context.telemetry.host?.status === 'error' && finding.evidence.host !== undefined;
@@ -175,10 +184,14 @@ function notesOf({ instance, tags }: RuleContext): string[] {
  * decision.reason; // 'GPU max 2.1% < 5% for every minute of the last 1h (58/60 min, coverage 97%); will stop at …'
  */
 function decideInstance(input: InstanceInput, config: Config, now: Date): Decision {
-  const context = buildContext(input.instance, input.telemetry, config, now, input.snooze ?? null);
+  const hourlyUsd = usablePrice(input.hourlyUsd);
+  const context = buildContext(input.instance, input.telemetry, config, now, input.snooze ?? null, {
+    hourlyUsd,
+    budget: input.budget ?? null,
+    approval: input.approval ?? null,
+  });
   const draft = draftOf(input, context);
   const { instance, tags } = context;
-  const hourlyUsd = usablePrice(input.hourlyUsd);
   const evidence: Evidence = { ...baseEvidence(context), ...draft.evidence };
   return {
     instanceId: instance.instanceId,
@@ -197,7 +210,16 @@ function decideInstance(input: InstanceInput, config: Config, now: Date): Decisi
     tagProblems: tags.problems,
     warningChange: draft.warningChange,
     snoozeSeen: newSnooze(input, context),
+    approvalSeen: newApproval(input, context),
   };
+}
+
+/** An `approved-until` value in force that the state table has not seen yet: recorded (`APPROVED`) once. */
+function newApproval(input: InstanceInput, { tags, config }: RuleContext): Decision['approvalSeen'] {
+  const seen = tags.approval;
+  if (seen === null || tags.approvedUntil === null || !approvalsCount(config)) return null;
+  if (input.approval?.value === seen.value) return null;
+  return { ...seen, until: tags.approvedUntil, capped: tags.approvalCapped };
 }
 
 /** A `snooze-until` value in force that the state table has not seen yet: the pass records it (`SNOOZED`) once. */

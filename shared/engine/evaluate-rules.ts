@@ -29,7 +29,8 @@ function firstHolding(context: RuleContext): Holding | null {
     const finding = entry.evaluate(context);
     if (finding === null) continue;
     if (finding.verdict !== 'act') return { finding, plan: null };
-    const plan = resolveAction(finding.action, context);
+    // The owner's `action` tag never softens the admins' approval gate.
+    const plan = resolveAction(finding.action, context, finding.rule !== 'unapproved');
     if (context.now >= holdsFrom(finding, plan, context)) return { finding, plan };
   }
   return null;

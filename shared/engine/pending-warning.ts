@@ -10,6 +10,7 @@ import type { Action, WarningState } from './types';
 
 /** The config key of each warning rule's action. */
 const CONFIGURED_ACTION = {
+  unapproved: 'unapproved',
   expired: 'expired',
   'max-runtime': 'maxRuntime',
   'never-used': 'neverUsed',

@@ -18,6 +18,8 @@ interface Policy {
   readonly snoozeCeilingMs: number;
   /** `activity.host.notifyAfter`: GPUs unused this long on a busy host → the owner is asked once. */
   readonly hostNotifyAfterMs: number;
+  /** `gating.grace`: an unapproved run is acted on this long after its warning was delivered (15m without gating). */
+  readonly gatingGraceMs: number;
 }
 
 function toMs(text: string, path: string): number {
@@ -44,6 +46,8 @@ function policyOf(config: Config): Policy {
     graceMs: toMs(config.warning.grace, 'warning.grace'),
     snoozeCeilingMs: toMs(config.snooze.ceiling, 'snooze.ceiling'),
     hostNotifyAfterMs: toMs(config.activity.host.notifyAfter, 'activity.host.notifyAfter'),
+    // A team over budget is gated even without `gating`: it then gets the default grace.
+    gatingGraceMs: toMs(config.gating?.grace ?? '15m', 'gating.grace'),
   };
 }
 

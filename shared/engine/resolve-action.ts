@@ -29,13 +29,14 @@ function stopImpossible(instance: InstanceFacts): string | null {
 /**
  * Resolves the action of an acting rule for one instance; `notes` say what replaced the configured one, and why.
  *
+ * @param ownerMayChoose whether the owner's `action` tag applies (not to the admins' approval gate)
  * @example resolveAction('stop', context) // { kind: 'act', action: 'stop', notes: [] }
  */
-function resolveAction(configured: Action, context: RuleContext): ActionPlan {
+function resolveAction(configured: Action, context: RuleContext, ownerMayChoose = true): ActionPlan {
   const { instance, tags, config } = context;
   const notes: string[] = [];
   let action = configured;
-  if (tags.action !== null && tags.action !== action) {
+  if (ownerMayChoose && tags.action !== null && tags.action !== action) {
     action = tags.action;
     notes.push(`action ${action} chosen by tag ${config.tagPrefix}${TagName.action}`);
   }

@@ -17,11 +17,18 @@ const TagName = {
   snoozeUntil: 'snooze-until',
   action: 'action',
   warned: 'warned',
+  approvedUntil: 'approved-until',
 } as const;
 type TagName = (typeof TagName)[keyof typeof TagName];
 
 /** Rules that warn before acting, so the only ones a `warned` tag may name. */
-const WARNING_RULES = ['expired', 'max-runtime', 'never-used', 'idle'] as const satisfies readonly RuleName[];
+const WARNING_RULES = [
+  'unapproved',
+  'expired',
+  'max-runtime',
+  'never-used',
+  'idle',
+] as const satisfies readonly RuleName[];
 type WarningRule = (typeof WARNING_RULES)[number];
 
 /** What the tags of one instance say, every value parsed or reported. */
@@ -42,6 +49,17 @@ interface ReadTags {
   readonly snooze: SnoozeSighting | null;
   readonly action: Action | null;
   readonly owner: string | null;
+  /**
+   * From `approved-until` (an approver's), capped at its first sighting + `maxRuntime.ceiling`; `null` when absent,
+   * bad, or already past (no approval).
+   */
+  readonly approvedUntil: Date | null;
+  /** The tag asked for an approval past its first sighting + `maxRuntime.ceiling`. */
+  readonly approvalCapped: boolean;
+  /** An `approved-until` value that parsed but is already past: no approval (the reason says when it ended). */
+  readonly approvalEndedAt: Date | null;
+  /** The `approved-until` value in force and when the reaper first saw it (now, for a value not seen before). */
+  readonly approval: SnoozeSighting | null;
   /** The reaper's own `warned` tag: which rule warned, and when it said it would act. */
   readonly warned: { readonly rule: WarningRule; readonly actAt: Date } | null;
   readonly problems: readonly TagProblem[];
@@ -200,6 +218,8 @@ function ownerChoice(choices: readonly Action[]) {
  * @param now the evaluation clock
  * @param sighting when the current snooze value was first seen; the snooze is capped at that moment +
  *   `snooze.ceiling` (without one, or for a new value, at now + `snooze.ceiling`)
+ * @param approvalSighting when the current `approved-until` value was first seen; the approval is capped at that
+ *   moment + `maxRuntime.ceiling`
  * @example readTags({ 'gpu-reaper:max-runtime': '36h' }, defaultConfig(), now).maxRuntimeMs // 129_600_000
  */
 function readTags(
@@ -207,6 +227,7 @@ function readTags(
   config: Config,
   now: Date,
   sighting: SnoozeSighting | null = null,
+  approvalSighting: SnoozeSighting | null = null,
 ): ReadTags {
   const reader = tagReader(tags, config.tagPrefix);
   // Opt-out is read from the raw value: any value but `false`, however long or odd, keeps the instance safe.
@@ -231,6 +252,17 @@ function readTags(
   const snoozeLimit = new Date(since.getTime() + snoozeCeilingMs);
   const snoozeCapped = askedSnooze !== null && askedSnooze > snoozeLimit;
 
+  // An approval is capped like a snooze, at maxRuntime.ceiling from its first sighting; a past one is none.
+  const approved = reader.read(TagName.approvedUntil, instantValue, later);
+  const approvalSince =
+    approvalSighting !== null && approved !== undefined && approvalSighting.value === approved.text
+      ? approvalSighting.firstSeenAt
+      : now;
+  const approvalLimit = new Date(approvalSince.getTime() + ceiling);
+  const approvalCapped = approved !== undefined && approved.value > approvalLimit;
+  const approvedAt = approved === undefined ? null : approvalCapped ? approvalLimit : approved.value;
+  const approvalLive = approvedAt !== null && approvedAt > now;
+
   const owner = ownerOf(tags, config.ownerTag);
   const expiresAt = reader.read(TagName.expiresAt, instantValue, later)?.value ?? null;
   const action = reader.read(
@@ -248,6 +280,10 @@ function readTags(
     snoozeCapped,
     snooze: snooze === undefined ? null : { value: snooze.text, firstSeenAt: since },
     action: action?.value ?? null,
+    approvedUntil: approvalLive ? approvedAt : null,
+    approvalCapped: approvalLive && approvalCapped,
+    approvalEndedAt: approvedAt !== null && !approvalLive ? approvedAt : null,
+    approval: approved === undefined || !approvalLive ? null : { value: approved.text, firstSeenAt: approvalSince },
     owner,
     warned: reader.read(TagName.warned, warnedValue)?.value ?? null,
     problems: reader.problems,

@@ -174,6 +174,14 @@ interface WarningState {
   readonly phase?: 'warned' | 'acting' | 'acted' | 'protected';
 }
 
+/** A team's spend this month (UTC) against its monthly budget (`budgets`), from the state table. */
+interface BudgetStanding {
+  /** The budget tag's value (`(untagged)` without one). */
+  readonly team: string;
+  readonly monthUsd: number;
+  readonly budgetUsd: number;
+}
+
 /** What a pass decides for one instance. */
 type Outcome = 'keep' | 'warn' | 'act' | 'skip' | 'notify' | 'error';
 const OUTCOMES = ['keep', 'warn', 'act', 'skip', 'notify', 'error'] as const satisfies readonly Outcome[];
@@ -191,7 +199,9 @@ type RuleName =
   | 'managed-by-asg'
   | 'managed-by-service'
   | 'capped'
-  | 'gpu-idle-host-busy';
+  | 'gpu-idle-host-busy'
+  | 'unapproved'
+  | 'budget';
 
 type Action = 'stop' | 'terminate' | 'notify';
 
@@ -300,10 +310,21 @@ interface Decision {
     readonly until: Date;
     readonly capped: boolean;
   } | null;
+  /**
+   * An `approved-until` value the pass has not recorded yet (audited once as `APPROVED`, and its first sighting
+   * kept, so its ceiling counts from then); `null` otherwise. Not part of the JSON output.
+   */
+  readonly approvalSeen: {
+    readonly value: string;
+    readonly firstSeenAt: Date;
+    readonly until: Date;
+    readonly capped: boolean;
+  } | null;
 }
 
 export type {
   Action,
+  BudgetStanding,
   Decision,
   Evidence,
   GpuInfo,

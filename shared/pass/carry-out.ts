@@ -84,6 +84,7 @@ async function carryOut(
       await record(notice(key), decision, 'NOTIFIED', { reason, key });
     }
     if (decision.snoozeSeen !== null) await recordSnooze(ctx, decision, decision.snoozeSeen, record);
+    if (decision.approvalSeen !== null) await recordApproval(ctx, decision, decision.approvalSeen, recordEvent);
     // Audit-only, never a message (see out-of-reach.ts); a failed write is counted, the decision stands.
     await recordOutOfReach(ctx, decision, input).catch((error) =>
       ctx.onProblem(`recording ${decision.instanceId} as out of reach failed`, error),
@@ -181,6 +182,43 @@ async function recordSnooze(
     ttlSeconds: ctx.ttlSeconds,
   };
   await record(change, snoozed, 'SNOOZED', { key: `snooze:${shortHash(seen.value)}` });
+}
+
+/**
+ * An `approved-until` value seen for the first time (an approver wrote the tag by hand: only approvers may): its
+ * first sighting is kept, so its ceiling counts from now, and it is audited once as `APPROVED` by the approver.
+ */
+async function recordApproval(
+  ctx: CarryOutContext,
+  decision: Decision,
+  seen: NonNullable<Decision['approvalSeen']>,
+  recordEvent: (change: StateChange, event: ReaperEvent) => Promise<boolean>,
+): Promise<void> {
+  const tag = `${ctx.config.tagPrefix}approved-until`;
+  const capped = seen.capped ? `, capped at the ${ctx.config.maxRuntime.ceiling} ceiling from now` : '';
+  const approved: Decision = {
+    ...decision,
+    rule: 'unapproved',
+    action: null,
+    actAt: null,
+    reason:
+      `approved until ${instant(seen.until, ctx.stamp.now)} by tag ${tag}=${JSON.stringify(clip(seen.value))}` +
+      `${capped}; the approval is the run's max-runtime deadline`,
+    evidence: {
+      ...decision.evidence,
+      approvedUntil: seen.until.toISOString(),
+      ...(seen.capped ? { approvalCapped: true } : {}),
+    },
+  };
+  const change: StateChange = {
+    kind: 'approval',
+    instanceId: decision.instanceId,
+    value: seen.value,
+    firstSeenAt: seen.firstSeenAt,
+    ttlSeconds: ctx.ttlSeconds,
+  };
+  const event = buildEvent(ctx.stamp, approved, 'APPROVED', { key: `approval:${shortHash(seen.value)}` });
+  await recordEvent(change, { ...event, by: 'approver' });
 }
 
 export type { CarriedOut, CarryOutContext };

@@ -15,6 +15,7 @@ const AUDIT_EVENTS = [
   'SKIPPED',
   'NOTIFIED',
   'SNOOZED',
+  'APPROVED',
   'ERROR',
 ] as const;
 type AuditEventName = (typeof AUDIT_EVENTS)[number];
@@ -44,19 +45,31 @@ interface ReaperEvent {
   readonly configHash: string;
   /** The tag prefix in force, so messages can name the tags that keep an instance. */
   readonly tagPrefix: string;
-  /** Who made it happen: the reaper's own pass, or the owner answering a message. @default 'reaper' */
-  readonly by?: 'reaper' | 'owner';
+  /**
+   * Who made it happen: the reaper's own pass, the owner answering a message, or an approver (an approval link, or
+   * the `approved-until` tag that only approvers may write). @default 'reaper'
+   */
+  readonly by?: 'reaper' | 'owner' | 'approver';
   /**
    * The owner's one-click answers (a `WARNED` message as published only: signed when it goes out, never stored in
    * the audit trail or the outbox). @default none: the message gives the tag instructions only
    */
   readonly links?: readonly OwnerLink[];
+  /**
+   * Who a message copy is for: `approvers` for the approvers' copy of an `unapproved` warning (it carries the approve
+   * links, is routed by the `audience` attribute, and never carries the `owner` attribute). Message-only, like
+   * `links`. @default the owner's copy
+   */
+  readonly audience?: 'approvers';
 }
 
 /** One signed link of a `WARNED` message: it opens a confirmation page whose button acts. */
 interface OwnerLink {
-  /** `keep:<duration>` (a snooze from the click, capped by `snooze.ceiling`) or `stop` (stop it now). */
-  readonly action: 'stop' | `keep:${string}`;
+  /**
+   * `keep:<duration>` (a snooze from the click, capped by `snooze.ceiling`), `stop` (stop it now), or, in the
+   * approvers' copy only, `approve:<duration>` (`approved-until` written for that long from the click).
+   */
+  readonly action: 'stop' | `keep:${string}` | `approve:${string}`;
   /** What the link does, in words (`Keep it for 4h`, `Stop it now`). */
   readonly label: string;
   readonly url: string;

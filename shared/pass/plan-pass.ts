@@ -10,7 +10,7 @@ import type { StateStore } from './ports';
 import { priceFleet } from './price-fleet';
 import { scanFleet } from './scan-fleet';
 import type { PassResult, RegionReader } from './types';
-import { warningsFor } from './warnings';
+import { approvalTagOf, warningsFor } from './warnings';
 
 /**
  * Runs the read half of a pass and returns its decisions without acting on any of them. With a state store the
@@ -33,7 +33,9 @@ async function planPass(options: {
   const { config, now, readers, store } = options;
   const { inputs, regionFailures, unmatchedSeries, telemetrySplits } = await scanFleet(readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
-  const withWarnings = store ? await warningsFor(priced, store, `${config.tagPrefix}snooze-until`) : priced;
+  const withWarnings = store
+    ? await warningsFor(priced, store, `${config.tagPrefix}snooze-until`, undefined, approvalTagOf(config))
+    : priced;
   const fleet = decideFleet(withWarnings, config, now);
   return {
     passId: newPassId(now),

@@ -49,6 +49,8 @@ interface StateStore {
   saveReadSchedule?(instanceId: string, schedule: ReadSchedule): Promise<void>;
   /** When each instance's current `snooze-until` value was first seen (instances without one are absent). */
   loadSnoozes?(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>>;
+  /** When each instance's current `approved-until` value was first seen (instances without one are absent). */
+  loadApprovals?(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>>;
   claimWarn(warning: WarnClaim): Promise<boolean>;
   claimAct(
     instanceId: string,
@@ -106,6 +108,14 @@ type StateChange =
   | {
       /** A `snooze-until` value seen for the first time: remembered, so its ceiling counts from now. */
       readonly kind: 'snooze';
+      readonly instanceId: string;
+      readonly value: string;
+      readonly firstSeenAt: Date;
+      readonly ttlSeconds: number;
+    }
+  | {
+      /** An `approved-until` value seen for the first time: remembered, so its ceiling counts from now. */
+      readonly kind: 'approval';
       readonly instanceId: string;
       readonly value: string;
       readonly firstSeenAt: Date;

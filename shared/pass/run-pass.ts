@@ -21,7 +21,7 @@ import { type ReadSelection, scanFleet } from './scan-fleet';
 import { decideSettled } from './settle-brake';
 import { byUrgency, deferred, isSpent, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
-import { warningsFor } from './warnings';
+import { approvalTagOf, warningsFor } from './warnings';
 
 /** Everything a `run` pass needs; the CLI and the Lambda build it from their own edges. */
 interface RunPassOptions {
@@ -114,12 +114,16 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits } = scan;
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
-  const joined = await warningsFor(priced, store, `${config.tagPrefix}snooze-until`, schedules.preloaded).catch(
-    (error: unknown) => {
-      onProblem('loading the warning state failed; no action this pass', error);
-      return priced.map((input) => ({ ...input, warning: null }));
-    },
-  );
+  const joined = await warningsFor(
+    priced,
+    store,
+    `${config.tagPrefix}snooze-until`,
+    schedules.preloaded,
+    approvalTagOf(config),
+  ).catch((error: unknown) => {
+    onProblem('loading the warning state failed; no action this pass', error);
+    return priced.map((input) => ({ ...input, warning: null }));
+  });
   // Unread instances the telemetry-outage brake needs are read now: it then holds back what reading all would.
   const settled = await decideSettled(joined, options.readers, config, now);
   const decided = settled.fleet;

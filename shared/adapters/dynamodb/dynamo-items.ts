@@ -33,6 +33,11 @@ function snoozeKey(instanceId: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: 'SNOOZE' };
 }
 
+/** Key of the item that remembers when the reaper first saw the instance's `approved-until` value. */
+function approvalKey(instanceId: string): Record<string, string> {
+  return { [PK]: instancePk(instanceId), [SK]: 'APPROVAL' };
+}
+
 /** Key of a once-only notice marker (`sk = NOTICE#<key>`). */
 function noticeKey(instanceId: string, key: string): Record<string, string> {
   return { [PK]: instancePk(instanceId), [SK]: `NOTICE#${key}` };
@@ -91,6 +96,7 @@ function storable(value: unknown): unknown {
 }
 
 export {
+  approvalKey,
   dayPartition,
   dayPartitions,
   EVENT_PREFIX,

@@ -9,6 +9,7 @@ import { AuditTableDesign } from '../../config/audit-table';
 import type { ReaperEvent } from '../../pass/events';
 import type { StateChange } from '../../pass/ports';
 import {
+  approvalPut,
   clearDelete,
   finishUpdate,
   namesOf,
@@ -159,6 +160,8 @@ function changeItem(context: StateContext, change: StateChange): TransactItem {
       return { Put: noticePut(context, change.instanceId, change.key, change.ttlSeconds) };
     case 'snooze':
       return { Put: snoozePut(context, change) };
+    case 'approval':
+      return { Put: approvalPut(context, change) };
   }
 }
 

@@ -6,7 +6,7 @@ import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@a
 import { AuditTableDesign } from '../../config/audit-table';
 import type { RuleName } from '../../engine/types';
 import type { WarnClaim } from '../../pass/ports';
-import { isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
+import { approvalKey, isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
 
 // Placeholders are named after their attributes (`#ttl` for `ttl`), so `namesOf` can map them back.
 const { partitionKey: PK, ttlAttribute: TTL } = AuditTableDesign;
@@ -240,6 +240,31 @@ function snoozePut(
   });
 }
 
+/**
+ * Remembers the first sighting of an `approved-until` value, as {@link snoozePut} does for a snooze: an approval is
+ * capped at its first sighting + `maxRuntime.ceiling`, so re-reading a far-future value never renews it.
+ */
+function approvalPut(
+  context: StateContext,
+  sighting: {
+    readonly instanceId: string;
+    readonly value: string;
+    readonly firstSeenAt: Date;
+    readonly ttlSeconds: number;
+  },
+): PutCommandInput {
+  const item = {
+    ...approvalKey(sighting.instanceId),
+    instanceId: sighting.instanceId,
+    approvalValue: sighting.value,
+    firstSeenAt: isoInstant(sighting.firstSeenAt),
+  };
+  return freshPut(context, item, sighting.ttlSeconds, {
+    condition: '#approvalValue <> :value',
+    values: { ':value': sighting.value },
+  });
+}
+
 /** A once-only notice marker; an expired one still present (TTL deletion is lazy) counts as gone. */
 function noticePut(context: StateContext, instanceId: string, key: string, ttlSeconds: number): PutCommandInput {
   const item = { ...noticeKey(instanceId, key), instanceId, notice: key, createdAt: context.now.toISOString() };
@@ -249,6 +274,7 @@ function noticePut(context: StateContext, instanceId: string, key: string, ttlSe
 export type { StateContext, WarnClaim };
 export {
   actUpdate,
+  approvalPut,
   clearDelete,
   conditionalUpdate,
   deliveredUpdate,

@@ -10,7 +10,7 @@ import type { ReadSchedule, StateStore, StoredWarning } from '../../pass/ports';
 import { toAwsError } from '../aws/aws-errors';
 import { batchGetItems } from './dynamo-batch-get';
 import { conditionalWrite } from './dynamo-calls';
-import { readKey, snoozeKey, stateKey } from './dynamo-items';
+import { approvalKey, readKey, snoozeKey, stateKey } from './dynamo-items';
 import {
   actUpdate,
   clearDelete,
@@ -108,15 +108,29 @@ class WarningStore implements StateStore {
   }
 
   /** When each instance's current `snooze-until` value was first seen; an item that does not parse is absent. */
-  async loadSnoozes(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>> {
-    const keys = [...new Set(instanceIds)].map(snoozeKey);
+  loadSnoozes(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>> {
+    return this.loadSightings(instanceIds, snoozeKey, 'snoozeValue');
+  }
+
+  /** When each instance's current `approved-until` value was first seen; an item that does not parse is absent. */
+  loadApprovals(instanceIds: readonly string[]): Promise<Map<string, SnoozeSighting>> {
+    return this.loadSightings(instanceIds, approvalKey, 'approvalValue');
+  }
+
+  private async loadSightings(
+    instanceIds: readonly string[],
+    keyOf: (instanceId: string) => Record<string, string>,
+    valueAttribute: string,
+  ): Promise<Map<string, SnoozeSighting>> {
+    const keys = [...new Set(instanceIds)].map(keyOf);
     const items = await batchGetItems(this.client, this.tableName, keys, this.options);
     const sightings = new Map<string, SnoozeSighting>();
     for (const item of items) {
       const firstSeenAt = typeof item.firstSeenAt === 'string' ? new Date(item.firstSeenAt) : null;
-      if (typeof item.instanceId !== 'string' || typeof item.snoozeValue !== 'string') continue;
+      const value = item[valueAttribute];
+      if (typeof item.instanceId !== 'string' || typeof value !== 'string') continue;
       if (firstSeenAt === null || Number.isNaN(firstSeenAt.getTime())) continue;
-      sightings.set(item.instanceId, { value: item.snoozeValue, firstSeenAt });
+      sightings.set(item.instanceId, { value, firstSeenAt });
     }
     return sightings;
   }

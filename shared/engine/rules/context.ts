@@ -5,7 +5,7 @@
 import type { Config } from '../../config/schema';
 import type { Policy } from '../policy';
 import type { ReadTags } from '../tags';
-import type { Action, Evidence, GpuTelemetry, InstanceFacts, RuleName } from '../types';
+import type { Action, BudgetStanding, Evidence, GpuTelemetry, InstanceFacts, RuleName } from '../types';
 
 /** Everything a rule may look at for one instance at one instant. */
 interface RuleContext {
@@ -29,6 +29,10 @@ interface RuleContext {
   readonly telemetryUnsupported: string | null;
   /** Since the last start (`LaunchTime`); never negative. */
   readonly runningForMs: number;
+  /** On-demand $/hour as the pass priced it; `null` when unknown. */
+  readonly hourlyUsd: number | null;
+  /** The instance's team against its monthly budget (`budgets`); `null` without budgets. */
+  readonly budget: BudgetStanding | null;
 }
 
 /** What every finding says: the rule, what holds with its numbers, and the evidence. */

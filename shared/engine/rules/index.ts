@@ -1,6 +1,6 @@
 /**
  * The rule registry: every rule in the priority order of docs/rules.md (the first that holds names the decision), like Cloud
- * Custodian's filter registry. `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover;
+ * Custodian's filter registry. `unapproved` (cost-gating) comes first, before `opt-out`; `snoozed` and the managed-by skips sit after `opt-out` for the rules they cover;
  * `never-used` and `idle` hold only on a host that is not busy, and `gpu-idle-host-busy` (notify) comes last.
  */
 import type { RuleName } from '../types';
@@ -16,6 +16,7 @@ import { neverUsed } from './never-used';
 import { noTelemetry } from './no-telemetry';
 import { optOut } from './opt-out';
 import { snoozed } from './snoozed';
+import { unapproved } from './unapproved';
 
 /** One registered rule: its name and its function. */
 interface RuleEntry {
@@ -25,6 +26,7 @@ interface RuleEntry {
 
 /** Every rule, highest priority first. */
 const RULES: readonly RuleEntry[] = [
+  { name: 'unapproved', evaluate: unapproved },
   { name: 'opt-out', evaluate: optOut },
   { name: 'managed-by-service', evaluate: managedByService },
   { name: 'managed-by-asg', evaluate: managedByAsg },
@@ -49,5 +51,6 @@ export { neverUsed } from './never-used';
 export { noTelemetry } from './no-telemetry';
 export { optOut } from './opt-out';
 export { snoozed } from './snoozed';
+export { approvalsCount, gateOf, managedElsewhere, unapproved } from './unapproved';
 export type { RuleEntry };
 export { RULES };

@@ -16,6 +16,7 @@ describe('policyOf', () => {
       graceMs: 1_800_000,
       snoozeCeilingMs: 86_400_000,
       hostNotifyAfterMs: 7_200_000,
+      gatingGraceMs: 900_000,
     });
   });
 

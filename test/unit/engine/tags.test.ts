@@ -172,7 +172,7 @@ describe('readTags: action, owner and warned', () => {
       {
         tag: 'gpu-reaper:warned',
         value,
-        message: 'must read <rule>@<ISO instant>, rule one of expired, max-runtime, never-used, idle',
+        message: 'must read <rule>@<ISO instant>, rule one of unapproved, expired, max-runtime, never-used, idle',
       },
     ]);
   });

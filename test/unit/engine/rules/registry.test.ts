@@ -4,6 +4,7 @@ import { RULES, SERVICE_TAG_KEYS } from '../../../../shared/engine';
 describe('the rule registry', () => {
   it('runs the rules in their documented priority order', () => {
     expect(RULES.map((rule) => rule.name)).toEqual([
+      'unapproved',
       'opt-out',
       'managed-by-service',
       'managed-by-asg',
