@@ -6,8 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** What an owner can ask for: keep the instance for a duration (`keep:4h`), or stop it now. */
-type OwnerActionName = 'stop' | `keep:${string}`;
+/**
+ * What a link asks for: an owner's keep for a duration (`keep:4h`) or stop now, or an approver's approval of an
+ * expensive run for a duration (`approve:24h`, only ever in the approvers' copy). The action is signed with the rest:
+ * an owner's token can never be turned into an approval.
+ */
+type OwnerActionName = 'stop' | `keep:${string}` | `approve:${string}`;
 
 /** The warning a link came with: the link acts only while this warning is the one pending (link-binding.ts). */
 interface LinkWarning {
@@ -55,7 +59,7 @@ type TokenCheck =
 /** Longest token looked at; a real one is about 300 characters. */
 const MAX_TOKEN = 2_048;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ACTION = /^(stop|keep:\d{1,5}[mhd])$/;
+const ACTION = /^(stop|(keep|approve):\d{1,5}[mhd])$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8,32}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ACCOUNT = /^(\d{12})?$/;
@@ -153,10 +157,15 @@ async function verifyToken(token: string, key: MacKey, now: Date): Promise<Token
   return { ok: true, claims };
 }
 
-/** The duration a `keep:<d>` action asks for, as its text (`4h`); `null` for `stop`. */
+/** The duration a `keep:<d>` action asks for, as its text (`4h`); `null` for any other action. */
 function keepDuration(action: OwnerActionName): string | null {
   return action.startsWith('keep:') ? action.slice('keep:'.length) : null;
 }
 
+/** The duration an `approve:<d>` action asks for, as its text (`24h`); `null` for any other action. */
+function approveDuration(action: OwnerActionName): string | null {
+  return action.startsWith('approve:') ? action.slice('approve:'.length) : null;
+}
+
 export type { LinkWarning, MacKey, OwnerActionName, TokenCheck, TokenClaims, TokenRefusal };
-export { decodePayload, encodePayload, keepDuration, newTokenId, signToken, verifyToken };
+export { approveDuration, decodePayload, encodePayload, keepDuration, newTokenId, signToken, verifyToken };
