@@ -1,22 +1,27 @@
 /**
- * The reaper Lambda: one pass per EventBridge schedule tick. Reads like the pass itself:
- * load config → lease the account and region → build adapters → scan → read metrics → decide → act → notify →
- * audit → publish metrics. The lease (the fan-out's target lease, in the state table) keeps passes from overlapping
- * with no reserved concurrency: an invocation that finds it held (an EventBridge retry, a tick during a slow pass)
- * logs and returns. The state table's conditional writes keep a retried invocation from repeating a transition.
+ * The reaper Lambda: one pass per EventBridge schedule tick, and (with cost-gating or budgets) one pass of a region
+ * when an instance there starts running. Reads like the pass itself: load config → choose the regions (every one for
+ * a tick, the event's for a launch) → lease the account and region → build adapters → scan → read metrics → decide →
+ * act → notify → audit → publish metrics. The lease (the fan-out's target lease, in the state table) keeps passes
+ * from overlapping with no reserved concurrency: a tick that finds it held (an EventBridge retry, a tick during a slow
+ * pass) logs and returns, the next tick covers it; a launch that finds it held throws, so that Lambda's asynchronous
+ * retry delivers the event again a minute later and the launch is not left to the next tick. The state table's
+ * conditional writes keep a retried invocation from repeating a transition.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { clientOptions } from '../shared/adapters/aws/clients';
 import { leaseKey, TargetLeases } from '../shared/adapters/dynamodb/target-leases';
 import { configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
 import { summarize } from '../shared/engine';
+import { PassBusyError } from '../shared/errors';
 import { composeOwnerLinks } from '../shared/owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable } from '../shared/pass/compose';
 import { composeChat } from '../shared/pass/compose-chat';
+import { passRequest } from '../shared/pass/launch-event';
 import { runLeased } from '../shared/pass/pass-lease';
 import { runPass } from '../shared/pass/run-pass';
 
@@ -29,26 +34,35 @@ const LONGEST_RUN_MS = 15 * 60_000;
 /** The account of this function, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
 const accountOf = (context?: Context) => context?.invokedFunctionArn.split(':')[4];
 
-/** Runs one pass and returns its summary. */
-export const handler = async (_event: ScheduledEvent, context?: Context) => {
+/**
+ * Runs one pass (a schedule tick, or a launch: EC2's state-change event) and returns its summary.
+ * @throws PassBusyError on a launch while another pass holds the lease (Lambda retries the event)
+ */
+export const handler = async (event: EventBridgeEvent<string, unknown>, context?: Context) => {
   const started = Date.now();
   const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
   const homeRegion = requiredEnv('AWS_REGION');
   const table = process.env[EnvName.Table] ?? config.auditTable;
   if (!table) throw new Error(`no table: set ${EnvName.Table} or auditTable`);
+  logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
+  const request = passRequest(event, { configured: config.regions, homeRegion });
+  if (request.trigger === 'ignored') {
+    logger.info('state change ignored: no pass', { ...request });
+    return { ignored: true, reason: request.reason, mode: config.mode };
+  }
+  logger.appendKeys({ trigger: request.trigger });
   const edges = {
     config,
-    regions: config.regions.length > 0 ? config.regions : [homeRegion],
+    regions: request.regions,
     homeRegion,
     table,
     topicArn: process.env[EnvName.TopicArn] ?? config.topicArn,
     adminTopicArn: process.env[EnvName.AdminTopicArn] ?? null,
   };
-  logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
 
   const onProblem = (message: string, error: unknown) => logger.warn(message, { error: (error as Error).message });
   const now = new Date();
-  // One lease per pass: this account and the stack's region (the pass covers every configured region).
+  // One lease for every pass of this account, tick or launch: this account and the stack's region.
   const target = { accountId: accountOf(context) ?? 'self', region: homeRegion };
   const leases = new TargetLeases(
     DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(homeRegion))),
@@ -93,6 +107,10 @@ export const handler = async (_event: ScheduledEvent, context?: Context) => {
     logger.warn('another pass of this account and region is still running: this invocation backs off', { lease });
     metrics.addMetric(ReaperMetrics.targetsBusy, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
+    if (request.trigger === 'launch') {
+      const launched = `${request.instanceId ?? 'an instance'} (${request.regions[0]})`;
+      throw new PassBusyError(lease, `a pass holds the lease ${lease}: the launch of ${launched} is retried by Lambda`);
+    }
     return { skipped: true, lease, mode: config.mode };
   }
   const result = run.result;

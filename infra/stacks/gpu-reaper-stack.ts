@@ -72,6 +72,18 @@ class GpuReaperStack extends Stack {
         description: 'the endpoint behind the one-click links of WARNED messages',
       });
     }
+    if (this.reaper.approverPolicy) {
+      new CfnOutput(this, 'ApproverPolicyArn', {
+        value: this.reaper.approverPolicy.managedPolicyArn,
+        description: 'attach to the approvers of expensive GPU runs: the one grant to write the approval tag',
+      });
+    }
+    if (this.reaper.approverPolicy && this.reaper.ownerActions) {
+      new CfnOutput(this, 'OwnerActionRoleArn', {
+        value: this.reaper.ownerActions.role.roleArn,
+        description: "the endpoint's role, which writes the approval tag for approver links (exempt it in the SCP)",
+      });
+    }
     if (this.reaper.chat) {
       new CfnOutput(this, 'ChatTopicArn', {
         value: this.reaper.chat.topic.topicArn,

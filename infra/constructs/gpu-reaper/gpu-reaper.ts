@@ -17,9 +17,11 @@ import { Construct } from 'constructs';
 import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
 import { AGENT_CONFIG_PARAMETER } from '../../../shared/config/agent-config';
 import { AgentConfig } from './agent-config';
+import { createApproverPolicy } from './approval-policy';
 import { createAuditTable } from './audit-table';
 import { ChatNotifications } from './chat-notifications';
 import { FanOut } from './fan-out';
+import { LaunchTrigger } from './launch-trigger';
 import { Monitoring, type ReaperAlarms } from './monitoring';
 import { Notifications } from './notifications';
 import { OwnerActions } from './owner-actions';
@@ -67,6 +69,16 @@ class GpuReaper extends Construct {
   readonly table: dynamodb.ITable;
   /** The EventBridge rule that starts each pass. */
   readonly scheduleRule: events.Rule;
+  /**
+   * With `gating` or `budgets`: the EventBridge rule that starts a pass of the stack's region when an instance there
+   * starts running; `undefined` otherwise, and with `accounts` set (the spokes' launches are not wired yet).
+   */
+  readonly launchRule: events.Rule | undefined;
+  /**
+   * With `gating` or `budgets`: the approvers' managed policy, the one grant to write the approval tag (attach it to
+   * the approvers' role or group); `undefined` otherwise.
+   */
+  readonly approverPolicy?: iam.ManagedPolicy;
   /** Failed and undelivered scheduled invokes. */
   readonly deadLetterQueue: sqs.Queue;
   /** The CloudWatch agent config (SSM parameter). */
@@ -195,6 +207,23 @@ class GpuReaper extends Construct {
       maxEventAge,
       description: `gpu-reaper: starts ${this.fanOut ? 'a tick of target passes' : 'a pass'} (${config.schedule})`,
     }).rule;
+    // Cost-gating and budgets only: an approval is needed within a minute of a launch, not a tick later.
+    const gated = config.gating !== null || config.budgets !== null;
+    this.launchRule =
+      gated && !this.fanOut
+        ? new LaunchTrigger(this, 'LaunchTrigger', {
+            target: this.reaperFunction,
+            deadLetterQueue: this.deadLetterQueue,
+            maxEventAge,
+          }).rule
+        : undefined;
+    this.approverPolicy = gated
+      ? createApproverPolicy(this, 'ApproverPolicy', {
+          regions: config.regions,
+          tagPrefix: config.tagPrefix,
+          gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
+        })
+      : undefined;
 
     // The shipped agent config publishes the nvidia_smi metric, in the namespace of the source that reads it.
     const agentSource = config.metrics.sources.find((source) => source.metric === AGENT_METRIC);

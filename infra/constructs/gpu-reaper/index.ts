@@ -1,7 +1,14 @@
 export { AgentConfig, type AgentConfigProps, agentConfigDocument, GPU_MEASUREMENTS } from './agent-config';
+export {
+  type ApproverPolicyProps,
+  approvalTagKey,
+  approverStatements,
+  createApproverPolicy,
+} from './approval-policy';
 export { type AuditTableOptions, createAuditTable } from './audit-table';
 export { ChatNotifications, type ChatNotificationsProps, keepButtonText } from './chat-notifications';
 export { GpuReaper } from './gpu-reaper';
+export { LAUNCH_PATTERN, LaunchTrigger, type LaunchTriggerProps } from './launch-trigger';
 export { Monitoring, type MonitoringProps, missedRunWindow, type ReaperAlarms } from './monitoring';
 export { Notifications, type NotificationsProps } from './notifications';
 export { OWNER_TABLE_ACTIONS, OwnerActions, type OwnerActionsProps } from './owner-actions';

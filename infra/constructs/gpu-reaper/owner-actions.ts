@@ -12,7 +12,9 @@
  * The role can do nothing but what a valid token asks, whatever the code does: verify MACs with this key only (never
  * generate one), write the snooze tag and remove the warned tag, stop (in `enforce` mode only) a GPU instance in
  * scope, never one that is opted out (the reaper's own EC2 conditions and deny), read what the re-checks read, write
- * the state table (conditional writes, transactions) and publish to the owner topics.
+ * the state table (conditional writes, transactions) and publish to the owner topics. With `gating` or `budgets` it
+ * also writes the approval tag (an approver's signed link), on an opted-out instance too: an owner cannot opt out of
+ * the approval, and an approval only ever keeps an instance running.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -25,8 +27,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Config, EnvName, ReaperMetrics } from '../../../shared/config';
+import { approvalTagKey, onlyApprovalTag } from './approval-policy';
 import { EC2_INSTANCES_FINDING, TABLE_INDEXES_FINDING } from './nag-findings';
-import { ec2PolicyStatements, instanceArns, READ_ACTIONS, scopeCondition } from './permissions';
+import { ec2PolicyStatements, instanceArns, READ_ACTIONS, reaperTagKeys, scopeCondition } from './permissions';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 
 /** Props of {@link OwnerActions}. */
@@ -79,13 +82,14 @@ function ownerActionEc2Statements(scope: Construct, props: OwnerActionsProps): i
   const scoped = Object.keys(config.scope.tags).length > 0 ? { StringEquals: scopeCondition(config.scope.tags) } : {};
   const gpu = { StringLike: { 'ec2:InstanceType': [...props.gpuInstanceTypes] } };
   const snoozeTag = `${config.tagPrefix}snooze-until`;
+  const gated = config.gating !== null || config.budgets !== null;
   return [
     new iam.PolicyStatement({
       sid: 'ReadInstancesForRechecks',
       actions: READ_ACTIONS.filter((action) => action.startsWith('ec2:')),
       resources: ['*'],
     }),
-    ...reused,
+    ...(gated ? reused.flatMap((statement) => approvableWhenOptedOut(statement, config.tagPrefix)) : reused),
     // Dry run: the owner's stop is recorded as WOULD_STOP and never called, so no grant at all.
     ...(options.mayStop
       ? [
@@ -107,6 +111,50 @@ function ownerActionEc2Statements(scope: Construct, props: OwnerActionsProps): i
         // ForAllValues alone holds for an empty key list: require keys too (as for the reaper's warned tag).
         'ForAllValues:StringEquals': { 'aws:TagKeys': [snoozeTag] },
         Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+    // An approver's one-click link: the approval key only, with the snooze grant's guards.
+    ...(gated
+      ? [
+          new iam.PolicyStatement({
+            sid: 'WriteApprovalTagOnGpuInstancesInScope',
+            actions: ['ec2:CreateTags'],
+            resources: instances,
+            conditions: { ...gpu, ...scoped, ...onlyApprovalTag(config.tagPrefix) },
+          }),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * The opt-out deny, with the approval key let through (gating or budgets only): the approval comes before the
+ * opt-out, so an approver approves an opted-out instance too. Stop and terminate stay denied, and so does every tag
+ * write that names any key but the approval key; other statements pass as they are.
+ */
+function approvableWhenOptedOut(statement: iam.PolicyStatement, tagPrefix: string): iam.PolicyStatement[] {
+  if (statement.sid !== 'NeverTouchOptedOutInstances') return [statement];
+  const json = statement.toStatementJson() as { Action: string | string[]; Resource: string | string[] };
+  const optOut = `aws:ResourceTag/${reaperTagKeys(tagPrefix).optOut}`;
+  // As in the reaper's deny: the tag must exist and not be "false" (a negated operator also matches a missing tag).
+  const optedOut = { StringNotEqualsIgnoreCase: { [optOut]: 'false' }, Null: { [optOut]: 'false' } };
+  const resources = [json.Resource].flat();
+  return [
+    new iam.PolicyStatement({
+      sid: 'NeverTouchOptedOutInstances',
+      effect: iam.Effect.DENY,
+      actions: [json.Action].flat().filter((action) => action !== 'ec2:CreateTags'),
+      resources,
+      conditions: optedOut,
+    }),
+    new iam.PolicyStatement({
+      sid: 'NeverTagOptedOutInstancesButApproval',
+      effect: iam.Effect.DENY,
+      actions: ['ec2:CreateTags'],
+      resources,
+      conditions: {
+        ...optedOut,
+        'ForAnyValue:StringNotEquals': { 'aws:TagKeys': [approvalTagKey(tagPrefix)] },
       },
     }),
   ];
