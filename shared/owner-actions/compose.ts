@@ -10,10 +10,13 @@ import { attachLayers, type ClientFactoryOptions, clientOptions } from '../adapt
 import { TokenTable } from '../adapters/dynamodb/token-ledger';
 import { KmsMacKey } from '../adapters/kms/kms-mac-key';
 import type { Config } from '../config';
+import { approvalsCount } from '../engine/rules/unapproved';
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
 import { composeChat } from '../pass/compose-chat';
 import type { EventPublisher } from '../pass/ports';
 import type { RegionActor } from '../pass/types';
+import { DEFAULT_APPROVE_FOR } from './approver-links';
+import { withApproversCopy } from './approvers-copy';
 import type { OwnerActionDeps } from './handle-request';
 import { withOwnerLinks } from './linking-publisher';
 import { ownerEffects } from './owner-effects';
@@ -91,7 +94,9 @@ function composeOwnerActions(edges: OwnerActionEdges): OwnerActionDeps {
 
 /**
  * `publisher`, signing the owner's links into WARNED messages when there is a key and an endpoint URL (`baseUrl`,
- * else `notifications.links.baseUrl`); else `publisher` itself, and messages carry the tag instructions only.
+ * else `notifications.links.baseUrl`); else `publisher` itself, and messages carry the tag instructions only. When
+ * approvals count (`gating` or `budgets`), each `unapproved` warning also goes out as the approvers' copy, with its
+ * approve links where there is a key and an endpoint, without them where there is not.
  */
 function composeOwnerLinks(
   publisher: EventPublisher,
@@ -106,10 +111,26 @@ function composeOwnerLinks(
 ): EventPublisher {
   const { config } = settings;
   const baseUrl = settings.baseUrl || config.notifications.links.baseUrl;
-  if (!settings.keyId || !baseUrl) return publisher;
-  const key = macKey(settings.keyId, settings.homeRegion, settings.clients);
-  const links = { key, baseUrl, links: config.notifications.links, snoozeCeiling: config.snooze.ceiling };
-  return withOwnerLinks(publisher, links, settings.onProblem);
+  const key = settings.keyId && baseUrl ? macKey(settings.keyId, settings.homeRegion, settings.clients) : null;
+  const owners =
+    key && baseUrl
+      ? withOwnerLinks(
+          publisher,
+          { key, baseUrl, links: config.notifications.links, snoozeCeiling: config.snooze.ceiling },
+          settings.onProblem,
+        )
+      : publisher;
+  if (!approvalsCount(config)) return owners;
+  const approve =
+    key && baseUrl
+      ? {
+          key,
+          baseUrl,
+          approveFor: config.gating?.approveFor ?? DEFAULT_APPROVE_FOR,
+          maxRuntimeCeiling: config.maxRuntime.ceiling,
+        }
+      : null;
+  return withApproversCopy(owners, approve, settings.onProblem);
 }
 
 export type { OwnerActionEdges };

@@ -19,7 +19,8 @@ function withOwnerLinks<P extends EventPublisher>(
 ): EventPublisher {
   return {
     async publish(event) {
-      if (event.event !== 'WARNED') return inner.publish(event);
+      // The approvers' copy comes with its own links (approvers-copy.ts): never the owner's.
+      if (event.event !== 'WARNED' || event.audience === 'approvers') return inner.publish(event);
       const links = await ownerLinks(event, settings).catch((error: unknown) => {
         onProblem(`signing the owner's links for ${event.instanceId} failed; the warning goes without them`, error);
         return [];

@@ -30,12 +30,16 @@ interface LinkSettings {
   readonly newId?: () => string;
 }
 
-/** The actions a WARNED event offers, with their words: keeps first (shortest first), then stop. */
+/**
+ * The actions a WARNED event offers its owner, with their words: keeps first (shortest first), then stop. Keeps only
+ * where a snooze holds the rule back (never for `unapproved`: only an approver's approval does), and never an
+ * approval: those are the approvers' (approver-links.ts).
+ */
 function offeredActions(
   event: ReaperEvent,
   settings: Pick<LinkSettings, 'links' | 'snoozeCeiling'>,
 ): { action: OwnerActionName; label: string }[] {
-  if (event.event !== 'WARNED' || event.actAt === null) return [];
+  if (event.event !== 'WARNED' || event.actAt === null || event.audience === 'approvers') return [];
   if (event.action !== 'stop' && event.action !== 'terminate') return [];
   const offered: { action: OwnerActionName; label: string; ms: number }[] = [];
   if (event.rule !== null && SNOOZABLE.has(event.rule)) {
@@ -53,11 +57,26 @@ function offeredActions(
 }
 
 /**
- * The signed links of `event` (none for any event but a WARNED stop or terminate), each bound to this warning.
+ * The signed links of `event` (none for any event but a WARNED stop or terminate, and none on the approvers' copy),
+ * each bound to this warning.
  * @throws when the key cannot sign (the caller sends the message without links)
  */
 async function ownerLinks(event: ReaperEvent, settings: LinkSettings): Promise<OwnerLink[]> {
-  const offered = offeredActions(event, settings);
+  if (event.audience === 'approvers') return [];
+  return signLinks(event, offeredActions(event, settings), settings);
+}
+
+/**
+ * Signs one link per offered action of a WARNED event, each bound to its warning and good until the planned action
+ * + 24h; none when nothing is offered or the event names no planned action. Shared by the owner's and the approvers'
+ * links, so both are made, and later checked, the same way.
+ * @throws when the key cannot sign
+ */
+async function signLinks(
+  event: ReaperEvent,
+  offered: readonly { readonly action: OwnerActionName; readonly label: string }[],
+  settings: Pick<LinkSettings, 'key' | 'baseUrl' | 'newId'>,
+): Promise<OwnerLink[]> {
   const warning = linkWarningOf(event);
   if (offered.length === 0 || event.actAt === null || warning === null) return [];
   const expiresAt = new Date(Date.parse(event.actAt) + LINK_LIFETIME_MS);
@@ -81,4 +100,4 @@ async function ownerLinks(event: ReaperEvent, settings: LinkSettings): Promise<O
 }
 
 export type { LinkSettings };
-export { keepText, LINK_LIFETIME_MS, offeredActions, ownerLinks };
+export { keepText, LINK_LIFETIME_MS, offeredActions, ownerLinks, signLinks };

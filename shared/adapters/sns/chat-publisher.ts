@@ -3,7 +3,8 @@
  * chat topic as an AWS Chatbot custom notification (render/notifications/chatbot-message.ts), a plain JSON body
  * with no `MessageStructure`, which is what Chatbot reads. Two topics, so the owner topic's email subscribers never
  * see Chatbot JSON. Delivery is the owner topic's: a failed chat publish is reported and never fails the event (its
- * outbox entry is done once the owner topic took it).
+ * outbox entry is done once the owner topic took it). The approvers' copy of a warning is never posted: the
+ * channel is the instance's thread, and the owner's copy is already in it.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EventPublisher } from '../../pass/ports';
@@ -25,6 +26,8 @@ function withChat(
   return {
     async publish(event) {
       const result = await inner.publish(event);
+      // The approvers' copy (its approve links) is theirs alone; the channel already has the owner's copy.
+      if (event.audience === 'approvers') return result;
       const input = { TopicArn: chatTopicArn, Message: JSON.stringify(chatbotMessage(event)) };
       await client.send(new PublishCommand(input)).catch((error: unknown) => {
         const wrapped = toAwsError(error, 'Publish', chatTopicArn.split(':')[3] || undefined);

@@ -8,7 +8,9 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { toAwsError } from '../../adapters/aws/aws-errors';
 import type { CallCounter, ClientFactoryOptions } from '../../adapters/aws/clients';
 import type { Config } from '../../config';
+import { approvalsCount } from '../../engine/rules/unapproved';
 import { ReaperError } from '../../errors';
+import { withApproversCopy } from '../../owner-actions/approvers-copy';
 import { composePrices, composePublisher, composeRegions, composeTable, type PassEdges } from '../compose';
 import { mapWithConcurrency } from '../concurrency';
 import { planPass } from '../plan-pass';
@@ -138,7 +140,10 @@ async function runTargetPass(target: Target, edges: TargetEdges, mode: 'plan' | 
             readers,
             actorFor,
             ...composeTable(passEdges, requiredTable(edges.table)),
-            publisher: composePublisher(passEdges),
+            // The approvers hear of an unapproved run here too (the hub signs no links: tag instructions only).
+            publisher: approvalsCount(config)
+              ? withApproversCopy(composePublisher(passEdges), null, onProblem)
+              : composePublisher(passEdges),
             livePrices,
             onProblem,
             accountId: target.accountId,

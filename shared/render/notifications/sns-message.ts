@@ -25,7 +25,9 @@ interface SnsMessage extends RenderedNotification {
  *
  * `rule` is `none` when the event has no rule (SNS rejects empty values, and `none` lets `anything-but` filters
  * work). `owner` is left out when the instance has no owner tag: an invented `unknown` would collide with a real
- * owner of that name; unowned instances match the filter `{"owner": [{"exists": false}]}`.
+ * owner of that name; unowned instances match the filter `{"owner": [{"exists": false}]}`. The approvers' copy of
+ * an `unapproved` warning adds `audience` = `approvers` and never carries `owner`: it holds the approve links, and an
+ * owner's subscription (a filter on `owner`) must never receive it.
  */
 function routingAttributes(event: ReaperEvent): Record<string, string> {
   const attributes: Record<string, string> = {
@@ -38,6 +40,7 @@ function routingAttributes(event: ReaperEvent): Record<string, string> {
   // Many accounts: a team or an account's admins filter on their account.
   if (event.accountId) attributes.accountId = cleanText(event.accountId, 32);
   // Owner tags are untrusted: control characters are invalid in SNS attribute values, and size counts toward 256 KB.
+  if (event.audience === 'approvers') return { ...attributes, audience: 'approvers' };
   const owner = event.owner === null ? '' : cleanText(event.owner, 256);
   if (owner) attributes.owner = owner;
   return attributes;
