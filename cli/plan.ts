@@ -30,13 +30,23 @@ async function planCommand(flags: PlanFlags): Promise<number> {
   }
   const edges = { config, regions, homeRegion, table: config.auditTable, topicArn: null };
   const { readers } = composeRegions(edges);
-  const store = config.auditTable ? composeTable(edges, config.auditTable).store : undefined;
+  const tables = config.auditTable ? composeTable(edges, config.auditTable) : undefined;
+  const store = tables?.store;
   if (store && config.auditTable) await onTable(config.auditTable, homeRegion, () => store.load([TABLE_PROBE]));
   const problems: string[] = [];
   const onProblem = (message: string, error: unknown) =>
     problems.push(`${message}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
   const livePrices = composePrices(edges, onProblem);
-  const result = await planPass({ config, now, readers, ...(store ? { store } : {}), livePrices, onProblem });
+  const ledger = tables?.ledger;
+  const result = await planPass({
+    config,
+    now,
+    readers,
+    ...(store ? { store } : {}),
+    ...(ledger ? { ledger } : {}),
+    livePrices,
+    onProblem,
+  });
   process.stdout.write(
     flags.json ? `${JSON.stringify(passDocument(result), null, 2)}\n` : `${renderDecisionTable(result)}\n`,
   );

@@ -107,8 +107,10 @@ function hostKeep(context: RuleContext): { reason: string; evidence: Partial<Evi
 function keepReason(context: RuleContext, host: string | null = null): string {
   const parts = [host ?? `no rule applies: running ${formatDuration(context.runningForMs)}, ${activityText(context)}`];
   for (const finding of [expired(context), maxRuntime(context)]) {
-    if (finding?.verdict === 'act' && finding.deadline)
-      parts.push(`${finding.rule} deadline ${when(finding.deadline, context.now)}`);
+    if (finding?.verdict !== 'act' || !finding.deadline) continue;
+    // An approval is the run's deadline: say whose it is, not only when.
+    const approved = typeof finding.evidence.approvedUntil === 'string' ? ' (approved until then)' : '';
+    parts.push(`${finding.rule} deadline ${when(finding.deadline, context.now)}${approved}`);
   }
   return parts.join('; ');
 }

@@ -31,6 +31,7 @@ export type { WindowStats } from './telemetry';
 export { GpuActivity, gpuActivity, MINUTE_MS, normalizePoints, windowStats } from './telemetry';
 export type {
   Action,
+  BudgetStanding,
   Decision,
   Evidence,
   GpuInfo,

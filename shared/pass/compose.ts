@@ -16,6 +16,7 @@ import {
 } from '../adapters/aws/clients';
 import { GpuMetrics } from '../adapters/cloudwatch/gpu-metrics';
 import { AuditTrail } from '../adapters/dynamodb/audit-trail';
+import { DynamoBudgetLedger } from '../adapters/dynamodb/budget-ledger';
 import { OutboxTable } from '../adapters/dynamodb/outbox-table';
 import type { StateTableOptions } from '../adapters/dynamodb/transition-commands';
 import { TransitionTable } from '../adapters/dynamodb/transition-table';
@@ -134,6 +135,8 @@ function composeTable(edges: PassEdges, table: string) {
     audit: new AuditTrail(documents, table),
     transitions: new TransitionTable(documents, table, state),
     outbox: new OutboxTable(documents, table, state),
+    // Only with budgets on: otherwise a pass never reads or writes the ledger.
+    ...(edges.config.budgets === null ? {} : { ledger: new DynamoBudgetLedger(documents, table, state) }),
   };
 }
 

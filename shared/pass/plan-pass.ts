@@ -4,9 +4,10 @@
 import type { Config } from '../config';
 import { decideFleet } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
+import { budgetStandings, withBudgets } from './budgets';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
-import type { StateStore } from './ports';
+import type { BudgetLedger, StateStore } from './ports';
 import { priceFleet } from './price-fleet';
 import { scanFleet } from './scan-fleet';
 import type { PassResult, RegionReader } from './types';
@@ -25,6 +26,8 @@ async function planPass(options: {
   readonly now: Date;
   readonly readers: readonly RegionReader[];
   readonly store?: StateStore;
+  /** The budgets' ledger, read only (a plan counts nothing). @default none: no budget applies */
+  readonly ledger?: BudgetLedger;
   /** Live on-demand prices, when `prices.live` is on. @default none: overrides, then the bundled table */
   readonly livePrices?: LivePriceSource;
   /** Told when live prices could not be read (the bundled ones are used). @default ignored */
@@ -33,9 +36,12 @@ async function planPass(options: {
   const { config, now, readers, store } = options;
   const { inputs, regionFailures, unmatchedSeries, telemetrySplits } = await scanFleet(readers, config, now);
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem: options.onProblem });
+  // Read only: a plan counts no spend, it reads where each team stands.
+  const standings = await budgetStandings(priced, config, now, options.ledger, 'read', options.onProblem ?? (() => {}));
+  const budgeted = withBudgets(priced, standings, config);
   const withWarnings = store
-    ? await warningsFor(priced, store, `${config.tagPrefix}snooze-until`, undefined, approvalTagOf(config))
-    : priced;
+    ? await warningsFor(budgeted, store, `${config.tagPrefix}snooze-until`, undefined, approvalTagOf(config))
+    : budgeted;
   const fleet = decideFleet(withWarnings, config, now);
   return {
     passId: newPassId(now),

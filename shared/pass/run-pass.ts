@@ -6,13 +6,22 @@ import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
 import { type decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
+import { budgetStandings, tellBudgets, withBudgets } from './budgets';
 import { carryOut } from './carry-out';
 import { clearStopped } from './clear-stopped';
 import { mapWithConcurrency } from './concurrency';
 import type { ReaperEvent } from './events';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
-import type { EventPublisher, Outbox, ReadSchedule, StateStore, StoredWarning, TransitionLog } from './ports';
+import type {
+  BudgetLedger,
+  EventPublisher,
+  Outbox,
+  ReadSchedule,
+  StateStore,
+  StoredWarning,
+  TransitionLog,
+} from './ports';
 import { priceFleet } from './price-fleet';
 import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
@@ -55,6 +64,8 @@ interface RunPassOptions {
    * @default the one account of the credentials: everything in the table is this pass's
    */
   readonly accountId?: string;
+  /** The budgets' ledger (state table), when `budgets` is on. @default none: no budget is counted or applied */
+  readonly ledger?: BudgetLedger;
 }
 
 /** The pass's result plus the events (transitions) it recorded. */
@@ -114,15 +125,18 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits } = scan;
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.
+  // Budgets first: this pass's spend counts before a team's standing gates its runs.
+  const standings = await budgetStandings(priced, config, now, options.ledger, 'count', onProblem);
+  const budgeted = withBudgets(priced, standings, config);
   const joined = await warningsFor(
-    priced,
+    budgeted,
     store,
     `${config.tagPrefix}snooze-until`,
     schedules.preloaded,
     approvalTagOf(config),
   ).catch((error: unknown) => {
     onProblem('loading the warning state failed; no action this pass', error);
-    return priced.map((input) => ({ ...input, warning: null }));
+    return budgeted.map((input) => ({ ...input, warning: null }));
   });
   // Unread instances the telemetry-outage brake needs are read now: it then holds back what reading all would.
   const settled = await decideSettled(joined, options.readers, config, now);
@@ -175,6 +189,18 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   const regionStamp = { ...ctx.stamp, accountId: options.accountId ?? null };
   await recordRegionErrors(recorder, regionStamp, [...regionFailures, ...regionProblems]);
   await tellAdmins(publisher, config, fleet, onProblem);
+  await tellBudgets({
+    standings,
+    decisions: carried.map((c) => c.decision),
+    inputs: byId,
+    config,
+    ledger: options.ledger,
+    recorder,
+    publisher,
+    stamp: ctx.stamp,
+    ttlSeconds,
+    onProblem,
+  });
   return {
     passId,
     mode: config.mode,
