@@ -1,6 +1,10 @@
 /**
  * The owner topic (one message per transition) and the admin topic (alarms, capped passes, digests): encrypted with
  * one customer managed key, TLS-only, with the configured email subscriptions. Existing topics may be passed in.
+ *
+ * The approvers (`gating.approvers`) subscribe to the owner topic for the approvers' copy of an unapproved run alone
+ * (attribute `audience` = `approvers`): it carries the approve links. The owner topic's other email subscribers get
+ * every message but that copy (they read the owner's copy of the same warning); an address that is both gets both.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,7 +25,18 @@ interface NotificationsProps {
   readonly emails?: readonly string[];
   /** Emails subscribed to the admin topic. @default none */
   readonly adminEmails?: readonly string[];
+  /** Emails subscribed to the owner topic for the approvers' copy only (config `gating.approvers`). @default none */
+  readonly approvers?: readonly string[];
 }
+
+/** The `audience` value of the approvers' copy (render/notifications/sns-message.ts). */
+const APPROVERS_AUDIENCE = 'approvers';
+
+/** Only the approvers' copy: it alone carries `audience`. */
+const approversOnly = () => ({ audience: sns.SubscriptionFilter.stringFilter({ allowlist: [APPROVERS_AUDIENCE] }) });
+
+/** Everything but the approvers' copy: SNS key matching, a message without `audience` matches `exists: false`. */
+const exceptApprovers = () => ({ audience: new sns.SubscriptionFilter([{ exists: false }]) });
 
 /** The reaper's SNS topics and the key that encrypts the ones it creates. */
 class Notifications extends Construct {
@@ -43,7 +58,17 @@ class Notifications extends Construct {
     this.adminTopic = props.adminTopic ?? this.createTopic('AdminTopic', 'gpu-reaper: admin alerts', key!);
     if (this.adminTopic instanceof sns.Topic) this.allowAlarms(this.adminTopic);
 
-    for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    const approvers = new Set(props.approvers ?? []);
+    const emails = new Set(props.emails ?? []);
+    for (const email of emails) {
+      // SNS keeps one subscription per address and topic: an approver listed here too gets both copies.
+      const filterPolicy = approvers.has(email) ? undefined : exceptApprovers();
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email, { filterPolicy }));
+    }
+    for (const email of approvers) {
+      if (emails.has(email)) continue;
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email, { filterPolicy: approversOnly() }));
+    }
     for (const email of props.adminEmails ?? []) {
       this.adminTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
