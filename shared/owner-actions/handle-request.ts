@@ -3,6 +3,7 @@
  * link shows the confirmation page and changes nothing; only the page's POST acts, once per token. A changed token
  * gets 403, an expired or used one 410, one whose warning is no longer pending 410, and nothing changes; a POST that
  * changes nothing does not use the link up. Every answer is logged with the token's id (never the token itself).
+ * An approver's approve link is answered the same way, with the same re-checks.
  */
 import type { Config } from '../config';
 import { parseDuration } from '../config';
@@ -10,7 +11,7 @@ import { renderConfirmPage, renderNotKeptPage } from '../render/owner-page/confi
 import { type RefusedLink, renderOutcomePage, renderRefusedPage } from '../render/owner-page/outcome-page';
 import { SNOOZABLE } from './link-binding';
 import type { EffectResult, OwnerActionLog, OwnerEffects, TokenLedger } from './ports';
-import { keepDuration, type MacKey, type TokenClaims, verifyToken } from './token';
+import { approveDuration, keepDuration, type MacKey, type TokenClaims, verifyToken } from './token';
 
 /** An HTTP request as the endpoint needs it. */
 interface OwnerRequest {
@@ -87,6 +88,16 @@ function keepAsked(claims: TokenClaims, config: Config): { ms: number; text: str
   return { ms, text: ms === asked ? text : config.snooze.ceiling, capped: ms < asked };
 }
 
+/** The approval a token asks for, capped by `maxRuntime.ceiling`; `null` for any other action. */
+function approvalAsked(claims: TokenClaims, config: Config): { ms: number; text: string; capped: boolean } | null {
+  const text = approveDuration(claims.action);
+  if (text === null) return null;
+  const asked = parseDuration(text) ?? 0;
+  const ceiling = parseDuration(config.maxRuntime.ceiling) ?? asked;
+  const ms = Math.min(asked, ceiling);
+  return { ms, text: ms === asked ? text : config.maxRuntime.ceiling, capped: ms < asked };
+}
+
 /**
  * Answers one request.
  *
@@ -143,9 +154,17 @@ async function confirm(token: string, claims: TokenClaims, deps: OwnerActionDeps
     log('warn', 'owner link refused: a snooze does not hold this rule', claims, { rule: view.warning.rule });
     return respond(409, renderNotKeptPage({ view, tagPrefix }));
   }
+  const approval = approvalAsked(claims, deps.config);
   const ask = keep
     ? { kind: 'keep' as const, duration: keep.text, until: new Date(now.getTime() + keep.ms), capped: keep.capped }
-    : { kind: 'stop' as const };
+    : approval
+      ? {
+          kind: 'approve' as const,
+          duration: approval.text,
+          until: new Date(now.getTime() + approval.ms),
+          capped: approval.capped,
+        }
+      : { kind: 'stop' as const };
   log('info', 'owner link opened', claims);
   return respond(200, renderConfirmPage({ token, view, ask, mode, tagPrefix, expiresAt: claims.expiresAt }));
 }
@@ -165,7 +184,12 @@ async function carryOut(claims: TokenClaims, deps: OwnerActionDeps, now: Date, l
   let result: EffectResult;
   try {
     const keep = keepAsked(claims, deps.config);
-    result = keep ? await deps.effects.keep(claims, keep.ms, now) : await deps.effects.stop(claims, now);
+    const approval = approvalAsked(claims, deps.config);
+    result = keep
+      ? await deps.effects.keep(claims, keep.ms, now)
+      : approval
+        ? await deps.effects.approve(claims, approval.ms, now)
+        : await deps.effects.stop(claims, now);
   } catch (error) {
     // Given back so the owner can try again; a stop that did start is finished by the act path's own recovery.
     await giveBack().catch(() => {});

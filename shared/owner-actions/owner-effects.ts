@@ -6,11 +6,15 @@
  * (carry-out-act.ts) with its claim, its fresh re-describe and its intent, judged by {@link ownerStopCheck}. Both
  * act only while the link's warning is the one pending (link-binding.ts), and keep only where a snooze holds the
  * rule back. No GPU telemetry is read for an owner's answer, and its events say so rather than show empty numbers.
+ * An approver's approve link (the approvers' copy of an `unapproved` warning) goes the same way, `by: "approver"`:
+ * the `approved-until` tag written, `APPROVED` recorded with the tag's first sighting (the click), the warning
+ * `CLEARED`.
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
 import { type Decision, decideInstance, type InstanceFacts, stopImpossible } from '../engine';
 import { instant } from '../engine/format';
+import { TagName } from '../engine/tags';
 import { type CarryOutContext, shortHash, transitionSteps } from '../pass/carry-out';
 import { act } from '../pass/carry-out-act';
 import type { ReaperEvent } from '../pass/events';
@@ -36,8 +40,13 @@ interface OwnerEffectDeps {
   readonly onProblem?: (message: string, error: unknown) => void;
 }
 
-/** One owner request's context: a recorder and a stamp of its own, events `by: "owner"`. */
-function contextFor(deps: OwnerEffectDeps, claims: TokenClaims, now: Date): CarryOutContext {
+/** One request's context: a recorder and a stamp of its own, events `by: "owner"` (or `"approver"`). */
+function contextFor(
+  deps: OwnerEffectDeps,
+  claims: TokenClaims,
+  now: Date,
+  by: 'owner' | 'approver' = 'owner',
+): CarryOutContext {
   const passId = `owner-${newPassId(now)}`;
   const ttlSeconds = Math.round((parseDuration(deps.config.auditRetention) ?? 0) / 1000);
   const onProblem = deps.onProblem ?? (() => {});
@@ -57,7 +66,7 @@ function contextFor(deps: OwnerEffectDeps, claims: TokenClaims, now: Date): Carr
       configHash: configHash(deps.config),
       tagPrefix: deps.config.tagPrefix,
       accountIdOf: () => claims.account || null,
-      by: 'owner',
+      by,
     },
   };
 }
@@ -210,7 +219,82 @@ function ownerEffects(deps: OwnerEffectDeps): OwnerEffects {
     return { outcome: 'refused', summary: `Not stopped: ${done.reason}.`, events: names };
   };
 
-  return { view, keep, stop };
+  const approve = async (claims: TokenClaims, durationMs: number, now: Date): Promise<EffectResult> => {
+    const actor = deps.actorFor(claims.region);
+    const fresh = await actor.describeForAction(claims.instanceId);
+    if (fresh?.state !== 'running') {
+      return refused(`It is ${fresh ? fresh.state : 'gone'}: there is no run to approve.`);
+    }
+    const stored = await pendingOf(deps.store, fresh);
+    if (stored === null || !isPendingWarning(claims.warning, stored, fresh.launchTime)) return STALE;
+    // Approve links are signed for unapproved warnings only; anything else is not an approval request.
+    if (stored.rule !== 'unapproved') return refused(`A ${stored.rule} warning needs no approval: nothing was done.`);
+    const until = new Date(now.getTime() + durationMs);
+    const value = until.toISOString();
+    const tag = `${config.tagPrefix}${TagName.approvedUntil}`;
+    // The tag first: should anything after fail, the next pass still sees the approval and records it.
+    await actor.setTags(fresh.instanceId, { [tag]: value });
+    return approved(claims, fresh, stored, { until, value, tag }, now);
+  };
+
+  /** Records the approval (`APPROVED`, its sighting from the click) and clears the unapproved warning. */
+  const approved = async (
+    claims: TokenClaims,
+    fresh: InstanceFacts,
+    stored: StoredWarning,
+    approval: { readonly until: Date; readonly value: string; readonly tag: string },
+    now: Date,
+  ): Promise<EffectResult> => {
+    const { until, value, tag } = approval;
+    const actor = deps.actorFor(claims.region);
+    const ctx = contextFor(deps, claims, now, 'approver');
+    const events: ReaperEvent[] = [];
+    const { record, fail } = transitionSteps(ctx, events);
+    const base = baseDecision(fresh, config, now);
+    const decision: Decision = {
+      ...base,
+      rule: 'unapproved',
+      action: null,
+      actAt: null,
+      reason:
+        `approved until ${instant(until, now)} by an approver from the approval request (tag ${tag}=${value}); ` +
+        `the approval is the run's max-runtime deadline`,
+      evidence: { ...base.evidence, approvedUntil: value },
+    };
+    // The same sighting and transition a pass records for that tag value, so the next pass records neither again.
+    const sighting: StateChange = {
+      kind: 'approval',
+      instanceId: fresh.instanceId,
+      value,
+      firstSeenAt: now,
+      ttlSeconds: ctx.ttlSeconds,
+    };
+    await record(sighting, decision, 'APPROVED', { key: `approval:${shortHash(value)}` });
+
+    let note = '';
+    if (stored.phase === 'warned') {
+      const expected = { rule: stored.rule, actAt: stored.actAt };
+      const cleared: Decision = {
+        ...base,
+        rule: stored.rule,
+        action: stored.action,
+        actAt: stored.actAt.toISOString(),
+        reason: `warning withdrawn: an approver approved the run until ${instant(until, now)}`,
+      };
+      const clear: StateChange = { kind: 'clear', instanceId: fresh.instanceId, expected, passId: ctx.stamp.passId };
+      if (await record(clear, cleared, 'CLEARED')) {
+        const key = `untag:cleared:${stored.rule}:${cleared.actAt}`;
+        await actor.removeTags(fresh.instanceId, [warnedTag]).catch((e) => fail(cleared, key, 'untag failed', e));
+        note = ` The planned ${stored.action} at ${instant(plannedAt(stored, claims, false), now)} is withdrawn.`;
+      }
+    } else if (stored.phase === 'acting') {
+      note = ' The reaper was acting on it at that moment, so the approval may have come too late.';
+    }
+    const summary = `Approved until ${instant(until, now)}: that is now its deadline.${note}`;
+    return { outcome: 'done', summary, events: namesOf(events) };
+  };
+
+  return { view, keep, stop, approve };
 }
 
 export type { OwnerEffectDeps };

@@ -46,7 +46,7 @@ interface EffectResult {
   readonly outcome: 'done' | 'refused' | 'stale';
   /** One sentence for the owner. */
   readonly summary: string;
-  /** The audit events recorded (`SNOOZED`, `CLEARED`, `STOPPED`, …); none: nothing changed. */
+  /** The audit events recorded (`SNOOZED`, `APPROVED`, `CLEARED`, `STOPPED`, …); none: nothing changed. */
   readonly events: readonly string[];
 }
 
@@ -58,6 +58,8 @@ interface OwnerEffects {
   keep(claims: TokenClaims, durationMs: number, now: Date): Promise<EffectResult>;
   /** Stops it now, through the act path and its re-checks. */
   stop(claims: TokenClaims, now: Date): Promise<EffectResult>;
+  /** Approves its run for `durationMs` (already capped by `maxRuntime.ceiling`) from `now`: an approver's answer. */
+  approve(claims: TokenClaims, durationMs: number, now: Date): Promise<EffectResult>;
 }
 
 /** The structured log of the endpoint (Powertools' logger fits). */

@@ -12,8 +12,11 @@ interface PassStamp {
   readonly configHash: string;
   readonly tagPrefix: string;
   readonly accountIdOf: (instanceId: string) => string | null;
-  /** Who makes the transitions: the reaper's pass, or an owner answering a message. @default 'reaper' */
-  readonly by?: 'reaper' | 'owner';
+  /**
+   * Who makes the transitions: the reaper's pass, an owner answering a message, or an approver approving from the
+   * approvers' copy. @default 'reaper'
+   */
+  readonly by?: 'reaper' | 'owner' | 'approver';
 }
 
 /**

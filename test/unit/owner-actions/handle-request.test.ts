@@ -67,6 +67,10 @@ function fakes() {
       calls.push('stop');
       return { outcome: 'done', summary: 'Stopped.', events: ['STOPPED'] };
     },
+    approve: async (_claims, ms) => {
+      calls.push(`approve ${ms}`);
+      return { outcome: 'done', summary: 'Approved.', events: ['APPROVED', 'CLEARED'] };
+    },
   };
   const logged: { level: string; message: string; attributes?: Record<string, unknown> }[] = [];
   const log = {
