@@ -34,8 +34,14 @@ function fakes(config = parseConfig({ mode: 'enforce', gating: { threshold: 200 
   const used = new Set<string>();
   const ledger: TokenLedger = {
     isUsed: async (_instance, id) => used.has(id),
-    consume: async ({ tokenId }) => (used.has(tokenId) ? false : (used.add(tokenId), true)),
-    release: async (_instance, id) => void used.delete(id),
+    consume: async ({ tokenId }) => {
+      if (used.has(tokenId)) return false;
+      used.add(tokenId);
+      return true;
+    },
+    release: async (_instance, id) => {
+      used.delete(id);
+    },
   };
   const view: InstanceView = {
     instanceId: 'i-0123456789abcdef0',
