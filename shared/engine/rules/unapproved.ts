@@ -84,6 +84,7 @@ const unapproved: Rule = (context) => {
     evidence: {
       ...(cost === null ? { hourlyUsd: null, projectedUsd: null } : costEvidence(cost)),
       approvalThresholdUsd: gate.threshold,
+      approvers: context.config.gating?.approvers ?? [],
       ...(gate.overBudget ? { overBudget: true } : {}),
     },
   };

@@ -141,12 +141,35 @@ function renderOwnerLinks(event: ReaperEvent, instanceId: string): string[] {
   const planned = `the planned ${event.action ?? 'action'}${event.actAt ? ` at ${formatUtc(event.actAt)}` : ''}`;
   const lines = ['Answer in one click (a page opens to confirm; nothing changes until you press its button):'];
   for (const link of links) {
-    const what = link.action === 'stop' ? `instead of ${planned}` : `and withdraw ${planned}`;
+    const what =
+      link.action === 'stop'
+        ? `instead of ${planned}`
+        : link.action.startsWith('approve:')
+          ? `and withdraw ${planned}; it may run ${link.action.slice('approve:'.length)} from your click (its deadline)`
+          : `and withdraw ${planned}`;
     lines.push(`  ${cleanText(link.label, 40)}: ${instanceId}, ${what}`);
     lines.push(`    ${cleanText(link.url, 2_048)}`);
   }
   return lines;
 }
 
+/**
+ * The approvers' copy's "how to approve it": the approve links (when signed), then the tag an approver may write by
+ * hand, with its command (24h from now, as an example; capped at the max-runtime ceiling from when the reaper sees it).
+ */
+function renderApproval(event: ReaperEvent): string[] {
+  const instanceId = cleanText(event.instanceId, 64);
+  const region = cleanText(event.region, 32);
+  const key = `${cleanText(event.tagPrefix, 64)}approved-until`;
+  const until = isoAfter(event.at, EXTENSION_MS);
+  const links = renderOwnerLinks(event, instanceId);
+  return [
+    ...links,
+    `${links.length > 0 ? 'Or approve' : 'Approve'} it by hand (your role needs the gpu-reaper approvers' policy): set ${key} to the instant it may run until:`,
+    `    ${createTagsCommand(instanceId, key, until, region)}`,
+    `Not approving is an answer too: it is ${event.action === 'terminate' ? 'terminated' : 'stopped'} at the planned time, and its owner is told.`,
+  ];
+}
+
 export type { KeepOption };
-export { createTagsCommand, keepOptions, renderKeepIt, renderOwnerLinks };
+export { createTagsCommand, keepOptions, renderApproval, renderKeepIt, renderOwnerLinks };

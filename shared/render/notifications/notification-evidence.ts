@@ -6,8 +6,10 @@ import { formatDuration } from '../../config/durations';
 import { percent, share } from '../../engine/format';
 import type { Evidence, RuleName } from '../../engine/types';
 import type { ReaperEvent } from '../../pass/events';
+import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';
+import { gateWhy, projectedText } from './gating-notice';
 import { hostBusyWhy, hostLine, hostQuiet } from './host-notice';
 
 /** Longest reason printed; reasons quote tag values, which owners control. */
@@ -63,6 +65,10 @@ function ruleWhy(rule: RuleName | null, evidence: Evidence, prefix: string): str
       return 'another service (EKS, AWS Batch, ParallelCluster or SageMaker HyperPod) manages it';
     case 'capped':
       return 'this pass reached its limit of actions (maxActionsPerPass)';
+    case 'unapproved':
+      return gateWhy(evidence);
+    case 'budget':
+      return 'its team reached a share of its monthly GPU budget';
     default:
       return 'no rule applies';
   }
@@ -111,6 +117,12 @@ function evidenceLines(event: ReaperEvent): string[] {
   }
   if (str(e.expiresAt)) lines.push(`Expires at: ${formatUtc(e.expiresAt as string)}`);
   if (str(e.snoozeUntil)) lines.push(`Snoozed until: ${formatUtc(e.snoozeUntil as string)}`);
+  if ('projectedUsd' in e) {
+    const threshold = num(e.approvalThresholdUsd);
+    const limit = threshold === undefined ? '' : `; approval threshold ${formatUsd(threshold)}`;
+    lines.push(`Projected cost: ${projectedText(e, event.hourlyUsd)}${limit}`);
+  }
+  if (str(e.approvedUntil)) lines.push(`Approved until: ${formatUtc(e.approvedUntil as string)}`);
   return lines;
 }
 

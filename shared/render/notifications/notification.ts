@@ -9,8 +9,9 @@ import { formatHourlyUsd, formatUsd, runningCostUsd } from '../text/money';
 import { asciiLine, cleanText } from '../text/untrusted-text';
 import { formatShortUtc, formatUtc, relativeTo } from '../text/utc-time';
 import { eventJson } from './event-json';
+import { approvedHeadline, approverHeadline, budgetHeadline, ownerGateAdvice, projectedText } from './gating-notice';
 import { hostBusy, hostBusyAdvice, hostBusyCost, hostBusyHeadline } from './host-notice';
-import { renderKeepIt } from './keep-it';
+import { renderApproval, renderKeepIt, renderOwnerLinks } from './keep-it';
 import { evidenceLines, ruleWhy } from './notification-evidence';
 import { renderTelemetryHelp } from './telemetry-help';
 
@@ -72,8 +73,16 @@ function subjectDetail(event: ReaperEvent, now: Date): string {
   const hibernate = hibernating(event);
   const verb = hibernate ? 'hibernate' : (event.action ?? 'stop');
   switch (event.event) {
-    case 'WARNED':
-      return `${rule} - ${verb} ${event.actAt ? `at ${formatShortUtc(event.actAt, now)}` : 'soon'}`;
+    case 'WARNED': {
+      const at = event.actAt ? `at ${formatShortUtc(event.actAt, now)}` : 'soon';
+      if (event.audience === 'approvers')
+        return `approval needed, ${projectedText(event.evidence, event.hourlyUsd).split(' (')[0]} - ${verb} ${at}`;
+      return `${rule === 'unapproved' ? 'needs approval' : rule} - ${verb} ${at}`;
+    }
+    case 'APPROVED': {
+      const until = typeof event.evidence.approvedUntil === 'string' ? event.evidence.approvedUntil : null;
+      return `approved until ${until ? formatShortUtc(until, now) : 'later'}`;
+    }
     case 'STOPPED':
       return `${rule} - ${hibernate ? 'hibernated' : 'stopped'}`;
     case 'TERMINATED':
@@ -87,6 +96,13 @@ function subjectDetail(event: ReaperEvent, now: Date): string {
       return rule === 'protected' ? `protected - could not ${verb}` : `skipped (${rule})`;
     case 'NOTIFIED':
       if (rule === 'no-telemetry') return 'no GPU telemetry';
+      if (rule === 'budget') {
+        const team = asciiLine(String(event.evidence.team ?? ''), 40);
+        const share = typeof event.evidence.share === 'number' ? Math.round(event.evidence.share * 100) : null;
+        return event.evidence.budgetLevel === 'over'
+          ? `team ${team} over its GPU budget`
+          : `team ${team} at ${share ?? '?'}% of its GPU budget`;
+      }
       return rule === 'gpu-idle-host-busy' ? 'GPUs unused, host busy - a CPU job?' : `${rule} - notice`;
     case 'SNOOZED':
       return `snoozed until ${snoozeEnd(event) ? formatShortUtc(snoozeEnd(event)!, now) : 'later'}`;
@@ -116,7 +132,12 @@ function headline(event: ReaperEvent, w: Who, now: Date): string {
   const note = hibernate ? ` ${HIBERNATION_NOTE}` : '';
   switch (event.event) {
     case 'WARNED':
+      if (event.audience === 'approvers') {
+        return `${approverHeadline(event, it, due)}${dry ? ` Dry run: it will not really be ${done}.` : ''}`;
+      }
       return `${it} will be ${done} at ${due} because ${why}.${note}${dry ? ` Dry run: it will not really be ${done}.` : ''}`;
+    case 'APPROVED':
+      return approvedHeadline(event, it);
     case 'STOPPED':
       return `${it} was ${hibernate ? 'hibernated' : 'stopped'} at ${formatUtc(event.at)} because ${why}.${note}`;
     case 'TERMINATED':
@@ -150,6 +171,7 @@ function headline(event: ReaperEvent, w: Who, now: Date): string {
     case 'NOTIFIED':
       if (event.rule === 'no-telemetry') return `${it} ${why.replace(/^it /, '')}. Nothing is done to it for that.`;
       if (event.rule === 'gpu-idle-host-busy') return hostBusyHeadline(event, it);
+      if (event.rule === 'budget') return budgetHeadline(event);
       return `Notice about ${it}: ${why}. The reaper only tells you; it takes no action on it.`;
     default:
       return `The reaper failed to ${event.action ?? 'act on'} ${it}${event.rule ? ` (rule ${event.rule})` : ''}: ${cleanText(event.reason, 300)}. The next pass tries again if the rule still holds.`;
@@ -205,6 +227,24 @@ function section(title: string, lines: readonly string[]): string {
 }
 
 /**
+ * The closing section: how to keep the instance; for the gate, how to approve it (approvers) or how an owner gets
+ * it approved (never an opt-out, which does not hold the gate); none for an approval or a budget notice.
+ */
+function keepSections(event: ReaperEvent): string[] {
+  if (event.rule === 'budget') return [];
+  if (event.event === 'APPROVED') {
+    const next = 'Nothing to do now. To run past the approval, ask an approver to approve it again before it ends.';
+    return [section('What happens next', [next])];
+  }
+  if (event.rule === 'unapproved' && event.event === 'WARNED') {
+    if (event.audience === 'approvers') return [section('How to approve it', renderApproval(event))];
+    const stop = renderOwnerLinks(event, cleanText(event.instanceId, 64));
+    return [section('How to keep it', [...ownerGateAdvice(event), ...stop])];
+  }
+  return [section('How to keep it', renderKeepIt(event))];
+}
+
+/**
  * Renders one reaper event as a notification: subject, plain text, and the event as JSON.
  *
  * @param now the clock used for "in 30m" / "2h ago"; defaults to the event's own time, which keeps this pure
@@ -229,7 +269,7 @@ function renderNotification(event: ReaperEvent, now: Date = new Date(event.at)):
     section('Cost so far', costLines(event)),
     ...(event.rule === 'no-telemetry' ? [section('How to send GPU telemetry', renderTelemetryHelp(event))] : []),
     ...(event.rule === 'gpu-idle-host-busy' ? [section('What you can do', hostBusyAdvice())] : []),
-    section('How to keep it', renderKeepIt(event)),
+    ...keepSections(event),
     `-- gpu-reaper | pass ${cleanText(event.passId, 64)} | config ${cleanText(event.configHash, 32)} | transition ${cleanText(event.transitionId, 128)}`,
   ];
   return { subject: renderSubject(event, now), text: `${parts.join('\n\n')}\n`, json: eventJson(event) };
