@@ -191,6 +191,22 @@ function warnedValue(text: string): NonNullable<ReadTags['warned']> | Refusal {
   return new Refusal(`must read <rule>@<ISO instant>, rule one of ${WARNING_RULES.join(', ')}`);
 }
 
+/** The value of exactly `key` as an instant (problems collected), or `undefined` when absent or bad. */
+function exactInstant(
+  tags: Readonly<Record<string, string>>,
+  key: string,
+  problems: TagProblem[],
+): { value: Date; text: string } | undefined {
+  const text = tags[key];
+  if (text === undefined) return undefined;
+  const value = text.length > MAX_PARSED ? new Refusal(`too long (${text.length} characters)`) : instantValue(text);
+  if (value instanceof Refusal) {
+    problems.push({ tag: clip(key), value: clip(text), message: value.message });
+    return undefined;
+  }
+  return { value, text: text.trim() };
+}
+
 /** When the reaper first saw the current `snooze-until` value (kept in the state table), so a snooze cannot renew itself. */
 interface SnoozeSighting {
   /** The tag's value as first seen (trimmed). */
@@ -253,7 +269,9 @@ function readTags(
   const snoozeCapped = askedSnooze !== null && askedSnooze > snoozeLimit;
 
   // An approval is capped like a snooze, at maxRuntime.ceiling from its first sighting; a past one is none.
-  const approved = reader.read(TagName.approvedUntil, instantValue, later);
+  // Only the exact key counts (no other case, no spaces): it is the key the approvers' policy and the SCP guard, so
+  // an owner cannot approve their own run under a look-alike key.
+  const approved = exactInstant(tags, `${config.tagPrefix}${TagName.approvedUntil}`, reader.problems);
   const approvalSince =
     approvalSighting !== null && approved !== undefined && approvalSighting.value === approved.text
       ? approvalSighting.firstSeenAt

@@ -167,6 +167,12 @@ describe('approval', () => {
     expect(past.approvalSeen).toBeNull();
   });
 
+  it('counts only the exact key the approvers policy guards, not a look-alike an owner could write', () => {
+    const until = later('24h').toISOString();
+    expect(decide({ 'Gpu-Reaper:Approved-Until': until })).toMatchObject({ rule: 'unapproved' });
+    expect(decide({ ' gpu-reaper:approved-until': until })).toMatchObject({ rule: 'unapproved' });
+  });
+
   it('clears a pending unapproved warning', () => {
     const pending = { ...warning('unapproved', later('10m'), ago('5m')), deliveredAt: ago('5m') };
     const cleared = decide(approved(later('24h')), { warning: pending });
