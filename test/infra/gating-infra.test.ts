@@ -162,3 +162,14 @@ describe('a hub (accounts set) with gating', () => {
     hubTemplate.resourcePropertiesCountIs('AWS::Events::Rule', LAUNCH_RULE, 0);
   });
 });
+
+describe('the approvers of gating', () => {
+  it("are each subscribed to the owners' topic for the approvers' copy only", () => {
+    const { template } = synthStack({ bundle: false, config: GATING });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ml-leads@example.com',
+      FilterPolicy: { audience: ['approvers'] },
+    });
+  });
+});

@@ -80,6 +80,18 @@ describe('with gating set', () => {
       expect(await can('ec2:CreateTags', instance('i-1a'), alongWarned)).toBe('ImplicitlyDenied');
     });
 
+    it('stops an unapproved opted-out run (opt-out does not exempt it), but never terminates an opted-out one', async () => {
+      expect(await can('ec2:StopInstances', instance('i-1c'), { ...g5, ...optedOut })).toBe('Allowed');
+      const warned = { ...g5, ...optedOut, 'aws:TagKeys': ['gpu-reaper:warned'] };
+      expect(await can('ec2:CreateTags', instance('i-1c'), warned)).toBe('Allowed');
+      expect(await can('ec2:TerminateInstances', instance('i-1c'), { ...g5, ...optedOut })).not.toBe('Allowed');
+    });
+
+    it('never stops an opted-out run that carries an approval', async () => {
+      const approvedOptOut = { ...g5, ...optedOut, [`aws:ResourceTag/${APPROVAL}`]: '2026-12-09T00:00:00Z' };
+      expect(await can('ec2:StopInstances', instance('i-1d'), approvedOptOut)).toBe('ExplicitlyDenied');
+    });
+
     it('still writes its warned tag, and only that', async () => {
       expect(await can('ec2:CreateTags', instance('i-1b'), { ...g5, 'aws:TagKeys': ['gpu-reaper:warned'] })).toBe(
         'Allowed',

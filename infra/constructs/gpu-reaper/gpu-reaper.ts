@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { type Config, EnvName, parseConfig, ReaperMetrics } from '../../../shared/config';
 import { AGENT_CONFIG_PARAMETER } from '../../../shared/config/agent-config';
 import { AgentConfig } from './agent-config';
-import { createApproverPolicy } from './approval-policy';
+import { approvalTagKey, createApproverPolicy } from './approval-policy';
 import { createAuditTable } from './audit-table';
 import { ChatNotifications } from './chat-notifications';
 import { FanOut } from './fan-out';
@@ -111,6 +111,8 @@ class GpuReaper extends Construct {
       topicArn: config.topicArn,
       adminTopic: props.adminTopic,
       emails: config.notifications.emails,
+      // Approvers get their own copy of an unapproved warning (audience=approvers), with the approve links.
+      approvers: config.gating?.approvers ?? [],
       adminEmails: props.adminEmails ?? config.notifications.emails,
     });
     this.topic = notifications.topic;
@@ -293,6 +295,8 @@ class GpuReaper extends Construct {
       gpuInstanceTypes: props.gpuInstanceTypes ?? instanceTypePatterns(config.scope.accelerators),
       mayStop: config.mode === 'enforce',
       mayTerminate: config.mode === 'enforce' && configTerminates(config.actions),
+      // Opt-out does not exempt a run from cost-gating: the deny then lets the gate's stop reach an unapproved one.
+      ...(config.gating !== null || config.budgets !== null ? { approvalTag: approvalTagKey(config.tagPrefix) } : {}),
       table: this.table,
       topics: [this.topic, this.adminTopic],
     });

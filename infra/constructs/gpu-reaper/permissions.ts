@@ -52,6 +52,12 @@ interface Ec2PermissionOptions {
   readonly mayStop: boolean;
   /** Grant terminate too (with `mayStop` only): when the config can ask for a terminate ({@link configTerminates}). */
   readonly mayTerminate: boolean;
+  /**
+   * The approval tag key when cost-gating can apply (`gating` or `budgets` set): opt-out does not exempt a run from
+   * the approval, so the opt-out deny no longer covers stopping (and marking) an opted-out instance that carries no
+   * approval tag. Terminate stays denied on every opted-out instance. @default undefined (the full opt-out deny)
+   */
+  readonly approvalTag?: string;
 }
 
 /**
@@ -149,16 +155,47 @@ function ec2PolicyStatements(scope: Construct, options: Ec2PermissionOptions): i
       resources: instances,
       conditions: { ...inScope, ...onlyWarnedTag },
     }),
+    ...optOutDenies(scope, tags.optOut, options.approvalTag),
+  ];
+}
+
+/**
+ * The opt-out deny: never stop, terminate or tag an instance that carries the opt-out tag (any value but `false`).
+ * With cost-gating, an opted-out run still needs its approval: stopping and marking it stay denied only while it
+ * carries an approval tag; terminating stays denied always.
+ */
+function optOutDenies(scope: Construct, optOutTag: string, approvalTag: string | undefined): iam.PolicyStatement[] {
+  // Negated operators also match a missing tag, hence the Null check: the tag must exist and not be "false".
+  const optedOut = {
+    StringNotEqualsIgnoreCase: { [`aws:ResourceTag/${optOutTag}`]: 'false' },
+    Null: { [`aws:ResourceTag/${optOutTag}`]: 'false' },
+  };
+  const resources = instanceArns(scope, ['*']);
+  if (approvalTag === undefined) {
+    return [
+      new iam.PolicyStatement({
+        sid: 'NeverTouchOptedOutInstances',
+        effect: iam.Effect.DENY,
+        actions: ['ec2:StopInstances', 'ec2:TerminateInstances', 'ec2:CreateTags'],
+        resources,
+        conditions: optedOut,
+      }),
+    ];
+  }
+  return [
     new iam.PolicyStatement({
-      sid: 'NeverTouchOptedOutInstances',
+      sid: 'NeverTerminateOptedOutInstances',
       effect: iam.Effect.DENY,
-      actions: ['ec2:StopInstances', 'ec2:TerminateInstances', 'ec2:CreateTags'],
-      resources: instanceArns(scope, ['*']),
-      conditions: {
-        // Negated operators also match a missing tag, hence the Null check: the tag must exist and not be "false".
-        StringNotEqualsIgnoreCase: { [`aws:ResourceTag/${tags.optOut}`]: 'false' },
-        Null: { [`aws:ResourceTag/${tags.optOut}`]: 'false' },
-      },
+      actions: ['ec2:TerminateInstances'],
+      resources,
+      conditions: optedOut,
+    }),
+    new iam.PolicyStatement({
+      sid: 'NeverStopApprovedOptedOutInstances',
+      effect: iam.Effect.DENY,
+      actions: ['ec2:StopInstances', 'ec2:CreateTags'],
+      resources,
+      conditions: { ...optedOut, Null: { ...optedOut.Null, [`aws:ResourceTag/${approvalTag}`]: 'false' } },
     }),
   ];
 }
