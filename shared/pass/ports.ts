@@ -3,6 +3,7 @@
  * the SNS publisher implement them; tests may pass in-memory ones.
  */
 import type { Action, RuleName, WarningState } from '../engine';
+import type { SpendEntry } from '../engine/budget';
 import type { SnoozeSighting } from '../engine/tags';
 import type { ReaperEvent } from './events';
 
@@ -75,6 +76,21 @@ interface StateStore {
     expected: { readonly rule: RuleName; readonly actAt: Date },
     at: Date,
   ): Promise<void>;
+}
+
+/**
+ * The budgets' ledger (state table): each instance's spend counted once per pass into its team's month total, and
+ * the once-a-month budget notices.
+ */
+interface BudgetLedger {
+  /** What each instance's spend was counted up to (instances never counted are absent). */
+  loadMarks(instanceIds: readonly string[]): Promise<Map<string, Date>>;
+  /** Adds each entry once (its mark moves from `previous` to `countedTo`); returns the ids another pass counted. */
+  add(entries: readonly SpendEntry[], month: string): Promise<string[]>;
+  /** The month's total per team. */
+  loadTotals(month: string): Promise<Map<string, number>>;
+  /** A once-a-month notice of a team's `warn` or `over` level: true the first time only. */
+  claimNotice(month: string, team: string, level: 'warn' | 'over'): Promise<boolean>;
 }
 
 /** Where events are recorded: the audit trail. Returns false when the event was already written. */
@@ -176,6 +192,7 @@ interface Outbox {
 
 export type {
   AuditSink,
+  BudgetLedger,
   EventPublisher,
   Outbox,
   PendingAction,
