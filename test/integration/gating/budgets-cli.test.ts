@@ -57,7 +57,10 @@ describe('budgets through the CLI', () => {
       ['research', 'bo@example.com'],
       ['vision', 'cy@example.com'],
     ]) {
-      const [id] = await launchInstances(fx.ec2, { instanceType: 'p4d.24xlarge', tags: { Team: team!, Owner: owner! } });
+      const [id] = await launchInstances(fx.ec2, {
+        instanceType: 'p4d.24xlarge',
+        tags: { Team: team!, Owner: owner! },
+      });
       ids.push(id!);
     }
     const described = await fx.ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids[0]!] }));
