@@ -185,11 +185,12 @@ function notesOf({ instance, tags }: RuleContext): string[] {
  */
 function decideInstance(input: InstanceInput, config: Config, now: Date): Decision {
   const hourlyUsd = usablePrice(input.hourlyUsd);
-  const context = buildContext(input.instance, input.telemetry, config, now, input.snooze ?? null, {
+  const built = buildContext(input.instance, input.telemetry, config, now, input.snooze ?? null, {
     hourlyUsd,
     budget: input.budget ?? null,
     approval: input.approval ?? null,
   });
+  const context: RuleContext = { ...built, pending: pendingWarning(input.warning, built) };
   const draft = draftOf(input, context);
   const { instance, tags } = context;
   const evidence: Evidence = { ...baseEvidence(context), ...draft.evidence };

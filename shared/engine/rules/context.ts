@@ -5,7 +5,7 @@
 import type { Config } from '../../config/schema';
 import type { Policy } from '../policy';
 import type { ReadTags } from '../tags';
-import type { Action, BudgetStanding, Evidence, GpuTelemetry, InstanceFacts, RuleName } from '../types';
+import type { Action, BudgetStanding, Evidence, GpuTelemetry, InstanceFacts, RuleName, WarningState } from '../types';
 
 /** Everything a rule may look at for one instance at one instant. */
 interface RuleContext {
@@ -33,6 +33,11 @@ interface RuleContext {
   readonly hourlyUsd: number | null;
   /** The instance's team against its monthly budget (`budgets`); `null` without budgets. */
   readonly budget: BudgetStanding | null;
+  /**
+   * The pending warning (state table, else the `warned` tag), when the decision knows it: an approval that ended
+   * lets its max-runtime warning act at the approved deadline instead of starting a new one. @default null
+   */
+  readonly pending?: WarningState | null;
 }
 
 /** What every finding says: the rule, what holds with its numbers, and the evidence. */

@@ -7,14 +7,16 @@ import { formatDuration } from '../../config/durations';
 import { when } from '../format';
 import { TagName } from '../tags';
 import type { Rule } from './context';
-import { approvalsCount } from './unapproved';
+import { approvalsCount, deadlineOfEndedApproval } from './unapproved';
 
 /**
  * Finds the max-runtime deadline (launch + limit), warned `warnAhead` before it so the action lands on it.
  */
 const maxRuntime: Rule = (context) => {
   const { instance, tags, config, policy, now, runningForMs } = context;
-  const approved = approvalsCount(config) ? tags.approvedUntil : null;
+  // An approval that has ended stays the deadline it set: its warning acts at it (see unapproved.ts).
+  const ended = deadlineOfEndedApproval(context) ? tags.approvalEndedAt : null;
+  const approved = approvalsCount(config) ? (tags.approvedUntil ?? ended) : null;
   if (approved !== null) {
     // The approved budget is the run's deadline, warned warnAhead ahead as usual (docs/cost-gating.md).
     const capped = tags.approvalCapped ? `, capped at the ${config.maxRuntime.ceiling} ceiling` : '';
@@ -25,7 +27,7 @@ const maxRuntime: Rule = (context) => {
       deadline: approved,
       warnFrom: new Date(approved.getTime() - policy.warnAheadMs),
       reason:
-        `running ${formatDuration(runningForMs)}, approved until ${when(approved, now)} ` +
+        `running ${formatDuration(runningForMs)}, ${approved > now ? 'approved until' : 'its approval ended'} ${when(approved, now)} ` +
         `(tag ${config.tagPrefix}${TagName.approvedUntil}${capped}): the approval is the deadline`,
       evidence: {
         approvedUntil: approved.toISOString(),

@@ -46,6 +46,15 @@ function managedElsewhere({ instance }: RuleContext): boolean {
   return instance.tags[ASG_TAG_KEY] !== undefined || serviceTagKey(instance.tags) !== undefined;
 }
 
+/**
+ * Whether the approval ended at its deadline with that deadline's warning pending: the max-runtime warning then
+ * acts at the approved deadline, as promised, instead of a new warning starting another grace.
+ */
+function deadlineOfEndedApproval({ tags, pending }: RuleContext): boolean {
+  const ended = tags.approvalEndedAt;
+  return ended !== null && pending?.rule === 'max-runtime' && pending.actAt.getTime() <= ended.getTime();
+}
+
 /** What the reason says about a missing approval: none, or one that has ended. */
 function approvalText(context: RuleContext): string {
   const tag = `${context.config.tagPrefix}${TagName.approvedUntil}`;
@@ -62,6 +71,7 @@ function approvalText(context: RuleContext): string {
 const unapproved: Rule = (context) => {
   const gate = gateOf(context);
   if (gate === null || managedElsewhere(context) || context.tags.approvedUntil !== null) return null;
+  if (deadlineOfEndedApproval(context)) return null;
   const cost = projectedCost(context);
   // Without a price nothing can be projected: only a team over budget (threshold 0) still needs the approval.
   if (cost === null && gate.threshold > 0) return null;
@@ -91,4 +101,4 @@ const unapproved: Rule = (context) => {
 };
 
 export type { Gate };
-export { approvalsCount, gateOf, managedElsewhere, unapproved };
+export { approvalsCount, deadlineOfEndedApproval, gateOf, managedElsewhere, unapproved };

@@ -173,6 +173,16 @@ describe('approval', () => {
     expect(decide({ ' gpu-reaper:approved-until': until })).toMatchObject({ rule: 'unapproved' });
   });
 
+  it('acts at the approved deadline when it ends, its max-runtime warning pending, without a new grace', () => {
+    const until = ago('1m');
+    const pending = { ...warning('max-runtime', until, ago('61m')), deliveredAt: ago('61m') };
+    const due = decide(approved(until), { warning: pending });
+    expect(due).toMatchObject({ outcome: 'act', rule: 'max-runtime', action: 'stop' });
+    expect(due.reason).toContain('its approval ended');
+    // A cheap run with a stale approval is not held to it: without that warning, a past approval is simply none.
+    expect(decide(approved(ago('1m')), { hourlyUsd: 1 })).toMatchObject({ outcome: 'keep', rule: null });
+  });
+
   it('clears a pending unapproved warning', () => {
     const pending = { ...warning('unapproved', later('10m'), ago('5m')), deliveredAt: ago('5m') };
     const cleared = decide(approved(later('24h')), { warning: pending });
