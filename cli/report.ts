@@ -1,6 +1,7 @@
 /**
- * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan), and
- * the money and GPU-hours its actions avoided. The weekly digest Lambda mails the same report.
+ * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan), the
+ * money and GPU-hours its actions avoided, and with budgets on each team's spend of the month. The weekly digest
+ * Lambda mails the same report.
  *
  * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit --region us-east-1
  */
@@ -42,9 +43,12 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
   const homeRegion = flags.region
     ? checkRegionFlag(flags.region)
     : homeRegionOf(await resolveRegions(undefined, config));
-  const { audit } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
-  const report = await onTable(table, homeRegion, () => periodReport(audit, from, now));
-  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderAuditReport(report)}\n`);
+  const { audit, ledger } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
+  // With budgets on, each team's spend of the month `now` falls in (the ledger exists only then).
+  const budgets = ledger ? { ledger, config } : undefined;
+  const report = await onTable(table, homeRegion, () => periodReport(audit, from, now, budgets));
+  const text = () => renderAuditReport(report, { warnAt: config.budgets?.warnAt });
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${text()}\n`);
   return 0;
 }
 

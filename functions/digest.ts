@@ -1,7 +1,8 @@
 /**
  * The weekly digest Lambda: reads the last 7 days of the audit trail, builds the same report as
  * `gpu-reaper report --since 7d` (events, the money and GPU-hours avoided by rule, owner and instance type, and
- * what was kept out of the reaper's reach), and publishes it as plain text to the admin topic.
+ * what was kept out of the reaper's reach, and with budgets on each team's spend of the month), and publishes it as
+ * plain text to the admin topic.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
@@ -31,8 +32,10 @@ export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Co
   const to = Number.isNaN(tick.getTime()) ? new Date() : tick;
   const from = new Date(to.getTime() - (parseDuration(DIGEST_PERIOD) ?? 0));
   const edges = { config, regions: [], homeRegion, table, topicArn, adminTopicArn: topicArn };
-  const report = await periodReport(composeTable(edges, table).audit, from, to);
-  const { subject, text } = renderDigest(report);
+  const { audit, ledger } = composeTable(edges, table);
+  // With budgets on (the ledger exists only then), each team's spend of the month the digest's week ends in.
+  const report = await periodReport(audit, from, to, ledger ? { ledger, config } : undefined);
+  const { subject, text } = renderDigest(report, { warnAt: config.budgets?.warnAt });
   const publisher = composePublisher(edges);
   if (!publisher.publishAdmin) throw new Error('the publisher cannot send admin notices');
   await publisher.publishAdmin(subject, text);
@@ -45,6 +48,7 @@ export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Co
     wouldHaveAvoidedUsd: report.wouldHaveAvoided.usd,
     outOfReach: report.outOfReachTotals.instances,
     outOfReachUsd: report.outOfReachTotals.usd,
+    ...(report.budgets === undefined ? {} : { budgetTeams: report.budgets.length }),
   };
   logger.info('digest sent', { subject, ...summary });
   return summary;

@@ -1,22 +1,43 @@
 /**
  * The report of one period, read from the audit trail: what `gpu-reaper report` prints and the weekly digest mails,
- * built by the one function both call.
+ * built by the one function both call. With budgets on it adds each team's spend of the month the period ends in.
  */
+import type { Config } from '../config/schema';
+import { monthOf } from '../engine/budget';
 import { type AuditReport, auditReport, type ReportableItem } from '../render/reports/audit-report';
+import { type BudgetPart, type BudgetTotalsReader, budgetEntries } from './budget-standings';
 
 /** Reads the audit items of a period (the DynamoDB audit trail: Queries on the by-time index, never a Scan). */
 interface AuditReader {
   between(from: Date, to: Date): Promise<readonly ReportableItem[]>;
 }
 
-/**
- * Reads `[from, to]` from the audit trail and counts it.
- *
- * @example const report = await periodReport(audit, new Date(now.getTime() - 7 * 86_400_000), now);
- */
-async function periodReport(audit: AuditReader, from: Date, to: Date): Promise<AuditReport> {
-  return auditReport(await audit.between(from, to), from, to);
+/** Where the budgets come from: the ledger of the state table and the config that names the budgets. */
+interface BudgetSource {
+  readonly ledger: BudgetTotalsReader;
+  readonly config: Config;
 }
 
-export type { AuditReader };
+/** What {@link periodReport} returns: the audit report, and `budgets` when budgets are on. */
+type PeriodReport = AuditReport & BudgetPart;
+
+/**
+ * Reads `[from, to]` from the audit trail and counts it; with `budgets` (and `budgets` configured) adds each team's
+ * standing in the UTC month of `to`.
+ *
+ * @param budgets the ledger and config; without it (or with budgets off) the report has no `budgets`
+ * @example const report = await periodReport(audit, new Date(now.getTime() - 7 * 86_400_000), now, { ledger, config });
+ */
+async function periodReport(audit: AuditReader, from: Date, to: Date, budgets?: BudgetSource): Promise<PeriodReport> {
+  const withBudgets = budgets !== undefined && budgets.config.budgets !== null;
+  const [items, totals] = await Promise.all([
+    audit.between(from, to),
+    withBudgets ? budgets.ledger.loadTotals(monthOf(to)) : undefined,
+  ]);
+  const report = auditReport(items, from, to);
+  if (!withBudgets || totals === undefined) return report;
+  return { ...report, budgets: budgetEntries(totals, budgets.config) };
+}
+
+export type { AuditReader, BudgetSource, PeriodReport };
 export { periodReport };

@@ -5,11 +5,13 @@
 import { decimal, plural } from '../../engine/format';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../../report/avoided-spend';
 import { byAccount } from '../../report/by-account';
+import type { BudgetPart } from '../../report/budget-standings';
 import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
 import { fittedTable, TABLE_WIDTH } from '../tables/fitted-table';
 import { wrapText } from '../tables/terminal-wrap';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
+import { budgetTable } from './budget-section';
 
 /** The audit fields a report reads. */
 interface ReportableItem extends AvoidableItem, OutOfReachItem {
@@ -155,8 +157,27 @@ function accountSection(report: AuditReport): string[] {
   return [fittedTable(['account', 'owner', 'events', 'avoided', 'would avoid'], rows, { shrink: { 1: 20 } })];
 }
 
-/** The report as readable tables, every line at most {@link TABLE_WIDTH} columns (the long sentences wrapped). */
-function renderAuditReport(report: AuditReport): string {
+/** How a report is rendered. */
+interface ReportRenderOptions {
+  /** `budgets.warnAt`: from this share of a budget a team is marked past the warning. @default 0.8 */
+  readonly warnAt?: number;
+}
+
+/** The config's default `budgets.warnAt`. */
+const DEFAULT_WARN_AT = 0.8;
+
+/** "Budgets this month", only when the report has `budgets` (budgets on). */
+function budgetSection(report: AuditReport & BudgetPart, options: ReportRenderOptions): string[] {
+  if (report.budgets === undefined) return [];
+  const { headline, table } = budgetTable(report.budgets, options.warnAt ?? DEFAULT_WARN_AT, report.to);
+  return table === null ? [say(headline)] : [say(headline), table];
+}
+
+/**
+ * The report as readable tables, every line at most {@link TABLE_WIDTH} columns (the long sentences wrapped); with
+ * `budgets` in the report, each team's spend of the month too.
+ */
+function renderAuditReport(report: AuditReport & BudgetPart, options: ReportRenderOptions = {}): string {
   const counted = `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}`;
   return [
     say(`gpu-reaper audit ${report.from} → ${report.to}: ${counted}`),
@@ -168,10 +189,11 @@ function renderAuditReport(report: AuditReport): string {
     ...avoidedBlock(report.avoided, 'avoided'),
     ...avoidedBlock(report.wouldHaveAvoided, 'would have been avoided (dry run)'),
     ...outOfReachSection(report),
+    ...budgetSection(report, options),
     say(`How "avoided" is estimated: ${report.avoided.method}`),
     say(`How "kept out of reach" is counted: ${report.outOfReachTotals.method}`),
   ].join('\n');
 }
 
-export type { AuditReport, ReportableItem };
-export { auditReport, avoidedHeadline, outOfReachHeadline, renderAuditReport };
+export type { AuditReport, ReportableItem, ReportRenderOptions };
+export { auditReport, avoidedHeadline, DEFAULT_WARN_AT, outOfReachHeadline, renderAuditReport };

@@ -4,9 +4,17 @@
  */
 import { decimal, plural } from '../../engine/format';
 import type { AvoidedSpend, AvoidedTotals } from '../../report/avoided-spend';
+import type { BudgetPart } from '../../report/budget-standings';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
-import { type AuditReport, avoidedHeadline, outOfReachHeadline } from './audit-report';
+import {
+  type AuditReport,
+  avoidedHeadline,
+  DEFAULT_WARN_AT,
+  outOfReachHeadline,
+  type ReportRenderOptions,
+} from './audit-report';
+import { budgetLine } from './budget-section';
 
 /** Lines listed per group; the rest are summed into one line, so a large fleet still gets a short mail. */
 const TOP = 10;
@@ -73,12 +81,22 @@ function accountLines(report: AuditReport): string[] {
   return ['By account:', ...lines, ''];
 }
 
+/** "Budgets this month: …", with a blank line after; only when the report has `budgets` (budgets on). */
+function budgetLines(report: AuditReport & BudgetPart, options: ReportRenderOptions): string[] {
+  if (report.budgets === undefined) return [];
+  return [`${budgetLine(report.budgets, options.warnAt ?? DEFAULT_WARN_AT)}.`, ''];
+}
+
 /**
- * The digest of a report: an SNS subject (starting `[gpu-reaper]`, under 100 characters) and the plain text.
+ * The digest of a report: an SNS subject (starting `[gpu-reaper]`, under 100 characters) and the plain text; with
+ * `budgets` in the report, each team's spend of the month too.
  *
  * @example renderDigest(report).subject // '[gpu-reaper] weekly digest: $913.14 avoided, 4 actions, 12 events'
  */
-function renderDigest(report: AuditReport): { readonly subject: string; readonly text: string } {
+function renderDigest(
+  report: AuditReport & BudgetPart,
+  options: ReportRenderOptions = {},
+): { readonly subject: string; readonly text: string } {
   const { avoided, wouldHaveAvoided } = report;
   const money =
     avoided.actions > 0 || wouldHaveAvoided.actions === 0
@@ -96,6 +114,7 @@ function renderDigest(report: AuditReport): { readonly subject: string; readonly
     '',
     ...outOfReachLines(report),
     '',
+    ...budgetLines(report, options),
     countLine('Events', report.byEvent),
     countLine('By rule', report.byRule),
     countLine('By owner', report.byOwner),
