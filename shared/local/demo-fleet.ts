@@ -190,6 +190,51 @@ const MEMBER_FLEETS = {
 } as const satisfies Readonly<Record<string, readonly DemoInstance[]>>;
 
 /**
+ * The cost-gating scene's fleet, in its own region: two expensive 8-GPU runs of team research (a p4d.24xlarge at
+ * the 12h default runtime projects past the $200 approval threshold) and two 4-GPU runs of team vision, each
+ * projected well under it, whose team spends through its small monthly budget. All four are busy, so only the gate
+ * and the budget name their decisions.
+ */
+const GATING_FLEET: readonly DemoInstance[] = [
+  {
+    name: 'llm-pretrain',
+    story: 'a pre-training run an approver approves',
+    instanceType: 'p4d.24xlarge',
+    owner: 'dana@example.com',
+    tags: { Team: 'research' },
+    gpu: (m) => Array.from({ length: 8 }, (_, g) => 86 + wobble(m + g, 12)),
+    host: workingHost(45, 30),
+  },
+  {
+    name: 'hpo-sweep',
+    story: 'a hyperparameter sweep nobody approves',
+    instanceType: 'p4d.24xlarge',
+    owner: 'sam@example.com',
+    tags: { Team: 'research' },
+    gpu: (m) => Array.from({ length: 8 }, (_, g) => 80 + wobble(m + g, 18)),
+    host: workingHost(40, 20),
+  },
+  {
+    name: 'vision-a',
+    story: 'a training run',
+    instanceType: 'g5.12xlarge',
+    owner: 'vic@example.com',
+    tags: { Team: 'vision' },
+    gpu: (m) => 75 + wobble(m, 20),
+    host: workingHost(30, 10),
+  },
+  {
+    name: 'vision-b',
+    story: 'another training run',
+    instanceType: 'g5.12xlarge',
+    owner: 'wen@example.com',
+    tags: { Team: 'vision' },
+    gpu: (m) => 70 + wobble(m, 25),
+    host: workingHost(30, 10),
+  },
+];
+
+/**
  * Launches a fleet (the demo's by default) and publishes `minutes` of GPU telemetry and host metrics from `launch`
  * on.
  *
@@ -237,4 +282,4 @@ async function seedDemoFleet(
 }
 
 export type { DemoInstance, HostLevel };
-export { DEMO_FLEET, MEMBER_FLEETS, seedDemoFleet };
+export { DEMO_FLEET, GATING_FLEET, MEMBER_FLEETS, seedDemoFleet };

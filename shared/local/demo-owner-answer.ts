@@ -19,6 +19,12 @@ interface OwnerScene {
   readonly events: readonly ReaperEvent[];
 }
 
+/** What a link's page (GET) and its button (POST) answered: status, heading and first paragraph of each. */
+interface LinkAnswers {
+  readonly opened: { readonly status: number; readonly title: string; readonly summary: string };
+  readonly pressed: { readonly status: number; readonly title: string; readonly summary: string };
+}
+
 /** The instance whose WARNED email the owner answers, and when (minutes after launch, after its warning). */
 const OWNER_SCENE = { instance: 'jupyter-notebook', action: 'keep:4h', minutes: 115 } as const;
 
@@ -44,22 +50,32 @@ async function answerFromEmail(
   const warned = messages.find((m) => m.event.event === 'WARNED' && m.event.instanceId === instanceId);
   const link = warned?.event.links?.find((l) => l.action === OWNER_SCENE.action);
   if (!warned || !link) return null;
-  const page = await fetch(link.url);
-  const confirm = await page.text();
-  const token = new URL(link.url).searchParams.get('t') ?? '';
-  const answer = await fetch(link.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ t: token }).toString(),
-  });
-  const done = await answer.text();
   return {
     owner: warned.event.owner ?? 'the owner',
     instanceId,
     minutesAfterLaunch,
     now,
     link,
-    opened: { status: page.status, title: textOf(confirm, 'h1') },
+    ...(await followLink(link.url)),
+  };
+}
+
+/**
+ * Follows a signed link as a browser does: a GET (the confirmation page; nothing changes), then the page's POST (its
+ * button, the token in the form body). Each answer's status, heading and first paragraph.
+ */
+async function followLink(url: string): Promise<LinkAnswers> {
+  const page = await fetch(url);
+  const confirm = await page.text();
+  const token = new URL(url).searchParams.get('t') ?? '';
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: token }).toString(),
+  });
+  const done = await answer.text();
+  return {
+    opened: { status: page.status, title: textOf(confirm, 'h1'), summary: textOf(confirm, 'p') },
     pressed: { status: answer.status, title: textOf(done, 'h1'), summary: textOf(done, 'p') },
   };
 }
@@ -72,5 +88,5 @@ async function createLinkKey(kms: KMSClient): Promise<string> {
   return KeyMetadata!.KeyId!;
 }
 
-export type { OwnerScene };
-export { answerFromEmail, createLinkKey, OWNER_SCENE };
+export type { LinkAnswers, OwnerScene };
+export { answerFromEmail, createLinkKey, followLink, OWNER_SCENE };

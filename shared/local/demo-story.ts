@@ -1,7 +1,8 @@
 /**
  * The demo's story: a local AWS endpoint, a realistic GPU fleet, and real reaper passes over simulated hours
- * (the clock is injected, as `--now` does), then the notifications as owners read them and the audit trail; last,
- * a short scene with an organization: a hub and two member accounts, one of them in enforce by override.
+ * (the clock is injected, as `--now` does), then the notifications as owners read them and the audit trail; then
+ * a short scene with an organization: a hub and two member accounts, one of them in enforce by override; last,
+ * cost-gating in a region of its own: an expensive run approved, one stopped, a team over its budget.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,7 @@ import { composeOwnerActions, composeOwnerLinks } from '../owner-actions/compose
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
 import { type RunPassResult, runPass } from '../pass/run-pass';
 import { DEMO_FLEET, seedDemoFleet } from './demo-fleet';
+import { type GatingPrinter, runGatingScene } from './demo-gating';
 import { drainQueue, type InboxMessage } from './demo-inbox';
 import { type OrganizationPrinter, runOrganizationScene } from './demo-organization';
 import { answerFromEmail, createLinkKey, OWNER_SCENE, type OwnerScene } from './demo-owner-answer';
@@ -29,8 +31,8 @@ const TABLE = 'gpu-reaper-demo';
 /** Minutes after launch at which the demo runs a pass: each one shows a step of the story. */
 const PASS_MINUTES = [35, 70, 110, 120, 150] as const;
 
-/** What the story reports as it goes (then the organization scene); the CLI renders it. */
-interface DemoPrinter extends OrganizationPrinter {
+/** What the story reports as it goes (then the organization and cost-gating scenes); the CLI renders it. */
+interface DemoPrinter extends OrganizationPrinter, GatingPrinter {
   intro(fleet: typeof DEMO_FLEET, endpoint: string): void;
   pass(
     index: number,
@@ -132,6 +134,8 @@ async function runDemo(printer: DemoPrinter): Promise<void> {
     printer.finalStates(await instanceStates(ec2, ids));
     // The same reaper over a hub and two member accounts: one pass per account × region.
     await runOrganizationScene(printer, REGION);
+    // Approval before an expensive run, and a team's budget, in a region of its own.
+    await runGatingScene(printer);
   } finally {
     await endpoint?.stop();
     await moto.stop();

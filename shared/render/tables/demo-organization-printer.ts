@@ -8,21 +8,8 @@ import { instant } from '../../engine/format';
 import type { OrganizationPrinter } from '../../local/demo-organization';
 import { formatUsd } from '../text/money';
 import { decisionCell } from './decision-table';
-import { TABLE_WIDTH } from './fitted-table';
+import { clock, demoTable, plain, rule, WIDTH } from './demo-layout';
 import { wrapText } from './terminal-wrap';
-
-/** The terminal the demo is written for. */
-const WIDTH = TABLE_WIDTH;
-
-const plain = { style: { head: [] as string[], border: [] as string[] } };
-const clock = (minutes: number) => `launch + ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
-const rule = (title: string) => `\n━━ ${title} ${'━'.repeat(Math.max(2, WIDTH - 4 - Array.from(title).length))}`;
-
-/** A table whose last column takes what the others leave of the width, its text wrapped. */
-function fittedTable(head: string[], fixed: number[]) {
-  const last = WIDTH - fixed.reduce((sum, width) => sum + width, 0) - (fixed.length + 2);
-  return new Table({ head, colWidths: [...fixed, last], wordWrap: true, wrapOnWordBoundary: true, ...plain });
-}
 
 /** The organization scene's printer, writing to `write`. */
 function organizationPrinter(write: (text: string) => void): OrganizationPrinter {
@@ -35,11 +22,11 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
           `(${ouId}) holds two member accounts. The hub reaches each one by AssumeRole into its spoke role ` +
           'GpuReaperSpoke; moto keeps every account apart, so the assumed credentials see only that account:',
       );
-      const accounts = fittedTable(['account', 'name', 'GetCallerIdentity with the spoke role'], [14, 10]);
+      const accounts = demoTable(['account', 'name', 'GetCallerIdentity with the spoke role'], [14, 10]);
       for (const member of members) accounts.push([member.accountId, member.name, member.identity]);
       write(accounts.toString());
       say('Each member account runs its own small fleet (seeded through the spoke role, in us-east-1):');
-      const fleet = fittedTable(['account', 'instance', 'type', 'owner', 'story'], [10, 15, 13, 18]);
+      const fleet = demoTable(['account', 'instance', 'type', 'owner', 'story'], [10, 15, 13, 18]);
       for (const member of members) {
         for (const spec of member.fleet) {
           fleet.push([member.name, spec.name, spec.instanceType, spec.owner, spec.story]);
@@ -58,7 +45,7 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
       const ok = combined.targets.filter((target) => target.status === 'ok').length;
       const heading = `organization pass ${index + 1}/${total} at ${clock(minutes)} (${instant(combined.now, combined.now)})`;
       write(rule(`${heading}: ${combined.targets.length} targets, ${ok} ok`));
-      const targets = fittedTable(['account', 'name', 'region', 'mode', 'status', 'GPU instances'], [14, 10, 11, 9, 8]);
+      const targets = demoTable(['account', 'name', 'region', 'mode', 'status', 'GPU instances'], [14, 10, 11, 9, 8]);
       for (const target of combined.targets) {
         const scanned = combined.decisions.filter(
           (d) => d.accountId === target.accountId && d.region === target.region,
@@ -68,7 +55,7 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
         targets.push([target.accountId, name, target.region, target.mode ?? '-', status, String(scanned)]);
       }
       write(targets.toString());
-      const decisions = fittedTable(['account', 'instance', 'decision', 'reason'], [10, 15, 27]);
+      const decisions = demoTable(['account', 'instance', 'decision', 'reason'], [10, 15, 27]);
       for (const d of combined.decisions) {
         const account = accounts.get(d.accountId ?? '') ?? d.accountId ?? '-';
         decisions.push([account, names.get(d.instanceId) ?? d.instanceId, decisionCell(d, combined.now), d.reason]);

@@ -1,46 +1,32 @@
 /**
  * How the demo tells its story on a terminal: the fleet, each pass's decisions and transitions, the owners'
- * inbox, the audit trail and where every instance ended up, then the organization scene. Every line fits a
- * 100-column terminal.
+ * inbox, the audit trail and where every instance ended up, then the organization and cost-gating scenes. Every
+ * line fits a 100-column terminal.
  */
 import Table from 'cli-table3';
 import { instant } from '../../engine/format';
 import type { DemoPrinter } from '../../local/demo-story';
 import { renderNotification } from '../notifications/notification';
 import { decisionCell } from './decision-table';
+import { gatingPrinter } from './demo-gating-printer';
+import { clock, demoTable, plain, rule, shortLinks, WIDTH } from './demo-layout';
 import { organizationPrinter } from './demo-organization-printer';
-import { TABLE_WIDTH } from './fitted-table';
 import { wrapText } from './terminal-wrap';
-
-/** The terminal the demo is written for. */
-const WIDTH = TABLE_WIDTH;
-
-const plain = { style: { head: [] as string[], border: [] as string[] } };
-const clock = (minutes: number) => `launch + ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
-const rule = (title: string) => `\n━━ ${title} ${'━'.repeat(Math.max(2, WIDTH - 4 - Array.from(title).length))}`;
-
-/** A table whose last column takes what the others leave of the width, its text wrapped. */
-function fittedTable(head: string[], fixed: number[]) {
-  const last = WIDTH - fixed.reduce((sum, width) => sum + width, 0) - (fixed.length + 2);
-  return new Table({ head, colWidths: [...fixed, last], wordWrap: true, wrapOnWordBoundary: true, ...plain });
-}
 
 /** Events worth reading in full: one of each kind the story shows. */
 const SHOWCASE = ['WARNED', 'STOPPED', 'SKIPPED', 'CLEARED', 'NOTIFIED', 'SNOOZED'] as const;
-
-/** A signed link cut for the terminal: the endpoint and the token's first characters (the rest is the MAC). */
-const shortLinks = (text: string) => text.replace(/(https?:\/\/\S+?\?t=)([A-Za-z0-9_-]{16})[A-Za-z0-9_.%-]+/g, '$1$2…');
 
 /** A printer that writes the story to `write` (stdout by default). */
 function consoleDemoPrinter(write: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): DemoPrinter {
   const say = (text: string) => write(wrapText(text, WIDTH));
   return {
     ...organizationPrinter(write),
+    ...gatingPrinter(write),
 
     intro(fleet, endpoint) {
       write(rule('gpu-reaper demo'));
       say(`A local AWS endpoint (moto) at ${endpoint}; the real AWS SDK talks to it. The fleet:`);
-      const table = fittedTable(['name', 'type', 'owner', 'story'], [18, 14, 22]);
+      const table = demoTable(['name', 'type', 'owner', 'story'], [18, 14, 22]);
       for (const spec of fleet) table.push([spec.name, spec.instanceType, spec.owner, spec.story]);
       write(table.toString());
       say('Config: mode enforce, idle < 5% for 1h, never-used after 30m, max runtime 12h (tag: 2h), grace 30m.');
@@ -53,7 +39,7 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
 
     pass(index, total, minutes, result, names) {
       write(rule(`pass ${index + 1}/${total} at ${clock(minutes)} (${instant(result.now, result.now)})`));
-      const table = fittedTable(['instance', 'decision', 'reason'], [18, 27]);
+      const table = demoTable(['instance', 'decision', 'reason'], [18, 27]);
       for (const d of result.decisions) {
         table.push([names.get(d.instanceId) ?? d.instanceId, decisionCell(d, result.now), d.reason]);
       }
@@ -82,7 +68,7 @@ function consoleDemoPrinter(write: (text: string) => void = (text) => process.st
 
     inbox(messages, names) {
       write(rule(`the owners' inbox: ${messages.length} notifications delivered through SNS → SQS`));
-      const table = fittedTable(['owner', 'event', 'rule', 'subject'], [19, 10, 14]);
+      const table = demoTable(['owner', 'event', 'rule', 'subject'], [19, 10, 14]);
       for (const m of messages)
         table.push([m.attributes.owner ?? '-', m.attributes.event ?? '', m.attributes.rule ?? '', m.subject]);
       write(table.toString());

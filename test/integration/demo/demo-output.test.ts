@@ -2,7 +2,8 @@
  * The demo as a new user first sees it (`npm run demo`): the whole story against its own local endpoint, every line
  * within a 100-column terminal, instants in reasons written as the headings are, a protected instance never
  * shown as about to be stopped, a job downloading its data on a busy host kept while its died-at-setup neighbour on
- * a quiet host is stopped, and the organization scene (a hub and two member accounts, one in enforce).
+ * a quiet host is stopped, the organization scene (a hub and two member accounts, one in enforce) and the
+ * cost-gating scene (an expensive run approved from the approvers' copy, one stopped, a team over its budget).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../../shared/local/demo-story';
@@ -45,10 +46,10 @@ describe('npm run demo', () => {
   });
 
   /** Each pass's row for `name`: its decision and reason cells, each cell's wrapped lines joined. */
-  const rowsOf = (name: string) =>
+  const rowsOf = (name: string, passHeading = '━━ pass ') =>
     lines.flatMap((line, index) => {
       if (!line.startsWith(`│ ${name} `)) return [];
-      const pass = lines.slice(0, index).findLast((heading) => heading.startsWith('━━ pass '));
+      const pass = lines.slice(0, index).findLast((heading) => heading.startsWith(passHeading));
       if (!pass) return [];
       const block: string[] = [];
       for (const next of lines.slice(index)) {
@@ -60,7 +61,7 @@ describe('npm run demo', () => {
           .map((row) => row.split('│')[column]!.trim())
           .filter(Boolean)
           .join(' ');
-      return [{ pass: pass.slice(3, 11), decision: cell(2), reason: cell(3) }];
+      return [{ pass: /(gating )?pass \d+\/\d+/.exec(pass)![0], decision: cell(2), reason: cell(3) }];
     });
 
   it('keeps the job downloading its data on a busy host, then sees its GPU busy: never warned, still running', () => {
@@ -162,5 +163,95 @@ describe('npm run demo', () => {
     expect(report.some((line) => /│ +│ +│ lee@example\.com +│ 2 /.test(line))).toBe(true);
     expect(told).toContain('research   rs-notebook     stopped');
     expect(told).toContain('platform   pf-setup-fail   running');
+  });
+
+  describe('the cost-gating scene', () => {
+    const scene = () => lines.slice(lines.findIndex((line) => line.startsWith('━━ Cost-gating: approval before')));
+    const told = () => scene().join('\n');
+    const gated = (name: string) => rowsOf(name, '━━ gating pass ');
+    /** The lines of one message block: from its label to the next unindented line. */
+    const block = (label: RegExp) => {
+      const all = scene();
+      const start = all.findIndex((line) => label.test(line));
+      const end = all.findIndex((line, index) => index > start && !line.startsWith(' '));
+      return all.slice(start, end).join('\n');
+    };
+    /** A heading's lines, up to the blank line that ends them. */
+    const section = (heading: RegExp) => {
+      const all = scene();
+      const start = all.findIndex((line) => heading.test(line));
+      return all.slice(start, all.indexOf('', start)).join('\n');
+    };
+
+    it('tells what the admin configured, and why', () => {
+      expect(scene().length).toBeGreaterThan(1);
+      expect(told()).toContain('No open-source tool gates a raw EC2 launch on its projected cost.');
+      expect(told()).toContain('gating: { threshold: 200, approvers: ["ml-leads@example.com"], grace: "15m" }');
+      expect(told()).toContain('budgets: { tag: "Team", monthlyUsd: { "vision": 7, "*": 20000 }, warnAt: 0.8 }');
+    });
+
+    it('warns the expensive runs, the owner without an approve link, the approvers with one', () => {
+      const first = gated('llm-pretrain')[0]!;
+      expect(first.pass).toBe('gating pass 1/8');
+      expect(first.decision).toMatch(/^warn: unapproved stop at \d\d:\d\d UTC \(in 15m\)/);
+      expect(first.reason).toContain(
+        'projected cost $263.49 (p4d.24xlarge at $21.9576/h × 12h, maxRuntime.default) reaches the $200.00 ' +
+          'approval threshold',
+      );
+      const owners = block(/^dana@example\.com's WARNED email about llm-pretrain/);
+      expect(owners).toContain('Ask ml-leads@example.com to approve it');
+      expect(owners).not.toContain('Approve for');
+      const approvers = block(/^The approvers' copy to ml-leads@example\.com/);
+      expect(approvers).toMatch(/Approval needed: GPU instance i-\w+ \(p4d\.24xlarge\)/);
+      expect(approvers).toMatch(/Approve for 24h: i-\w+, and withdraw the planned stop/);
+      expect(approvers).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?t=/);
+    });
+
+    it('shows the approval page, the POST approving it, APPROVED by the approver and the approval as deadline', () => {
+      const approval = section(/^━━ ml-leads@example\.com approves llm-pretrain from the approvers' copy/);
+      expect(approval).toMatch(/GET {2}http:\/\/127\.0\.0\.1:\d+\/\?t=/);
+      expect(approval).toMatch(/→ 200: "Approve i-\w+ \(p4d\.24xlarge\) for 24h\?"/);
+      expect(approval).toMatch(/presses "Approve for 24h": POST → 200: Done\. Approved until/);
+      expect(approval).toMatch(/→ APPROVED +llm-pretrain +unapproved +by approver/);
+      expect(told()).toMatch(/│ \d\d:\d\d │ APPROVED │ llm-pretrain │ unapproved │ approver │ dana@example\.com │/);
+      const next = gated('llm-pretrain')[1]!;
+      expect(next.pass).toBe('gating pass 2/8');
+      expect(next.decision).toMatch(/^keep/);
+      expect(next.reason).toMatch(
+        /max-runtime deadline \w{3} \d{1,2} \d\d:\d\d UTC \(in 23h5\dm\) \(approved until then\)/,
+      );
+      expect(scene()).toContain('llm-pretrain   running');
+    });
+
+    it('stops the run nobody approves 15m after its warning, in enforce', () => {
+      const rows = gated('hpo-sweep');
+      expect(rows.map((row) => row.decision.split(' ')[0])).toEqual(['warn:', 'warn:', 'act']);
+      expect(rows[2]!.decision).toMatch(/^act ✓: unapproved stop at \d\d:\d\d UTC \(now\)/);
+      expect(told()).toMatch(/→ STOPPED +hpo-sweep +unapproved +sam@example\.com/);
+      expect(scene()).toContain('hpo-sweep      stopped');
+      expect(told()).toContain('hpo-sweep, never approved, was stopped 15m after its warning (mode enforce');
+    });
+
+    it('tells the team of its budget at 80% once, then gates every run of it at 100%', () => {
+      const warnAt = scene().findIndex((line) =>
+        /━━ gating pass 6\/8 .*team vision \$5\.67 of \$7\.00 \(81%\)/.test(line),
+      );
+      expect(warnAt).toBeGreaterThan(0);
+      expect(told()).toContain('Team vision has spent $5.67 of its $7.00 monthly GPU budget (81%) this month.');
+      expect(told()).toContain('Subject: [gpu-reaper] team vision at 81% of its monthly GPU budget');
+      expect(told()).toMatch(/gating pass 7\/8 at .*: no decision changed, no transition; team vision \$6\.62/);
+      for (const name of ['vision-a', 'vision-b']) {
+        const rows = gated(name);
+        expect(rows.slice(0, -1).every((row) => row.decision.startsWith('keep'))).toBe(true);
+        expect(rows.at(-1)!.pass).toBe('gating pass 8/8');
+        expect(rows.at(-1)!.decision).toMatch(/^warn: unapproved stop at \d\d:\d\d UTC \(in 15m\)/);
+        expect(rows.at(-1)!.reason).toMatch(/^team "vision" is over its \$7\.00 monthly budget \(\$7\.56 spent/);
+      }
+      expect(told()).toContain('Subject: [gpu-reaper] team vision is over its monthly GPU budget');
+      expect(told()).toContain('Told once this month to vic@example.com and wen@example.com, as the team reached 80%:');
+      expect(told()).toContain(
+        'Told once this month to vic@example.com and wen@example.com, as the team went over budget:',
+      );
+    });
   });
 });
