@@ -38,6 +38,10 @@ function baseEvidence(context: RuleContext): Evidence {
     telemetrySource: telemetry.source,
     ...(telemetry.gpuSeries === undefined ? {} : { gpuSeries: telemetry.gpuSeries }),
     ...(telemetry.error === undefined ? {} : { telemetryError: clip(telemetry.error) }),
+    // Not read this pass (busy at its last reading): messages say so, never "no data".
+    ...(telemetry.status === 'unread' && telemetry.nextReadAt
+      ? { nextReadAt: telemetry.nextReadAt.toISOString() }
+      : {}),
     window: { from: from.toISOString(), to: windowEnd.toISOString(), minutes: stats.minutes },
     datapoints: stats.datapoints,
     coverage: stats.coverage,

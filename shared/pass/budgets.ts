@@ -59,6 +59,13 @@ function withBudgets<T extends InstanceInput>(
   return inputs.map((input) => ({ ...input, budget: standings.get(teamOf(input.instance, budgets.tag)) ?? null }));
 }
 
+/** A decision's evidence without what the gate added: a budget notice is about the team, not one run's gate. */
+function withoutGate(evidence: Decision['evidence']): Decision['evidence'] {
+  const { projectedUsd, hourlyUsd, allowedRuntime, approvalThresholdUsd, approvers, overBudget, ...rest } = evidence;
+  void [projectedUsd, hourlyUsd, allowedRuntime, approvalThresholdUsd, approvers, overBudget];
+  return rest as Decision['evidence'];
+}
+
 /** What a budget notice says, for the team's owners and for admins. */
 function budgetSentence(standing: BudgetStanding, level: 'warn' | 'over', warnAt: number): string {
   const share = Math.round((standing.monthUsd / standing.budgetUsd) * 100);
@@ -116,7 +123,7 @@ async function tellBudgets(options: {
         actAt: null,
         reason: sentence,
         evidence: {
-          ...decision.evidence,
+          ...withoutGate(decision.evidence),
           team: standing.team,
           monthUsd: Math.round(standing.monthUsd * 100) / 100,
           budgetUsd: standing.budgetUsd,

@@ -78,13 +78,21 @@ function ruleWhy(rule: RuleName | null, evidence: Evidence, prefix: string): str
 function evidenceLines(event: ReaperEvent): string[] {
   const e = event.evidence;
   const lines = [`Rule: ${event.rule ?? 'none'}`, `Reason: ${cleanText(event.reason, MAX_REASON) || '(none given)'}`];
-  if (e.window) {
+  // Not read this pass: the last reading was busy, and no GPU rule could hold before the next one.
+  const unread = e.telemetry === 'unread';
+  if (unread) {
+    const next = str(e.nextReadAt);
+    lines.push(
+      `GPU utilization: busy at its last reading; not read this pass${next ? ` (next read ${formatUtc(next)})` : ''}`,
+    );
+  }
+  if (e.window && !unread) {
     const { from, to, minutes } = e.window;
     lines.push(`Window: ${formatUtc(from)} to ${formatUtc(to)} (${formatDuration(minutes * 60_000)})`);
   }
   const datapoints = num(e.datapoints);
   const coverage = num(e.coverage);
-  if (datapoints !== undefined || coverage !== undefined) {
+  if (!unread && (datapoints !== undefined || coverage !== undefined)) {
     const needs = num(e.minCoverage);
     const notes: string[] = [];
     // The reason's own formatters, so the evidence and the reason never round the same number two ways.
@@ -92,7 +100,7 @@ function evidenceLines(event: ReaperEvent): string[] {
     if (needs !== undefined) notes.push(`at least ${share(needs)} needed`);
     lines.push(`Datapoints: ${datapoints ?? 'unknown'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`);
   }
-  if ('maxUtilization' in e || e.threshold !== undefined) {
+  if (!unread && ('maxUtilization' in e || e.threshold !== undefined)) {
     const max = num(e.maxUtilization);
     const threshold = num(e.threshold);
     const limit = threshold === undefined ? '' : ` (threshold ${percent(threshold)})`;
@@ -119,7 +127,12 @@ function evidenceLines(event: ReaperEvent): string[] {
   if (str(e.snoozeUntil)) lines.push(`Snoozed until: ${formatUtc(e.snoozeUntil as string)}`);
   if ('projectedUsd' in e) {
     const threshold = num(e.approvalThresholdUsd);
-    const limit = threshold === undefined ? '' : `; approval threshold ${formatUsd(threshold)}`;
+    const limit =
+      e.overBudget === true
+        ? '; its team is over budget, so every run needs approval'
+        : threshold === undefined
+          ? ''
+          : `; approval threshold ${formatUsd(threshold)}`;
     lines.push(`Projected cost: ${projectedText(e, event.hourlyUsd)}${limit}`);
   }
   if (str(e.approvedUntil)) lines.push(`Approved until: ${formatUtc(e.approvedUntil as string)}`);

@@ -29,9 +29,13 @@ function idleSummary(evidence: Pick<Evidence, 'idleMinutes' | 'idleUsd'>): strin
  *
  * @example idleSentence({ idleMinutes: 130, idleUsd: 2.18 }) // 'Idle for 2h10m: about $2.18 burned while the GPUs did no work.'
  */
-function idleSentence(evidence: Pick<Evidence, 'idleMinutes' | 'idleUsd' | 'telemetryRead'>): string {
+function idleSentence(
+  evidence: Pick<Evidence, 'idleMinutes' | 'idleUsd' | 'telemetryRead'> & { telemetry?: unknown },
+): string {
   if (evidence.telemetryRead === false)
     return "Idle time not read: this event is the owner's answer, not a reading of the GPUs.";
+  if (evidence.telemetry === 'unread')
+    return 'Not idle: the GPUs were busy at their last reading (not read again this pass).';
   const minutes = finite(evidence.idleMinutes);
   if (minutes === null) return 'Idle time unknown: the GPU telemetry is too sparse to tell.';
   if (minutes === 0) return 'Not idle: the GPU was busy in the latest minute.';

@@ -151,3 +151,35 @@ describe('an approval and a budget notice', () => {
     expect(rendered.text).not.toContain('How to keep it');
   });
 });
+
+describe('an event about an instance not read this pass (busy at its last reading)', () => {
+  it('says the GPUs were busy at their last reading, never "no data" or "too sparse"', () => {
+    const unread = decideInstance(
+      {
+        instance: instance({
+          instanceType: 'p4d.24xlarge',
+          launchTime: ago('50m'),
+          tags: { Owner: 'ana@example.com' },
+        }),
+        telemetry: {
+          status: 'unread',
+          source: 'none',
+          points: [],
+          sinceLaunchMax: null,
+          nextReadAt: new Date(NOW.getTime() + 600_000),
+        },
+        warning: null,
+        hourlyUsd: 21.9576,
+      },
+      parseConfig(GATING),
+      NOW,
+    );
+    const { text } = renderNotification(warned(unread));
+    expect(text).toContain(
+      'GPU utilization: busy at its last reading; not read this pass (next read 2025-06-02 12:10 UTC)',
+    );
+    expect(text).toContain('Not idle: the GPUs were busy at their last reading (not read again this pass).');
+    expect(text).not.toContain('no data');
+    expect(text).not.toContain('too sparse');
+  });
+});
