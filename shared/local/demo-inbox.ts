@@ -2,7 +2,7 @@
  * Reads the demo's notifications back from the SQS queue subscribed to the topic, as a subscriber would.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ReaperEvent } from '../pass/events';
+import type { ReaperEvent } from '../core/events';
 
 /** One delivered notification: the SNS envelope's subject and attributes, and the event JSON (the `sqs` variant). */
 interface InboxMessage {

@@ -4,7 +4,7 @@
  * keeps it), and the story shows what each answered and what was recorded.
  */
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { OwnerLink, ReaperEvent } from '../pass/events';
+import type { OwnerLink, ReaperEvent } from '../core/events';
 import type { InboxMessage } from './demo-inbox';
 
 /** The owner scene: who opened which link when, what each request answered, and the events it recorded. */

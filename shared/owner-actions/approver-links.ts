@@ -5,7 +5,7 @@
  * approvers' copy of the message: the owner's copy never carries them.
  */
 import { parseDuration } from '../config';
-import type { OwnerLink, ReaperEvent } from '../pass/events';
+import type { OwnerLink, ReaperEvent } from '../core/events';
 import { keepText, type LinkSettings, signLinks } from './owner-links';
 import type { OwnerActionName } from './token';
 

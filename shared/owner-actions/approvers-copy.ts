@@ -9,7 +9,7 @@
  * request the action waits on). A key that cannot sign costs the links only: the approvers' copy then goes with the
  * tag instructions alone and the failure is reported.
  */
-import type { EventPublisher } from '../pass/ports';
+import type { EventPublisher } from '../core/ports';
 import { type ApproverLinkSettings, approverLinks, asksForApproval } from './approver-links';
 
 /**

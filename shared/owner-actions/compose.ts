@@ -10,10 +10,10 @@ import { attachLayers, type ClientFactoryOptions, clientOptions } from '../adapt
 import { TokenTable } from '../adapters/dynamodb/token-ledger';
 import { KmsMacKey } from '../adapters/kms/kms-mac-key';
 import type { Config } from '../config';
+import type { EventPublisher } from '../core/ports';
 import { approvalsCount } from '../engine/rules/unapproved';
 import { composePublisher, composeRegions, composeTable } from '../pass/compose';
 import { composeChat } from '../pass/compose-chat';
-import type { EventPublisher } from '../pass/ports';
 import type { RegionActor } from '../pass/types';
 import { DEFAULT_APPROVE_FOR } from './approver-links';
 import { withApproversCopy } from './approvers-copy';

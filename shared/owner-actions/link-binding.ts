@@ -3,8 +3,8 @@
  * warning is no longer the one pending (cleared, acted on, replaced by another rule's warning, the instance
  * restarted), the link changes nothing. Pure: the stored warning and the instance's launch come in.
  */
-import type { ReaperEvent } from '../pass/events';
-import type { StoredWarning } from '../pass/ports';
+import type { ReaperEvent } from '../core/events';
+import type { StoredWarning } from '../core/ports';
 import type { LinkWarning } from './token';
 
 /** Rules a snooze holds back: only for them does "keep it" keep it (max-runtime and expiry still apply). */

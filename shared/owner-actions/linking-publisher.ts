@@ -3,7 +3,7 @@
  * (audit item, outbox entry) stays as it was: tokens live only in the message. A key that cannot sign costs the
  * links, never the warning: the message goes out with the tag instructions alone and the failure is reported.
  */
-import type { EventPublisher } from '../pass/ports';
+import type { EventPublisher } from '../core/ports';
 import { type LinkSettings, ownerLinks } from './owner-links';
 
 /**

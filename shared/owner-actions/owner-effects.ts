@@ -12,14 +12,14 @@
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
+import type { ReaperEvent } from '../core/events';
+import type { EventPublisher, Outbox, StateChange, StateStore, StoredWarning, TransitionLog } from '../core/ports';
 import { type Decision, decideInstance, type InstanceFacts, stopImpossible } from '../engine';
 import { instant } from '../engine/format';
 import { TagName } from '../engine/tags';
 import { type CarryOutContext, shortHash, transitionSteps } from '../pass/carry-out';
 import { act } from '../pass/carry-out-act';
-import type { ReaperEvent } from '../pass/events';
 import { newPassId } from '../pass/pass-id';
-import type { EventPublisher, Outbox, StateChange, StateStore, StoredWarning, TransitionLog } from '../pass/ports';
 import { createRecorder } from '../pass/recorder';
 import type { RegionActor } from '../pass/types';
 import { hourlyUsd } from '../prices/on-demand-prices';

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config';
 import { parseDuration } from '../config';
-import type { OwnerLink, ReaperEvent } from '../pass/events';
+import type { OwnerLink, ReaperEvent } from '../core/events';
 import { linkWarningOf, SNOOZABLE } from './link-binding';
 import { type MacKey, newTokenId, type OwnerActionName, signToken } from './token';
 

@@ -5,12 +5,12 @@
  * month when a team reaches `warnAt` and when it goes over.
  */
 import type { Config } from '../config';
+import type { BudgetLedger, EventPublisher } from '../core/ports';
 import type { BudgetStanding, Decision, InstanceInput } from '../engine';
 import { budgetLevel, monthOf, spendEntries, standingsOf, teamOf } from '../engine/budget';
 import { scheduleIntervalMs } from '../engine/replay/schedule';
 import { formatUsd } from '../render/text/money';
 import { buildEvent, type PassStamp } from './event-builder';
-import type { BudgetLedger, EventPublisher } from './ports';
 import type { Recorder } from './recorder';
 
 type OnProblem = (message: string, error: unknown) => void;

@@ -5,13 +5,13 @@
  */
 
 import { parseDuration } from '../config';
+import type { AuditEventName, ReaperEvent } from '../core/events';
+import type { StateChange, StoredWarning, TransitionLog } from '../core/ports';
 import type { Decision, InstanceFacts, InstanceInput } from '../engine';
 import { decideInstance } from '../engine';
 import type { CarryOutContext } from './carry-out';
 import { actionEventName, buildEvent } from './event-builder';
-import type { AuditEventName, ReaperEvent } from './events';
 import { hibernates, withHibernation } from './hibernation';
-import type { StateChange, StoredWarning, TransitionLog } from './ports';
 import type { RegionActor } from './types';
 
 /** What the act step gets from `carryOut`. */

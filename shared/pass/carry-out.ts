@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
+import type { AuditEventName, ReaperEvent } from '../core/events';
+import type { StateChange, StateStore, StoredWarning, TransitionLog } from '../core/ports';
 import type { Decision, InstanceInput } from '../engine';
 import { clip, instant } from '../engine/format';
 import { act } from './carry-out-act';
 import { buildEvent, type PassStamp } from './event-builder';
-import type { AuditEventName, ReaperEvent } from './events';
 import { recordOutOfReach } from './out-of-reach';
-import type { StateChange, StateStore, StoredWarning, TransitionLog } from './ports';
 import { messageOf, type Recorder } from './recorder';
 import type { RegionActor } from './types';
 

@@ -7,12 +7,12 @@
  * Phases `acting` and `acted` are the reaper's own action: recovery and the act path settle those.
  */
 import type { Config } from '../config';
+import type { ReaperEvent } from '../core/events';
+import type { StateChange, StateStore, StoredWarning } from '../core/ports';
 import type { Evidence, InstanceFacts } from '../engine';
 import { readTags } from '../engine';
 import { type LivePriceSource, resolvePrices } from '../prices/resolve-prices';
 import type { PassStamp } from './event-builder';
-import type { ReaperEvent } from './events';
-import type { StateChange, StateStore, StoredWarning } from './ports';
 import { errorEventFor, messageOf, type Recorder } from './recorder';
 import type { RegionActor, RegionReader } from './types';
 

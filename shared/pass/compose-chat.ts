@@ -6,7 +6,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { attachLayers, type ClientFactoryOptions, clientOptions } from '../adapters/aws/clients';
 import { withChat } from '../adapters/sns/chat-publisher';
-import type { EventPublisher } from './ports';
+import type { EventPublisher } from '../core/ports';
 
 /** Where the chat topic is and how to report a failed chat post. */
 interface ChatEdges {

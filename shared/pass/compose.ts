@@ -26,9 +26,9 @@ import { GpuTypeCatalog } from '../adapters/ec2/gpu-types';
 import { PRICING_REGION, PriceList } from '../adapters/pricing/price-list';
 import { MemoryNotifier, Notifier } from '../adapters/sns/notifier';
 import type { Config } from '../config';
+import type { EventPublisher } from '../core/ports';
 import type { InstanceFacts } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
-import type { EventPublisher } from './ports';
 import { awsRegionReader } from './region-reader';
 import type { RegionActor, RegionReader } from './types';
 

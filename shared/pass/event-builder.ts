@@ -1,8 +1,9 @@
 /**
  * Turns a decision into the reaper event (transition) that is audited and notified.
  */
+
+import type { AuditEventName, ReaperEvent } from '../core/events';
 import type { Decision } from '../engine';
-import type { AuditEventName, ReaperEvent } from './events';
 
 /** What every event of one pass shares. */
 interface PassStamp {

@@ -8,6 +8,7 @@
  * and the one who needs to see escapes is the admin, who reads the report and the digest.
  */
 import type { Config } from '../config';
+import type { StateChange } from '../core/ports';
 import {
   ASG_TAG_KEY,
   clip,
@@ -19,7 +20,6 @@ import {
   TagName,
 } from '../engine';
 import { buildEvent, type PassStamp } from './event-builder';
-import type { StateChange } from './ports';
 import type { Recorder } from './recorder';
 
 /** The ways an instance is kept out of the reaper's reach, most protective first. */

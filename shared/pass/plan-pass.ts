@@ -2,12 +2,12 @@
  * A read-only pass: scan → read metrics → decide. Writes nothing anywhere (docs/rules.md, "Modes").
  */
 import type { Config } from '../config';
+import type { BudgetLedger, StateStore } from '../core/ports';
 import { decideFleet } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import { budgetStandings, withBudgets } from './budgets';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
-import type { BudgetLedger, StateStore } from './ports';
 import { priceFleet } from './price-fleet';
 import { scanFleet } from './scan-fleet';
 import type { PassResult, RegionReader } from './types';

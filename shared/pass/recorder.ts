@@ -3,9 +3,10 @@
  * its outbox entry in one write, then published from the outbox. A failed publish stays in the outbox for the next
  * pass; every failure becomes one `ERROR` event per failure key and is reported (and counted) through `onProblem`.
  */
+
+import type { ReaperEvent } from '../core/events';
+import type { EventPublisher, Outbox, StateChange, TransitionLog } from '../core/ports';
 import { instant, when } from '../engine/format';
-import type { ReaperEvent } from './events';
-import type { EventPublisher, Outbox, StateChange, TransitionLog } from './ports';
 
 /** What the recorder writes with and reports to. */
 interface RecorderDeps {

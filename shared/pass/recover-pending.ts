@@ -5,8 +5,9 @@
  * goes back to `warned` and the normal path of this pass retries. Then every notification still in the outbox is
  * published by exactly one pass. Stopped instances are not in the scan, so none of this depends on it.
  */
+
+import type { Outbox, PendingAction, TransitionLog } from '../core/ports';
 import { mapWithConcurrency } from './concurrency';
-import type { Outbox, PendingAction, TransitionLog } from './ports';
 import { errorEventFor, messageOf, type Recorder } from './recorder';
 import type { RegionActor } from './types';
 

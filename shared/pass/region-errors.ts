@@ -3,7 +3,7 @@
  * failing, the family name deciding instead): no instance carries them, so each becomes an `ERROR` event of the
  * region itself (`instanceId = region/<name>`, `region/<name>/<account>` with many accounts, in its own partition), once per region, call and UTC day.
  */
-import type { ReaperEvent } from './events';
+import type { ReaperEvent } from '../core/events';
 import type { Recorder } from './recorder';
 import type { RegionFailure } from './types';
 

@@ -4,15 +4,7 @@
  */
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
-import { type decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
-import type { LivePriceSource } from '../prices/resolve-prices';
-import { budgetStandings, tellBudgets, withBudgets } from './budgets';
-import { carryOut } from './carry-out';
-import { clearStopped } from './clear-stopped';
-import { mapWithConcurrency } from './concurrency';
-import type { ReaperEvent } from './events';
-import { fleetWithHibernation } from './hibernation';
-import { newPassId } from './pass-id';
+import type { ReaperEvent } from '../core/events';
 import type {
   BudgetLedger,
   EventPublisher,
@@ -21,7 +13,15 @@ import type {
   StateStore,
   StoredWarning,
   TransitionLog,
-} from './ports';
+} from '../core/ports';
+import { type decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
+import type { LivePriceSource } from '../prices/resolve-prices';
+import { budgetStandings, tellBudgets, withBudgets } from './budgets';
+import { carryOut } from './carry-out';
+import { clearStopped } from './clear-stopped';
+import { mapWithConcurrency } from './concurrency';
+import { fleetWithHibernation } from './hibernation';
+import { newPassId } from './pass-id';
 import { priceFleet } from './price-fleet';
 import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';

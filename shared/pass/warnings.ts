@@ -3,10 +3,10 @@
  * (it was stopped and started since) is stale: the new run starts with a clean slate.
  */
 import type { Config } from '../config';
+import type { StateStore, StoredWarning } from '../core/ports';
 import type { InstanceInput } from '../engine';
 import { approvalsCount } from '../engine/rules/unapproved';
 import { TagName } from '../engine/tags';
-import type { StateStore, StoredWarning } from './ports';
 
 /** True when the stored warning belongs to the instance's current launch. */
 function isCurrent(stored: StoredWarning, input: InstanceInput): boolean {

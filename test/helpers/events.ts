@@ -1,7 +1,7 @@
 /**
  * A realistic reaper event (an idle warning for a 4-GPU instance) for the notifier and rendering tests.
  */
-import type { ReaperEvent } from '../../shared/pass/events';
+import type { ReaperEvent } from '../../shared/core/events';
 
 const EVENT_AT = '2024-05-01T13:35:00.000Z';
 

@@ -10,8 +10,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
-import type { ReaperEvent } from '../../pass/events';
-import type { AuditSink } from '../../pass/ports';
+import type { ReaperEvent } from '../../core/events';
+import type { AuditSink } from '../../core/ports';
 import { conditionalWrite, dynamoCall } from './dynamo-calls';
 import {
   dayPartition,

@@ -14,8 +14,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
+import type { BudgetLedger } from '../../core/ports';
 import type { SpendEntry } from '../../engine/budget';
-import type { BudgetLedger } from '../../pass/ports';
 import { toAwsError } from '../aws/aws-errors';
 import { batchGetItems } from './dynamo-batch-get';
 import { conditionalWrite, dynamoCall } from './dynamo-calls';

@@ -6,7 +6,7 @@
  */
 import type { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { instancePk, ttlAfter } from './dynamo-items';
 import { LAPSED, PENDING, pendingSortKey } from './transition-commands';
 import { conditionalUpdate, namesOf, type StateContext } from './warning-commands';

@@ -4,8 +4,8 @@
  * the next pass, and an entry held by a pass that died is free again once its lease runs out.
  */
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ReaperEvent } from '../../pass/events';
-import type { Outbox } from '../../pass/ports';
+import type { ReaperEvent } from '../../core/events';
+import type { Outbox } from '../../core/ports';
 import { toAwsError } from '../aws/aws-errors';
 import { conditionalWrite, isConditionRefused } from './dynamo-calls';
 import { outboxClaim, outboxRelease, outboxSent } from './outbox-commands';

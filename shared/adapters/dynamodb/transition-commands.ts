@@ -6,8 +6,8 @@
  */
 import type { QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
-import type { ReaperEvent } from '../../pass/events';
-import type { StateChange } from '../../pass/ports';
+import type { ReaperEvent } from '../../core/events';
+import type { StateChange } from '../../core/ports';
 import {
   approvalPut,
   clearDelete,

@@ -11,8 +11,8 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReaperEvent } from '../../pass/events';
-import type { PendingAction, StateChange, TransitionLog } from '../../pass/ports';
+import type { ReaperEvent } from '../../core/events';
+import type { PendingAction, StateChange, TransitionLog } from '../../core/ports';
 import { toAwsError } from '../aws/aws-errors';
 import { auditPut } from './audit-trail';
 import { conditionalWrite, dynamoCall, isConditionRefused } from './dynamo-calls';

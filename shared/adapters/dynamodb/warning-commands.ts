@@ -4,8 +4,8 @@
  */
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
+import type { WarnClaim } from '../../core/ports';
 import type { RuleName } from '../../engine/types';
-import type { WarnClaim } from '../../pass/ports';
 import { approvalKey, isoInstant, noticeKey, snoozeKey, stateKey, ttlAfter } from './dynamo-items';
 
 // Placeholders are named after their attributes (`#ttl` for `ttl`), so `namesOf` can map them back.

@@ -3,8 +3,8 @@
  * (hand-edited, written by a future version) is treated as absent rather than failing the pass.
  */
 import { AuditTableDesign } from '../../config/audit-table';
+import type { StoredWarning, WarningPhase } from '../../core/ports';
 import type { Action, RuleName } from '../../engine/types';
-import type { StoredWarning, WarningPhase } from '../../pass/ports';
 
 const PHASES: readonly string[] = ['warned', 'acting', 'acted', 'protected'] satisfies readonly WarningPhase[];
 const ACTIONS: readonly string[] = ['stop', 'terminate', 'notify'] satisfies readonly Action[];

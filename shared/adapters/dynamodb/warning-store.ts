@@ -4,9 +4,9 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditTableDesign } from '../../config/audit-table';
+import type { ReadSchedule, StateStore, StoredWarning } from '../../core/ports';
 import type { SnoozeSighting } from '../../engine/tags';
 import type { RuleName } from '../../engine/types';
-import type { ReadSchedule, StateStore, StoredWarning } from '../../pass/ports';
 import { toAwsError } from '../aws/aws-errors';
 import { batchGetItems } from './dynamo-batch-get';
 import { conditionalWrite } from './dynamo-calls';

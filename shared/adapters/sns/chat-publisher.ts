@@ -7,7 +7,7 @@
  * channel is the instance's thread, and the owner's copy is already in it.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { EventPublisher } from '../../pass/ports';
+import type { EventPublisher } from '../../core/ports';
 import { chatbotMessage } from '../../render/notifications/chatbot-message';
 import { toAwsError } from '../aws/aws-errors';
 

@@ -9,7 +9,7 @@ import {
   type PublishCommandInput,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { adminSubject, adminText, routingAttributes, snsMessage } from '../../render/notifications/sns-message';
 import { toAwsError } from '../aws/aws-errors';
 

@@ -6,7 +6,7 @@
  * "Keep" button (a Chatbot custom action) reads it from there and hands it to the owner-action Lambda, which checks
  * it like a link's. Pure: no SDK, no clock (the time comes in as `now`).
  */
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { cleanText, truncate } from '../text/untrusted-text';
 import { renderHeadline } from './notification';
 

@@ -2,8 +2,9 @@
  * The event as JSON for machines (the `sqs`, `lambda` and `https` variants of a notification), bounded in size:
  * SNS refuses messages over 256 KB, and the JSON goes into one message three times.
  */
+
+import type { ReaperEvent } from '../../core/events';
 import type { Evidence } from '../../engine/types';
-import type { ReaperEvent } from '../../pass/events';
 import { truncate } from '../text/untrusted-text';
 
 /** Evidence bigger than this (serialized, bytes) is cut down to its known, small keys. */

@@ -3,8 +3,9 @@
  * approvers are asked, what an approval does, and what a budget notice says. The owner's copy never offers an
  * approval or an opt-out as a way out (neither holds the gate); the approvers' copy carries the approve links.
  */
+
+import type { ReaperEvent } from '../../core/events';
 import type { Evidence } from '../../engine/types';
-import type { ReaperEvent } from '../../pass/events';
 import { formatHourlyUsd, formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';

@@ -5,9 +5,9 @@
  * never round them two ways.
  */
 import { formatDuration } from '../../config/durations';
+import type { ReaperEvent } from '../../core/events';
 import { describeHost } from '../../engine/host-activity';
 import type { Evidence, HostEvidenceOut } from '../../engine/types';
-import type { ReaperEvent } from '../../pass/events';
 import { formatHourlyUsd, formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';

@@ -2,7 +2,7 @@
  * The "how to keep it" part of a notification: which tag the owner sets, with the prefix in force, and the exact
  * AWS CLI command that sets it, so keeping an instance is one copy-paste.
  */
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc, isoAfter } from '../text/utc-time';
 

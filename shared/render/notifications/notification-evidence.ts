@@ -3,9 +3,9 @@
  * GPU maximum against the threshold, the host's activity, launch time), so an owner can check the reaper's reasoning.
  */
 import { formatDuration } from '../../config/durations';
+import type { ReaperEvent } from '../../core/events';
 import { percent, share } from '../../engine/format';
 import type { Evidence, RuleName } from '../../engine/types';
-import type { ReaperEvent } from '../../pass/events';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';

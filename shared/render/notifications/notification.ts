@@ -2,8 +2,9 @@
  * One reaper event as a notification: an SNS subject, plain text for people (email, `default`), and JSON for
  * machines. Pure: no SDK, no clock (the time comes in as `now`).
  */
+
+import type { ReaperEvent } from '../../core/events';
 import type { Action } from '../../engine/types';
-import type { ReaperEvent } from '../../pass/events';
 import { idleSentence } from '../text/idle-cost';
 import { formatHourlyUsd, formatUsd, runningCostUsd } from '../text/money';
 import { asciiLine, cleanText } from '../text/untrusted-text';

@@ -2,7 +2,7 @@
  * A reaper event laid out as one SNS message, still without the SDK: the `MessageStructure: 'json'` body (text for
  * people, the event JSON for machines), the routing attributes, and the 256 KB limit kept.
  */
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { asciiLine, cleanText, truncate } from '../text/untrusted-text';
 import { eventJson } from './event-json';
 import { type RenderedNotification, renderNotification } from './notification';

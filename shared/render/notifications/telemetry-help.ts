@@ -9,7 +9,7 @@ import {
   AGENT_MIN_VERSION,
   agentConfigDocument,
 } from '../../config/agent-config';
-import type { ReaperEvent } from '../../pass/events';
+import type { ReaperEvent } from '../../core/events';
 import { cleanText } from '../text/untrusted-text';
 import { createTagsCommand } from './keep-it';
 

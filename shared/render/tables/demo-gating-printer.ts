@@ -7,10 +7,10 @@
 import Table from 'cli-table3';
 import type { AuditItem } from '../../adapters/dynamodb/audit-trail';
 import { parseDuration } from '../../config';
+import type { ReaperEvent } from '../../core/events';
 import { instant } from '../../engine/format';
 import type { GatingPass, GatingPrinter } from '../../local/demo-gating';
 import type { InboxMessage } from '../../local/demo-inbox';
-import type { ReaperEvent } from '../../pass/events';
 import { hourlyUsd } from '../../prices/on-demand-prices';
 import { renderNotification } from '../notifications/notification';
 import { formatUsd } from '../text/money';

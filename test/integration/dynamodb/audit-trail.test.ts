@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditTable } from '../../../shared/adapters/dynamodb/audit-table-setup';
 import { AuditTrail } from '../../../shared/adapters/dynamodb/audit-trail';
 import { WarningStore } from '../../../shared/adapters/dynamodb/warning-store';
-import type { ReaperEvent } from '../../../shared/pass/events';
+import type { ReaperEvent } from '../../../shared/core/events';
 import { type LocalTable, startLocalTable } from './local-table';
 
 const RETENTION = { ttlSeconds: 400 * 86_400 };

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notifier } from '../../../shared/adapters/sns/notifier';
+import type { ReaperEvent } from '../../../shared/core/events';
 import { AwsError } from '../../../shared/errors';
 import { type MotoServer, startMotoServer } from '../../../shared/local/moto-server';
-import type { ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notifications/notification';
 import { reaperEvent } from '../../helpers/events';
 

@@ -3,9 +3,9 @@
  * attributes) and the CLI's decision table. Each must stay printable, bounded and free of forged lines.
  */
 import { describe, expect, it } from 'vitest';
+import { AUDIT_EVENTS, type AuditEventName } from '../../../shared/core/events';
 import type { Decision } from '../../../shared/engine';
 import { buildEvent, type PassStamp } from '../../../shared/pass/event-builder';
-import { AUDIT_EVENTS, type AuditEventName } from '../../../shared/pass/events';
 import { routingAttributes, snsMessage } from '../../../shared/render/notifications/sns-message';
 import { renderDecisionTable } from '../../../shared/render/tables/decision-table';
 import { decide, NOW, points, reaperTags, telemetry } from '../engine/fixtures';

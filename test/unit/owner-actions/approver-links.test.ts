@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
+import type { ReaperEvent } from '../../../shared/core/events';
 import { approveActions, approverLinks, asksForApproval } from '../../../shared/owner-actions/approver-links';
 import { offeredActions, ownerLinks } from '../../../shared/owner-actions/owner-links';
 import { verifyToken } from '../../../shared/owner-actions/token';
-import type { ReaperEvent } from '../../../shared/pass/events';
 import { reaperEvent } from '../../helpers/events';
 import { memoryMacKey } from '../../helpers/memory-mac-key';
 

@@ -11,10 +11,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { withChat } from '../../../shared/adapters/sns/chat-publisher';
 import { MemoryNotifier, Notifier } from '../../../shared/adapters/sns/notifier';
 import { parseConfig } from '../../../shared/config';
+import type { ReaperEvent } from '../../../shared/core/events';
 import { withApproversCopy } from '../../../shared/owner-actions/approvers-copy';
 import { composeOwnerLinks } from '../../../shared/owner-actions/compose';
 import { withOwnerLinks } from '../../../shared/owner-actions/linking-publisher';
-import type { ReaperEvent } from '../../../shared/pass/events';
 import { reaperEvent } from '../../helpers/events';
 import { memoryMacKey } from '../../helpers/memory-mac-key';
 

@@ -4,8 +4,8 @@
  * is acted on, replaced by another rule's, or the instance restarted or gone.
  */
 import { describe, expect, it } from 'vitest';
+import type { StoredWarning } from '../../../shared/core/ports';
 import { isPendingWarning, linkWarningOf } from '../../../shared/owner-actions/link-binding';
-import type { StoredWarning } from '../../../shared/pass/ports';
 import { reaperEvent } from '../../helpers/events';
 
 const LAUNCH = new Date('2026-11-21T12:00:00.000Z');

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
+import type { ReaperEvent } from '../../../shared/core/events';
 import { withOwnerLinks } from '../../../shared/owner-actions/linking-publisher';
 import { offeredActions, ownerLinks } from '../../../shared/owner-actions/owner-links';
 import { verifyToken } from '../../../shared/owner-actions/token';
-import type { ReaperEvent } from '../../../shared/pass/events';
 import { renderNotification } from '../../../shared/render/notifications/notification';
 import { reaperEvent } from '../../helpers/events';
 import { memoryMacKey } from '../../helpers/memory-mac-key';

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
+import type { ReaperEvent } from '../../../shared/core/events';
+import type { StateChange, StateStore, StoredWarning, WarningPhase } from '../../../shared/core/ports';
 import type { InstanceFacts } from '../../../shared/engine';
 import { clearStopped } from '../../../shared/pass/clear-stopped';
-import type { ReaperEvent } from '../../../shared/pass/events';
-import type { StateChange, StateStore, StoredWarning, WarningPhase } from '../../../shared/pass/ports';
 import type { Recorder } from '../../../shared/pass/recorder';
 import type { RegionActor, RegionReader } from '../../../shared/pass/types';
 

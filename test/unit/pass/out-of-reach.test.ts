@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config';
+import type { ReaperEvent } from '../../../shared/core/events';
+import type { StateChange } from '../../../shared/core/ports';
 import type { Decision, InstanceFacts, InstanceInput } from '../../../shared/engine';
 import type { PassStamp } from '../../../shared/pass/event-builder';
-import type { ReaperEvent } from '../../../shared/pass/events';
 import { outOfReachOf, recordOutOfReach } from '../../../shared/pass/out-of-reach';
-import type { StateChange } from '../../../shared/pass/ports';
 import type { Recorder } from '../../../shared/pass/recorder';
 
 const NOW = new Date('2030-01-02T08:00:00Z');

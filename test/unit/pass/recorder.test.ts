@@ -3,8 +3,8 @@
  * outbox and becomes one ERROR per failure key, and an ERROR's own failed publish never begets another.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReaperEvent } from '../../../shared/pass/events';
-import type { Outbox, StateChange, TransitionLog } from '../../../shared/pass/ports';
+import type { ReaperEvent } from '../../../shared/core/events';
+import type { Outbox, StateChange, TransitionLog } from '../../../shared/core/ports';
 import { createRecorder, errorEventFor } from '../../../shared/pass/recorder';
 
 const NOW = new Date('2026-11-21T13:05:00Z');

@@ -11,8 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAuditTable } from '../../../../shared/adapters/dynamodb/audit-table-setup';
 import { AuditTrail } from '../../../../shared/adapters/dynamodb/audit-trail';
+import type { ReaperEvent } from '../../../../shared/core/events';
 import { AwsError } from '../../../../shared/errors';
-import type { ReaperEvent } from '../../../../shared/pass/events';
 
 const TABLE = 'audit';
 const dynamo = mockClient(DynamoDBDocumentClient);

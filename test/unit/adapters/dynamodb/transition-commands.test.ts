@@ -19,7 +19,7 @@ import {
   stateContext,
   takeOverUpdate,
 } from '../../../../shared/adapters/dynamodb/transition-commands';
-import type { ReaperEvent } from '../../../../shared/pass/events';
+import type { ReaperEvent } from '../../../../shared/core/events';
 
 const NOW = new Date('2026-11-21T13:05:00.000Z');
 const context = stateContext('audit', { now: () => NOW, actingLeaseMs: 15 * 60_000 });

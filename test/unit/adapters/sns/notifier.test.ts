@@ -2,8 +2,8 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryNotifier, Notifier } from '../../../../shared/adapters/sns/notifier';
+import type { ReaperEvent } from '../../../../shared/core/events';
 import { AwsError } from '../../../../shared/errors';
-import type { ReaperEvent } from '../../../../shared/pass/events';
 import { renderNotification } from '../../../../shared/render/notifications/notification';
 import { reaperEvent } from '../../../helpers/events';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OwnerLink, ReaperEvent } from '../../../../shared/pass/events';
+import type { OwnerLink, ReaperEvent } from '../../../../shared/core/events';
 import { chatbotMessage } from '../../../../shared/render/notifications/chatbot-message';
 import { reaperEvent } from '../../../helpers/events';
 

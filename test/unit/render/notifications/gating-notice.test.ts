@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/schema';
+import type { ReaperEvent } from '../../../../shared/core/events';
 import { type Decision, decideInstance } from '../../../../shared/engine';
 import { buildEvent } from '../../../../shared/pass/event-builder';
-import type { ReaperEvent } from '../../../../shared/pass/events';
 import { renderNotification } from '../../../../shared/render/notifications/notification';
 import { routingAttributes } from '../../../../shared/render/notifications/sns-message';
 import { ago, instance, NOW, points, telemetry } from '../../engine/fixtures';
@@ -162,10 +162,9 @@ describe('an event about an instance not read this pass (busy at its last readin
           tags: { Owner: 'ana@example.com' },
         }),
         telemetry: {
+          ...telemetry([]),
           status: 'unread',
           source: 'none',
-          points: [],
-          sinceLaunchMax: null,
           nextReadAt: new Date(NOW.getTime() + 600_000),
         },
         warning: null,

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/schema';
+import type { AuditEventName } from '../../../../shared/core/events';
 import {
   type Decision,
   decideInstance,
@@ -13,7 +14,6 @@ import {
   type HostSamples,
 } from '../../../../shared/engine';
 import { buildEvent } from '../../../../shared/pass/event-builder';
-import type { AuditEventName } from '../../../../shared/pass/events';
 import { chatbotMessage } from '../../../../shared/render/notifications/chatbot-message';
 import { boundEvidence } from '../../../../shared/render/notifications/event-json';
 import { renderNotification } from '../../../../shared/render/notifications/notification';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_EVENTS, type AuditEventName, type ReaperEvent } from '../../../../shared/pass/events';
+import { AUDIT_EVENTS, type AuditEventName, type ReaperEvent } from '../../../../shared/core/events';
 import { renderNotification } from '../../../../shared/render/notifications/notification';
 import { reaperEvent } from '../../../helpers/events';
 
