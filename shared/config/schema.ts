@@ -280,6 +280,16 @@ const configSchema = z
         chat: chatSchema,
       })
       .prefault({}),
+    // The fleet audit of `report` and the digest: spend by band for each value of these tags.
+    report: z
+      .strictObject({
+        groupBy: z
+          .array(z.string().min(1).max(128))
+          .max(5, 'must list at most 5 tag keys')
+          .refine((keys) => new Set(keys).size === keys.length, { message: 'must not repeat a tag key' })
+          .default(['Team', 'Project']),
+      })
+      .prefault({}),
     gating: gatingSchema,
     budgets: budgetsSchema,
     accounts: accountsSchema,

@@ -53,6 +53,8 @@ interface GpuReaperConfigProps {
    * managed policy. @default null (off)
    */
   readonly gating?: ConfigInput['gating'];
+  /** The fleet audit of the report and the weekly digest: the tags it groups spend by. @default { groupBy: ['Team', 'Project'] } */
+  readonly report?: ConfigInput['report'];
   /**
    * Monthly budgets per team (the `tag` value): told at `warnAt`, and over budget every instance of the team needs
    * approval until the month ends. @default null (off)
