@@ -11,12 +11,14 @@ function finite(value: unknown): number | null {
 }
 
 /**
- * The idle time and its cost, short: `idle 2h10m, $2.18 burned`, `idle 45m, price unknown`, `busy`, or
- * `idle time unknown`.
+ * The idle time and its cost, short: `idle 2h10m, $2.18 burned`, `idle 45m, price unknown`, `busy`, `busy at last
+ * reading` (not read this pass), or `idle time unknown`.
  *
  * @example idleSummary({ ...evidence, idleMinutes: 130, idleUsd: 2.18 }) // 'idle 2h10m, $2.18 burned'
  */
-function idleSummary(evidence: Pick<Evidence, 'idleMinutes' | 'idleUsd'>): string {
+function idleSummary(evidence: Pick<Evidence, 'idleMinutes' | 'idleUsd'> & { telemetry?: unknown }): string {
+  // Not read this pass: its last reading was busy (the read schedule), which is not "unknown".
+  if (evidence.telemetry === 'unread') return 'busy at last reading';
   const minutes = finite(evidence.idleMinutes);
   if (minutes === null) return 'idle time unknown';
   if (minutes === 0) return 'busy';

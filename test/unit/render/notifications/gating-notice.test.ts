@@ -182,3 +182,11 @@ describe('an event about an instance not read this pass (busy at its last readin
     expect(text).not.toContain('too sparse');
   });
 });
+
+describe('the short idle summary of a table row', () => {
+  it('says busy at last reading for an instance not read this pass', async () => {
+    const { idleSummary } = await import('../../../../shared/render/text/idle-cost');
+    expect(idleSummary({ idleMinutes: null, idleUsd: null, telemetry: 'unread' })).toBe('busy at last reading');
+    expect(idleSummary({ idleMinutes: null, idleUsd: null, telemetry: 'ok' })).toBe('idle time unknown');
+  });
+});
