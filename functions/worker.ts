@@ -1,6 +1,7 @@
 /**
  * The hub's worker Lambda: one target's pass per SQS message (batch size 1, at most `MaximumConcurrency` at once).
- * For each record: read the target → run its pass in the member account (the spoke role) → release the target's
+ * For each record: read the target → run its pass in the member account (the spoke role) → record the pass (the
+ * dispatcher leaves a target with no GPU instance out until `accounts.quietTargetEvery`) → release the target's
  * lease. A pass that failed is reported in `batchItemFailures`: SQS retries it, then moves it to the dead-letter
  * queue; each failure also publishes `TargetPassFailed` for that AccountId and Region (the per-target alarm).
  */
@@ -11,7 +12,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { clientOptions } from '../shared/adapters/aws/clients';
 import { TargetLeases } from '../shared/adapters/dynamodb/target-leases';
-import { type Config, configFromEnvironment, EnvName, ReaperMetrics, requiredEnv } from '../shared/config';
+import { TargetStates } from '../shared/adapters/dynamodb/target-states';
+import {
+  type Config,
+  configFromEnvironment,
+  EnvName,
+  parseDuration,
+  ReaperMetrics,
+  requiredEnv,
+} from '../shared/config';
 import { summarize } from '../shared/engine';
 import { parseTargetMessage } from '../shared/fan-out/target-message';
 import { runTargetPass } from '../shared/pass/targets/run-target';
@@ -27,20 +36,30 @@ function countFailure(accountId: string, region: string): void {
     .addMetric(ReaperMetrics.targetFailed, MetricUnit.Count, 1);
 }
 
+/** The hub table's target items: leases and last passes. */
+interface HubTable {
+  readonly leases: TargetLeases;
+  readonly states: TargetStates;
+}
+
 /** Runs the pass of one record's target; `true` when it went through. */
-async function processRecord(record: SQSRecord, loaded: Config, leases: TargetLeases, context?: Context) {
+async function processRecord(record: SQSRecord, loaded: Config, hub: HubTable, context?: Context) {
   const message = parseTargetMessage(record.body);
   const target = { accountId: message.accountId, region: message.region, ouPath: message.ouPath };
   const homeRegion = requiredEnv('AWS_REGION');
+  const now = new Date();
   const outcome = await runTargetPass(
     target,
     {
       config: loaded,
-      now: new Date(),
+      now,
       homeRegion,
       table: requiredEnv(EnvName.Table),
       topicArn: process.env[EnvName.TopicArn] ?? loaded.topicArn,
       adminTopicArn: process.env[EnvName.AdminTopicArn] ?? null,
+      // As the single-account reaper: the hub's key signs the owners' links, answered by the hub's endpoint.
+      chatTopicArn: process.env[EnvName.ChatTopicArn] ?? null,
+      links: { keyId: process.env[EnvName.LinkKeyId], baseUrl: process.env[EnvName.OwnerActionUrl] },
       onProblem: (_target, problem, error) => logger.warn(problem, { ...target, error: (error as Error).message }),
       // Stop starting new instances 30 s before the timeout: the rest waits for the next tick, never half-done.
       ...(context ? { budget: { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: 30_000 } } : {}),
@@ -59,12 +78,23 @@ async function processRecord(record: SQSRecord, loaded: Config, leases: TargetLe
     ...(summary ? { summary } : {}),
     passId: result?.passId,
   });
+  // What the dispatcher reads to leave a quiet target out (a failed pass is never quiet: passed at once).
+  await hub.states.record(
+    {
+      ...target,
+      tick: message.tick,
+      passedAt: now.toISOString(),
+      status: outcome.status,
+      gpuInstances: result?.decisions.length ?? 0,
+    },
+    parseDuration(loaded.accounts?.quietTargetEvery ?? '1h') ?? 3_600_000,
+  );
   if (outcome.status === 'error') {
     countFailure(target.accountId, target.region);
     return false;
   }
   // Done: the next tick may enqueue this target again (a lease another tick took after expiry stays).
-  await leases.release(target, message.leaseToken);
+  await hub.leases.release(target, message.leaseToken);
   return true;
 }
 
@@ -73,16 +103,17 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   const config = configFromEnvironment((error) => logger.error('invalid configuration', { error }));
   logger.appendKeys({ requestId: context?.awsRequestId, mode: config.mode });
   const homeRegion = requiredEnv('AWS_REGION');
-  const leases = new TargetLeases(
-    DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(homeRegion))),
-    requiredEnv(EnvName.Table),
-    homeRegion,
-  );
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(homeRegion)));
+  const table = requiredEnv(EnvName.Table);
+  const hub: HubTable = {
+    leases: new TargetLeases(client, table, homeRegion),
+    states: new TargetStates(client, table, homeRegion),
+  };
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     let done = false;
     try {
-      done = await processRecord(record, config, leases, context);
+      done = await processRecord(record, config, hub, context);
     } catch (error) {
       // A malformed message or an unexpected failure: retried, then kept in the dead-letter queue for a look.
       logger.error('target message failed', { messageId: record.messageId, error: (error as Error).message });

@@ -27,6 +27,10 @@ const ReaperMetrics = {
    * by the single-account reaper when an invocation backs off because the previous pass still holds its lease.
    */
   targetsBusy: 'TargetsStillInFlight',
+  /** Quiet targets (no GPU instance at their last pass) a tick left out because they are not due yet. */
+  targetsQuiet: 'TargetsQuiet',
+  /** Quiet targets a launch event woke and enqueued at once. */
+  targetsWoken: 'TargetsWoken',
 } as const;
 
 export { ReaperMetrics };

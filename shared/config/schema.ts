@@ -106,6 +106,8 @@ const accountsSchema = z
         z.looseObject({}),
       )
       .default({}),
+    // A target whose last pass found no GPU instance is passed this often, not every tick (a launch wakes it).
+    quietTargetEvery: duration('1h'),
   })
   .nullable()
   .default(null);

@@ -54,6 +54,7 @@ describe('accounts in the config', () => {
       ids: [],
       exclude: [],
       overrides: {},
+      quietTargetEvery: '1h',
     });
   });
 
@@ -69,6 +70,11 @@ describe('accounts in the config', () => {
     ],
     [{ overrides: { [A]: 5 } }, `accounts.overrides.${A}: must be an object (got 5)`],
     [{ roleName: 'a role' }, 'accounts.roleName: must be an IAM role name such as GpuReaperSpoke (got "a role")'],
+    [
+      { quietTargetEvery: 'hourly' },
+      'accounts.quietTargetEvery: must be a duration such as 30m, 12h or 3d (got "hourly")',
+    ],
+    [{ quietTargetEvery: '0m' }, 'accounts.quietTargetEvery: must be a duration such as 30m, 12h or 3d (got "0m")'],
   ])('refuses %j', (accounts, message) => {
     expect(problems({ accounts })).toContain(message);
   });

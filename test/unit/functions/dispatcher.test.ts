@@ -3,7 +3,7 @@
  * still in flight, and a refused message's lease given back.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -31,6 +31,8 @@ describe('the dispatcher handler', () => {
   beforeEach(() => {
     vi.resetModules();
     dynamo.reset();
+    // No target passed yet: every target is due.
+    dynamo.on(QueryCommand).resolves({ Items: [] });
     sqs.reset();
     resolveTargets.mockReset().mockResolvedValue(targets);
     Object.assign(process.env, {
@@ -53,7 +55,7 @@ describe('the dispatcher handler', () => {
     const { handler } = await import('../../../functions/dispatcher');
     const result = await handler(event, context);
 
-    expect(result).toEqual({ targets: 12, enqueued: 12, stillInFlight: 0 });
+    expect(result).toEqual({ targets: 12, enqueued: 12, stillInFlight: 0, quiet: 0 });
     expect(resolveTargets.mock.calls[0]?.[1]).toMatchObject({ homeAccountId: '123456789012', homeRegion: 'us-east-1' });
     const batches = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
     expect(batches.map((entries) => entries.length).sort()).toEqual([10, 2].sort());
@@ -76,7 +78,7 @@ describe('the dispatcher handler', () => {
     });
     sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
     const { handler } = await import('../../../functions/dispatcher');
-    expect(await handler(event, context)).toEqual({ targets: 12, enqueued: 11, stillInFlight: 1 });
+    expect(await handler(event, context)).toEqual({ targets: 12, enqueued: 11, stillInFlight: 1, quiet: 0 });
     const sent = sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
     expect(sent.some((entry) => entry.MessageBody?.includes(targets[0]?.accountId ?? '-'))).toBe(false);
   });
@@ -88,5 +90,31 @@ describe('the dispatcher handler', () => {
     const result = await handler(event, context);
     expect(result.enqueued).toBe(10);
     expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(2);
+  });
+
+  it('leaves out a quiet target that is not due, and reads every state with one Query', async () => {
+    const quiet = targets[3]!;
+    const tick = new Date(Date.now() - 10 * 60_000).toISOString();
+    dynamo.on(QueryCommand).resolves({
+      Items: [
+        {
+          pk: 'TARGET#STATES',
+          sk: `${quiet.accountId}#${quiet.region}`,
+          ...quiet,
+          tick,
+          passedAt: tick,
+          status: 'ok',
+          gpuInstances: 0,
+        },
+      ],
+    });
+    dynamo.on(PutCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const { handler } = await import('../../../functions/dispatcher');
+    expect(await handler(event, context)).toEqual({ targets: 12, enqueued: 11, stillInFlight: 0, quiet: 1 });
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(PutCommand).some((call) => call.args[0].input.Item?.pk?.includes(quiet.accountId))).toBe(
+      false,
+    );
   });
 });

@@ -3,7 +3,7 @@
  * `batchItemFailures` (SQS retries only it), the lease released only after a pass that went through, and a
  * `TargetPassFailed` metric with the target's AccountId and Region.
  */
-import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -105,6 +105,18 @@ describe('the worker handler', () => {
     const released = dynamo.commandCalls(DeleteCommand).map((call) => call.args[0].input);
     expect(released.map((input) => input.ExpressionAttributeValues?.[':token'])).toEqual(['token-m-1', 'token-m-3']);
     expect(released[0]?.Key).toEqual({ pk: 'TARGET#111111111111#us-east-1', sk: 'LEASE' });
+    // Every pass is recorded for the dispatcher (a failed one too: it is never quiet), newer passes never overwritten.
+    const recorded = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(recorded.map((input) => [input.Key?.sk, input.ExpressionAttributeValues?.[':status']])).toEqual([
+      ['111111111111#us-east-1', 'ok'],
+      ['333333333333#us-east-1', 'error'],
+      ['111111111111#us-west-2', 'ok'],
+    ]);
+    expect(recorded[0]).toMatchObject({
+      Key: { pk: 'TARGET#STATES' },
+      ConditionExpression: 'attribute_not_exists(passedAt) OR passedAt <= :passedAt',
+      ExpressionAttributeValues: { ':gpus': 0, ':tick': '2025-06-01T12:00:00.000Z' },
+    });
 
     const failed = logs().find((log) => JSON.stringify(log._aws ?? '').includes('TargetPassFailed'));
     expect(failed).toMatchObject({ AccountId: '333333333333', Region: 'us-east-1', TargetPassFailed: 1 });
