@@ -6,7 +6,7 @@
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { clientOptions } from '../shared/adapters/aws/clients';
-import type { Config } from '../shared/config';
+import { type Config, EnvName } from '../shared/config';
 import { composeTable } from '../shared/pass/compose';
 import { type CombinedPasses, combineTargets, resolveTargets, runTargetPasses } from '../shared/pass/targets';
 import { renderNotification } from '../shared/render/notifications/notification';
@@ -103,6 +103,8 @@ async function targetsCommand(invocation: TargetsInvocation): Promise<number> {
       homeRegion,
       table,
       topicArn,
+      // Exactly as one account's run: WARNED messages carry signed links when a key and the endpoint are known.
+      links: { keyId: process.env[EnvName.LinkKeyId], baseUrl: process.env[EnvName.OwnerActionUrl] },
       onProblem: (target, message, error) =>
         problems.push(`${target.accountId}/${target.region}: ${message}: ${(error as Error).message}`),
     },

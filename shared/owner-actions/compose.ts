@@ -5,19 +5,25 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { attachLayers, type ClientFactoryOptions, clientOptions } from '../adapters/aws/clients';
 import { TokenTable } from '../adapters/dynamodb/token-ledger';
 import { KmsMacKey } from '../adapters/kms/kms-mac-key';
+import { OrganizationAccounts } from '../adapters/organizations/organization-accounts';
 import type { Config } from '../config';
+import { RoleSessionName } from '../config/role-sessions';
 import type { EventPublisher } from '../core/ports';
 import { approvalsCount } from '../engine/rules/unapproved';
-import { composePublisher, composeRegions, composeTable } from '../pass/compose';
+import { composePublisher, composeRegions, composeTable, type PassEdges } from '../pass/compose';
 import { composeChat } from '../pass/compose-chat';
+import { targetConfig } from '../pass/targets/target-config';
+import { spokeCredentials } from '../pass/targets/target-credentials';
 import type { RegionActor } from '../pass/types';
+import { routeAccount } from './account-route';
 import { DEFAULT_APPROVE_FOR } from './approver-links';
 import { withApproversCopy } from './approvers-copy';
-import type { OwnerActionDeps } from './handle-request';
+import type { AccountScope, OwnerActionDeps } from './handle-request';
 import { withOwnerLinks } from './linking-publisher';
 import { ownerEffects } from './owner-effects';
 import type { OwnerActionLog } from './ports';
@@ -35,7 +41,11 @@ interface OwnerActionEdges {
   /** The KMS HMAC key's id, ARN or alias. */
   readonly keyId: string;
   readonly log: OwnerActionLog;
-  /** The account the endpoint acts in (tokens for others are refused). @default not checked */
+  /**
+   * The endpoint's own account. One account (`accounts: null`): tokens for others are refused. With `accounts`
+   * set: tokens for it act with the endpoint's own role, every other target account through its spoke role.
+   * @default unknown: not checked with one account; every account named is a member account with `accounts`
+   */
   readonly accountId?: string | null;
   /** Client settings (tests: one attempt). @default the project's defaults */
   readonly clients?: ClientFactoryOptions;
@@ -48,23 +58,40 @@ function macKey(keyId: string, region: string, clients?: ClientFactoryOptions): 
   return new KmsMacKey(kms, keyId, region);
 }
 
-/** Everything {@link handleOwnerRequest} needs, on the configured table, topic and key. */
+/** How long an account's route (is it a target, its OUs) is kept before Organizations is asked again. */
+const ROUTE_TTL_MS = 5 * 60_000;
+
+/**
+ * Everything {@link handleOwnerRequest} needs, on the configured table, topic and key. With `accounts` set, each
+ * verified token's account is routed (account-route.ts): a target member account acts through its spoke role
+ * (session `gpu-reaper-owner-action`, which the role lets do the owner actions only), with its own config.
+ */
 function composeOwnerActions(edges: OwnerActionEdges): OwnerActionDeps {
   const { config, homeRegion, table, topicArn } = edges;
   const passEdges = { config, regions: [] as string[], homeRegion, table, topicArn, clients: edges.clients };
-  const { store, transitions, outbox } = composeTable(passEdges, table);
-  // The token names the region; an actor per region is made on first use and kept.
+  const tables = composeTable(passEdges, table);
+  const onProblem = (message: string, error: unknown) =>
+    edges.log.warn(message, { error: error instanceof Error ? error.message : String(error) });
+  const publisher = composeChat(composePublisher(passEdges), {
+    chatTopicArn: edges.chatTopicArn,
+    homeRegion,
+    clients: edges.clients,
+    onProblem,
+  });
+  // The token names the region (and the account): an actor per account and region is made on first use and kept.
   const actors = new Map<string, RegionActor>();
-  const actorFor = (region: string) => {
-    let actor = actors.get(region);
+  const actorsIn = (scopeConfig: Config, target?: PassEdges['target']) => (region: string) => {
+    const key = `${target?.accountId ?? ''}:${region}`;
+    let actor = actors.get(key);
     if (!actor) {
-      actor = composeRegions({ ...passEdges, regions: [region] }).actorFor(region);
-      actors.set(region, actor);
+      const regional = { ...passEdges, config: scopeConfig, regions: [region], ...(target ? { target } : {}) };
+      actor = composeRegions(regional).actorFor(region);
+      actors.set(key, actor);
     }
     return actor;
   };
-  const onProblem = (message: string, error: unknown) =>
-    edges.log.warn(message, { error: error instanceof Error ? error.message : String(error) });
+  const effectsWith = (scopeConfig: Config, target?: PassEdges['target']) =>
+    ownerEffects({ config: scopeConfig, ...tables, publisher, actorFor: actorsIn(scopeConfig, target), onProblem });
   const documents = DynamoDBDocumentClient.from(
     attachLayers(new DynamoDBClient(clientOptions(homeRegion, edges.clients)), edges.clients ?? {}),
   );
@@ -72,23 +99,56 @@ function composeOwnerActions(edges: OwnerActionEdges): OwnerActionDeps {
     config,
     key: macKey(edges.keyId, homeRegion, edges.clients),
     ledger: new TokenTable(documents, table, { region: homeRegion, ...(edges.now ? { now: edges.now } : {}) }),
-    effects: ownerEffects({
-      config,
-      store,
-      transitions,
-      outbox,
-      publisher: composeChat(composePublisher(passEdges), {
-        chatTopicArn: edges.chatTopicArn,
-        homeRegion,
-        clients: edges.clients,
-        onProblem,
-      }),
-      actorFor,
-      onProblem,
-    }),
+    effects: effectsWith(config),
     log: edges.log,
     accountId: edges.accountId ?? null,
+    ...(config.accounts ? { accountFor: accountScopes(edges, effectsWith) } : {}),
     ...(edges.now ? { now: edges.now } : {}),
+  };
+}
+
+/** The scope of each account a token names (with `accounts` set), routed once and kept a few minutes. */
+function accountScopes(
+  edges: OwnerActionEdges,
+  effectsWith: (config: Config, target?: PassEdges['target']) => AccountScope['effects'],
+): (account: string) => Promise<AccountScope | null> {
+  const { config, homeRegion } = edges;
+  const accounts = config.accounts;
+  const organizations =
+    accounts?.organization &&
+    new OrganizationAccounts(
+      attachLayers(new OrganizationsClient(clientOptions(homeRegion, edges.clients)), edges.clients ?? {}),
+    );
+  const ouPathOf = organizations ? (id: string) => organizations.ouPathOf(id) : undefined;
+  const known = new Map<string, { scope: AccountScope | null; until: number }>();
+  return async (account) => {
+    const now = Date.now();
+    const kept = known.get(account);
+    if (kept && kept.until > now) return kept.scope;
+    const route = await routeAccount(config, account, {
+      homeAccountId: edges.accountId ?? null,
+      ...(ouPathOf ? { ouPathOf } : {}),
+    });
+    let scope: AccountScope | null = null;
+    if (route.kind === 'own') {
+      const own = targetConfig(config, { accountId: account, ouPath: route.ouPath });
+      scope = { config: own, effects: effectsWith(own) };
+    } else if (route.kind === 'member') {
+      const member = targetConfig(config, { accountId: route.accountId, ouPath: route.ouPath });
+      const credentials = spokeCredentials({
+        accountId: route.accountId,
+        roleName: accounts?.roleName ?? 'GpuReaperSpoke',
+        externalId: accounts?.externalId ?? null,
+        homeRegion,
+        sessionName: RoleSessionName.ownerAction,
+        ...(edges.clients ? { clients: edges.clients } : {}),
+      });
+      scope = { config: member, effects: effectsWith(member, { accountId: route.accountId, credentials }) };
+    } else {
+      edges.log.warn('owner link for an account not covered', { account, reason: route.reason });
+    }
+    known.set(account, { scope, until: now + ROUTE_TTL_MS });
+    return scope;
   };
 }
 

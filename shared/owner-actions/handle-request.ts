@@ -40,6 +40,18 @@ interface OwnerActionDeps {
   readonly now?: () => Date;
   /** The account this endpoint acts in: a token for another account is refused (403). @default not checked */
   readonly accountId?: string | null;
+  /**
+   * With `accounts` set: the config and effects of the account a verified token names (a member account's act
+   * through its spoke role), or `null` when that account is not a target (403, no role assumed).
+   * @default every token acts with `config` and `effects`, in `accountId`
+   */
+  readonly accountFor?: (account: string) => Promise<AccountScope | null>;
+}
+
+/** The config and the effects of one account. */
+interface AccountScope {
+  readonly config: Config;
+  readonly effects: OwnerEffects;
 }
 
 /** Largest form body read; the real one is the token alone. */
@@ -62,6 +74,7 @@ const PAGE_HEADERS = {
 const STATUS: Readonly<Record<RefusedLink, number>> = {
   missing: 400,
   forged: 403,
+  account: 403,
   expired: 410,
   outdated: 410,
   used: 410,
@@ -123,16 +136,28 @@ async function handleOwnerRequest(request: OwnerRequest, deps: OwnerActionDeps):
       return refuse(reason);
     }
     const { claims } = check;
-    if (deps.accountId && claims.account && claims.account !== deps.accountId) {
-      log('warn', 'owner link refused: another account', claims, { refusal: 'account', account: claims.account });
-      return refuse('forged');
+    const scope = await scopeOf(claims, deps);
+    if (scope === null) {
+      log('warn', 'owner link refused: an account not covered', claims, {
+        refusal: 'account',
+        account: claims.account,
+      });
+      return refuse('account');
     }
-    if (method === 'GET') return await confirm(token, claims, deps, now, log);
-    return await carryOut(claims, deps, now, log);
+    const scoped = { ...deps, ...scope };
+    if (method === 'GET') return await confirm(token, claims, scoped, now, log);
+    return await carryOut(claims, scoped, now, log);
   } catch (error) {
     log('error', 'owner link failed', undefined, { error: (error as Error).message });
     return refuse('failed');
   }
+}
+
+/** The config and effects the token's account acts with; `null` when the endpoint does not cover that account. */
+async function scopeOf(claims: TokenClaims, deps: OwnerActionDeps): Promise<AccountScope | null> {
+  if (deps.accountFor) return deps.accountFor(claims.account);
+  if (deps.accountId && claims.account && claims.account !== deps.accountId) return null;
+  return { config: deps.config, effects: deps.effects };
 }
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, claims?: TokenClaims, extra?: object) => void;
@@ -223,5 +248,5 @@ function formToken(body: string | null): string | null {
   return new URLSearchParams(body).get('t');
 }
 
-export type { OwnerActionDeps, OwnerRequest, OwnerResponse };
+export type { AccountScope, OwnerActionDeps, OwnerRequest, OwnerResponse };
 export { handleOwnerRequest, PAGE_HEADERS };

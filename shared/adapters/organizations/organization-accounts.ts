@@ -57,6 +57,22 @@ class OrganizationAccounts {
     return [...found.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
   }
 
+  /**
+   * The root and OUs `accountId` sits in, outer to inner; `null` when the organization has no such account. One
+   * ListParents per level: what the owner-action endpoint asks about the one account of a link.
+   *
+   * @example await new OrganizationAccounts(client).ouPathOf('111111111111') // ['r-ab12', 'ou-ab12-34cd56ef']
+   */
+  async ouPathOf(accountId: string): Promise<readonly string[] | null> {
+    try {
+      return await this.#ancestors(accountId);
+    } catch (error) {
+      const name = (error as { cause?: { name?: unknown } }).cause?.name;
+      if (name === 'ChildNotFoundException' || name === 'AccountNotFoundException') return null;
+      throw error;
+    }
+  }
+
   /** The accounts of `parent` and of every OU below it. */
   async #walk(parent: string, path: readonly string[]): Promise<OrganizationAccount[]> {
     const accounts = (await this.#accountsOf(parent)).map((accountId) => ({ accountId, ouPath: path }));

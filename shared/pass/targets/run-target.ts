@@ -8,10 +8,10 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { toAwsError } from '../../adapters/aws/aws-errors';
 import type { CallCounter, ClientFactoryOptions } from '../../adapters/aws/clients';
 import type { Config } from '../../config';
-import { approvalsCount } from '../../engine/rules/unapproved';
 import { ReaperError } from '../../errors';
-import { withApproversCopy } from '../../owner-actions/approvers-copy';
+import { composeOwnerLinks } from '../../owner-actions/compose';
 import { composePrices, composePublisher, composeRegions, composeTable, type PassEdges } from '../compose';
+import { composeChat } from '../compose-chat';
 import { mapWithConcurrency } from '../concurrency';
 import { planPass } from '../plan-pass';
 import { type RunPassResult, runPass } from '../run-pass';
@@ -32,6 +32,14 @@ interface TargetEdges {
   readonly table: string | null;
   readonly topicArn: string | null;
   readonly adminTopicArn?: string | null;
+  /** The chat topic (AWS Chatbot): every event is posted there too, with its Keep button. @default no chat */
+  readonly chatTopicArn?: string | null;
+  /**
+   * The hub's link key and the endpoint's URL (else `notifications.links.baseUrl`): WARNED messages of every
+   * target carry the owner's signed links, and the approvers' copy its approve links, as in one account; the hub's
+   * endpoint answers them through the account's spoke role. @default no key: tag instructions only
+   */
+  readonly links?: { readonly keyId: string | null | undefined; readonly baseUrl?: string | null };
   /** Counts every AWS call, when given. @default no counting */
   readonly counter?: CallCounter;
   /** Settings and layers of every client (tests: a fault injector). @default the project's defaults */
@@ -140,10 +148,7 @@ async function runTargetPass(target: Target, edges: TargetEdges, mode: 'plan' | 
             readers,
             actorFor,
             ...composeTable(passEdges, requiredTable(edges.table)),
-            // The approvers hear of an unapproved run here too (the hub signs no links: tag instructions only).
-            publisher: approvalsCount(config)
-              ? withApproversCopy(composePublisher(passEdges), null, onProblem)
-              : composePublisher(passEdges),
+            publisher: targetPublisher(passEdges, edges, onProblem),
             livePrices,
             onProblem,
             accountId: target.accountId,
@@ -156,6 +161,24 @@ async function runTargetPass(target: Target, edges: TargetEdges, mode: 'plan' | 
   } catch (error) {
     return { target, status: 'error', error: oneLine((error as Error).message ?? String(error)) };
   }
+}
+
+/**
+ * The target's publisher, exactly as the single-account reaper's: the hub's topic (and chat topic), with the
+ * owner's signed links in WARNED messages and the approvers' copy of an unapproved run (its approve links when
+ * there is a key), each signed for the target's account and made with the target's own config.
+ */
+function targetPublisher(passEdges: PassEdges, edges: TargetEdges, onProblem: (m: string, e: unknown) => void) {
+  const clients = edges.clients ? { clients: edges.clients } : {};
+  const chat = { chatTopicArn: edges.chatTopicArn, homeRegion: edges.homeRegion, ...clients, onProblem };
+  return composeOwnerLinks(composeChat(composePublisher(passEdges), chat), {
+    config: passEdges.config,
+    homeRegion: edges.homeRegion,
+    keyId: edges.links?.keyId,
+    baseUrl: edges.links?.baseUrl,
+    ...clients,
+    onProblem,
+  });
 }
 
 function failingRegion(region: string, error: unknown) {

@@ -6,9 +6,10 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type ClientFactoryOptions, clientOptions } from '../../adapters/aws/clients';
+import { RoleSessionName } from '../../config/role-sessions';
 
-/** The name every AssumeRole call gives its session: CloudTrail in the member account shows it. */
-const ROLE_SESSION_NAME = 'gpu-reaper';
+/** The name a target pass's AssumeRole gives its session: CloudTrail in the member account shows it. */
+const ROLE_SESSION_NAME = RoleSessionName.targetPass;
 /** Credentials are renewed this long before they expire, so no call is signed with credentials about to lapse. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
 
@@ -61,6 +62,11 @@ interface AssumeRoleSettings {
   /** The hub's region: where STS is called and which partition the role is in. */
   readonly homeRegion: string;
   /**
+   * The session's name: the spoke role lets the owner-action endpoint's session (`RoleSessionName.ownerAction`) do
+   * the owner actions only. @default the target pass's (`gpu-reaper`)
+   */
+  readonly sessionName?: RoleSessionName;
+  /**
    * Settings and layers for the STS client (tests: a fault injector). With these set, the provider is not shared.
    * @default the project's defaults, no layers, one cached provider per role
    */
@@ -74,7 +80,8 @@ interface AssumeRoleSettings {
  */
 function spokeCredentials(settings: AssumeRoleSettings): AwsCredentialIdentityProvider {
   const roleArn = spokeRoleArn(settings.accountId, settings.roleName, settings.homeRegion);
-  const key = `${roleArn}|${settings.externalId ?? ''}|${settings.homeRegion}`;
+  const sessionName = settings.sessionName ?? ROLE_SESSION_NAME;
+  const key = `${roleArn}|${settings.externalId ?? ''}|${settings.homeRegion}|${sessionName}`;
   const shared = settings.clients ? undefined : providers.get(key);
   if (shared) return shared;
   const layers = [settings.clients?.counter, ...(settings.clients?.layers ?? [])].filter((layer) => !!layer);
@@ -82,7 +89,7 @@ function spokeCredentials(settings: AssumeRoleSettings): AwsCredentialIdentityPr
     fromTemporaryCredentials({
       params: {
         RoleArn: roleArn,
-        RoleSessionName: ROLE_SESSION_NAME,
+        RoleSessionName: sessionName,
         ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
       },
       clientConfig: clientOptions(settings.homeRegion, settings.clients),

@@ -9,13 +9,17 @@ import { facts, html, page } from './html';
  * Why a link was refused: before anything was looked up, or (`stale`) because the warning it came with is no longer
  * the one pending.
  */
-type RefusedLink = 'missing' | 'forged' | 'expired' | 'outdated' | 'used' | 'stale' | 'method' | 'failed';
+type RefusedLink = 'missing' | 'forged' | 'account' | 'expired' | 'outdated' | 'used' | 'stale' | 'method' | 'failed';
 
 const REFUSALS: Readonly<Record<RefusedLink, { readonly title: string; readonly text: string }>> = {
   missing: { title: 'No link to check', text: 'This address needs the link from a gpu-reaper message.' },
   forged: {
     title: 'This link is not valid',
     text: 'It was changed, or gpu-reaper did not make it. Nothing was changed. Use the link from the message as it came.',
+  },
+  account: {
+    title: 'This link is for an account gpu-reaper does not cover here',
+    text: 'The account it names is not one of the accounts this reaper looks after (or no longer is). Nothing was changed. Set the tags the message names instead, or ask your platform team.',
   },
   expired: {
     title: 'This link has expired',
