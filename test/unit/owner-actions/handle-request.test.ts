@@ -170,6 +170,52 @@ describe('the owner-action endpoint', () => {
     expect(f.calls).toEqual([]);
   });
 
+  it('refuses a token for an account the endpoint does not cover with 403 and a page that says so', async () => {
+    const token = await signToken(claimsFor('keep:4h'), key);
+    const asked: string[] = [];
+    const accountFor = async (account: string) => {
+      asked.push(account);
+      return null;
+    };
+    for (const request of [get(token), post(token)]) {
+      const response = await handleOwnerRequest(request, { ...f.deps, accountFor });
+      expect(response.status).toBe(403);
+      expect(response.body).toContain('an account gpu-reaper does not cover');
+    }
+    expect(asked).toEqual(['123456789012', '123456789012']);
+    expect(f.calls).toEqual([]);
+    expect(f.logged.at(-1)?.attributes).toMatchObject({ refusal: 'account', account: '123456789012' });
+  });
+
+  it("acts with the config and effects of the token's account", async () => {
+    const token = await signToken(claimsFor('keep:24h'), key);
+    const member = { config: parseConfig({ mode: 'enforce', snooze: { ceiling: '8h' } }), effects: f.deps.effects };
+    const response = await handleOwnerRequest(post(token), { ...f.deps, accountFor: async () => member });
+    expect(response.status).toBe(200);
+    // The member account's snooze ceiling, not the hub's.
+    expect(f.calls).toContain(`keep ${8 * 3_600_000}`);
+  });
+
+  it('refuses a forged account in a token (its MAC no longer holds) before any account is looked at', async () => {
+    const token = await signToken(claimsFor('keep:4h'), key);
+    const [payload, mac] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const field = Object.keys(claims).find((k) => claims[k] === '123456789012')!;
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, [field]: '111111111111' })).toString('base64url')}.${mac}`;
+    const asked: string[] = [];
+    const accountFor = async (account: string) => {
+      asked.push(account);
+      return { config: f.deps.config, effects: f.deps.effects };
+    };
+    for (const request of [get(forged), post(forged)]) {
+      const response = await handleOwnerRequest(request, { ...f.deps, accountFor });
+      expect(response.status).toBe(403);
+      expect(response.body).toContain('This link is not valid');
+    }
+    expect(asked).toEqual([]);
+    expect(f.calls).toEqual([]);
+  });
+
   it('answers other methods with 405 and a request without a token with 400', async () => {
     const token = await signToken(claimsFor('stop'), key);
     expect(
