@@ -9,7 +9,8 @@
  *   spoke role only in this organization), `-c organizationRootId=r-…` (when `accounts.organization.ous` is `[]`),
  *   `-c spokeCallAs=DELEGATED_ADMIN` (a StackSets delegated administrator hub; default `SELF`),
  *   `-c spokeStackSet=false` (no stack set: deploy `GpuReaperSpoke` yourself), and for that standalone spoke
- *   `-c hubWorkerRoleArn=ARN` (the hub's `WorkerRoleArn` output; else pass it as the stack's parameter).
+ *   `-c hubWorkerRoleArn=ARN` (the hub's `WorkerRoleArn` output; else pass it as the stack's parameter) and
+ *   `-c hubEventBusArn=ARN` (the hub's `LaunchEventBusArn` output; likewise).
  * - `CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`, set by the CDK CLI when credentials are present; without them the
  *   stacks are environment-agnostic, so `cdk synth` works offline. No lookups.
  */
@@ -59,6 +60,7 @@ try {
       config,
       organizationId,
       hubWorkerRoleArn: context('hubWorkerRoleArn'),
+      hubEventBusArn: context('hubEventBusArn'),
       env,
     });
   }

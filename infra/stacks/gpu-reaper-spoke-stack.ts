@@ -10,6 +10,7 @@ import { App, CfnOutput, CfnParameter, DefaultStackSynthesizer, Stack, type Stac
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
+import { LaunchForwarding } from '../constructs/gpu-reaper/launch-forwarding';
 import { SpokeRole, spokePermissions } from '../constructs/gpu-reaper/spoke-role';
 import { SpokeParameter } from '../constructs/gpu-reaper/spoke-stack-set';
 
@@ -19,6 +20,8 @@ interface GpuReaperSpokeStackProps extends StackProps {
   readonly config: Config;
   /** Default of the `HubWorkerRoleArn` parameter (the hub's `WorkerRoleArn` output). @default none: pass it at deploy */
   readonly hubWorkerRoleArn?: string;
+  /** Default of the `HubEventBusArn` parameter (the hub's `LaunchEventBusArn` output). @default none: pass it at deploy */
+  readonly hubEventBusArn?: string;
   /** Default of the `OrganizationId` parameter. @default none: pass it at deploy */
   readonly organizationId?: string;
   /** `ec2:InstanceType` patterns the role may stop, terminate and tag. @default from `scope.accelerators` */
@@ -58,6 +61,8 @@ class GpuReaperSpokeStack extends Stack {
       permissions: spokePermissions(props.config, props.gpuInstanceTypes),
     }).role;
     new CfnOutput(this, 'RoleArn', { value: this.role.roleArn, description: 'assumed by the hub worker' });
+    // A launch here wakes this account × Region at the hub at once (it is otherwise passed hourly when quiet).
+    new LaunchForwarding(this, 'LaunchForwarding', { hubEventBusArn: props.hubEventBusArn });
   }
 }
 
@@ -73,6 +78,7 @@ function spokeTemplateBody(scope: Construct, props: Omit<GpuReaperSpokeStackProp
       ...props,
       hubWorkerRoleArn: undefined,
       organizationId: undefined,
+      hubEventBusArn: undefined,
     });
     return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {

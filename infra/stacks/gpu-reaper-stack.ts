@@ -29,6 +29,18 @@ interface GpuReaperStackProps extends StackProps {
   readonly spokeStackSet?: boolean;
 }
 
+/**
+ * The Regions of the spoke stack set: every Region a target may be in (the config's and its overrides'), the
+ * hub's first when it is among them (where the role has always been); none listed (`regions: []`): the hub's.
+ */
+function spokeRegions(config: Config, hubRegion: string): string[] {
+  const overrides = Object.values(config.accounts?.overrides ?? {}).map((o) => (o as { regions?: unknown }).regions);
+  const listed = [config.regions, ...overrides].flatMap((r) => (Array.isArray(r) ? r.map(String) : []));
+  if (listed.length === 0) return [];
+  const regions = [...new Set(listed)].sort();
+  return regions.includes(hubRegion) ? [hubRegion, ...regions.filter((r) => r !== hubRegion)] : regions;
+}
+
 /** The gpu-reaper stack. */
 class GpuReaperStack extends Stack {
   /** The reaper construct. */
@@ -102,6 +114,10 @@ class GpuReaperStack extends Stack {
       value: fanOut.worker.role.roleArn,
       description: 'the only principal the spoke roles trust (cdk deploy GpuReaperSpoke -c hubWorkerRoleArn=<this>)',
     });
+    new CfnOutput(this, 'LaunchEventBusArn', {
+      value: fanOut.launchWake.bus.eventBusArn,
+      description: 'where the spokes forward EC2 running events (cdk deploy GpuReaperSpoke -c hubEventBusArn=<this>)',
+    });
     new CfnOutput(this, 'TargetQueueUrl', { value: fanOut.queue.queueUrl, description: 'one message per target' });
     new CfnOutput(this, 'TargetDeadLetterQueueUrl', {
       value: fanOut.deadLetterQueue.queueUrl,
@@ -122,6 +138,8 @@ class GpuReaperStack extends Stack {
       }),
       hubWorkerRoleArn: fanOut.worker.role.roleArn,
       organizationId: props.reaper?.organizationId ?? '',
+      hubEventBusArn: fanOut.launchWake.bus.eventBusArn,
+      regions: spokeRegions(config, this.region),
       organizationalUnitIds: ous,
       excludeAccounts: accounts.exclude,
       callAs: props.spokeCallAs,

@@ -146,7 +146,8 @@ describe('the hub', () => {
             Accounts: ['222222222222'],
             AccountFilterType: 'DIFFERENCE',
           },
-          Regions: [{ Ref: 'AWS::Region' }],
+          // Every Region the config covers: each forwards its own launches.
+          Regions: ['us-east-1', 'us-west-2'],
         },
       ],
       Parameters: [
@@ -155,6 +156,12 @@ describe('the hub', () => {
           ParameterValue: { 'Fn::GetAtt': [expect.stringMatching(/^GpuReaperFanOutWorkerRole/), 'Arn'] },
         },
         { ParameterKey: 'OrganizationId', ParameterValue: ORGANIZATION_ID },
+        {
+          ParameterKey: 'HubEventBusArn',
+          ParameterValue: { 'Fn::GetAtt': [expect.stringMatching(/^GpuReaperFanOutLaunchWakeBus/), 'Arn'] },
+        },
+        // The role is global: created by the stack instance of one Region only.
+        { ParameterKey: 'RoleRegion', ParameterValue: 'us-east-1' },
       ],
     });
     const body = JSON.parse(stackSet?.Properties.TemplateBody as string) as {
@@ -167,8 +174,70 @@ describe('the hub', () => {
       expect(body.Resources[id]).toEqual(spokeResources[id]);
     }
     expect(JSON.stringify(body)).not.toMatch(/BootstrapVersion/);
-    expect(Object.keys(body.Parameters).sort()).toEqual(['HubWorkerRoleArn', 'OrganizationId']);
+    expect(Object.keys(body.Parameters).sort()).toEqual([
+      'HubEventBusArn',
+      'HubWorkerRoleArn',
+      'OrganizationId',
+      'RoleRegion',
+    ]);
     expect(String(stackSet?.Properties.TemplateBody).length).toBeLessThan(51_200);
+  });
+
+  it('opens a launch bus to the organization only, whose rule hands EC2 running events to the dispatcher', () => {
+    const [[busId] = []] = resources(hubTemplate, 'AWS::Events::EventBus');
+    expect(busId).toMatch(/^GpuReaperFanOutLaunchWakeBus/);
+    hubTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: busId },
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+      },
+    });
+    hubTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['running'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperFanOutDispatcher'), 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+    hubTemplate.hasOutput('LaunchEventBusArn', { Value: { 'Fn::GetAtt': [busId, 'Arn'] } });
+    // The dispatcher reads the target states and marks a woken one, in the target partitions only.
+    hubTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^GpuReaperFanOutDispatcherRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']),
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TARGET#*'] } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('deploys the stack set to every Region of the config and its overrides, the hub’s when none is listed', () => {
+    const more = {
+      ...HUB_CONFIG,
+      accounts: { ...HUB_CONFIG.accounts, overrides: { '111111111111': { regions: ['eu-west-1'] } } },
+    };
+    const regionsOf = (template: Template) => {
+      const [[, stackSet] = []] = resources(template, 'AWS::CloudFormation::StackSet');
+      return (stackSet?.Properties.StackInstancesGroup as { Regions: unknown }[] | undefined)?.[0]?.Regions;
+    };
+    expect(regionsOf(synthHub({ config: more }).hubTemplate)).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
+    expect(regionsOf(synthHub({ config: { ...HUB_CONFIG, regions: [] } }).hubTemplate)).toEqual([
+      { Ref: 'AWS::Region' },
+    ]);
   });
 
   it('deploys the stack set to the root when ous is [] and a root id is given, as a delegated administrator if asked', () => {
@@ -217,6 +286,51 @@ describe('the spoke stack', () => {
       },
     });
     spokeTemplate.hasParameter('OrganizationId', { Default: ORGANIZATION_ID });
+  });
+
+  it('forwards EC2 running events to the hub launch bus through a role that may only put events on it', () => {
+    spokeTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['running'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: 'HubEventBusArn' },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchForwardingRole'), 'Arn'] },
+        }),
+      ],
+    });
+    spokeTemplate.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'events.amazonaws.com' } })],
+      },
+    });
+    spokeTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { Ref: 'HubEventBusArn' } }],
+      },
+    });
+    spokeTemplate.hasParameter('RoleRegion', { Default: '' });
+  });
+
+  it('creates the spoke role in one Region only, and the forwarding rule in every Region', () => {
+    const template = spokeTemplate.toJSON() as {
+      Resources: Record<string, { Type: string; Condition?: string }>;
+      Outputs: Record<string, { Condition?: string }>;
+    };
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (id.startsWith('LaunchForwarding')) expect(resource.Condition, id).toBeUndefined();
+      else if (id !== 'CDKMetadata') expect(resource.Condition, id).toBe('InRoleRegion');
+    }
+    expect(template.Outputs.RoleArn?.Condition).toBe('InRoleRegion');
+    spokeTemplate.hasCondition('InRoleRegion', {
+      'Fn::Or': [
+        { 'Fn::Equals': [{ Ref: 'RoleRegion' }, ''] },
+        { 'Fn::Equals': [{ Ref: 'RoleRegion' }, { Ref: 'AWS::Region' }] },
+      ],
+    });
   });
 
   it('requires the external id when the config sets one', () => {

@@ -23,6 +23,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Config, EnvName, ReaperMetrics } from '../../../shared/config';
+import { LaunchWake } from './launch-wake';
 import { TABLE_INDEXES_FINDING } from './nag-findings';
 import { TABLE_ACTIONS } from './permissions';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
@@ -113,6 +114,8 @@ class FanOut extends Construct {
   readonly leaseDuration: Duration;
   /** Per-target and dead-letter alarms (actions are added by the caller). */
   readonly alarms: FanOutAlarms;
+  /** The bus the spokes forward launches to, and the rule that wakes their target through the dispatcher. */
+  readonly launchWake: LaunchWake;
 
   constructor(scope: Construct, id: string, props: FanOutProps) {
     super(scope, id);
@@ -165,6 +168,12 @@ class FanOut extends Construct {
       reservedConcurrentExecutions: props.dispatcherConcurrency,
     });
     this.grantDispatcher(props);
+    this.launchWake = new LaunchWake(this, 'LaunchWake', {
+      organizationId: props.organizationId,
+      dispatcher: this.dispatcher.function,
+      deadLetterQueue: props.scheduleDeadLetterQueue,
+      maxEventAge: props.maxEventAge,
+    });
 
     this.worker = new GpuReaperFunction(this, 'Worker', {
       entry: props.workerEntry ?? functionEntry('worker'),
@@ -209,11 +218,17 @@ class FanOut extends Construct {
         resources: ['*'],
       }),
     );
-    // Lease items only: the dispatcher can write no audit or warning item.
+    // Lease and target-state items only: the dispatcher can read or write no audit or warning item.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'LeaseTargets',
-        actions: ['dynamodb:PutItem'],
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+        ],
         resources: [props.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LEASE_PARTITION_PREFIX}*`] } },
       }),

@@ -1,7 +1,8 @@
 /**
  * The spoke rolled out by the hub: a service-managed CloudFormation StackSet whose template is the spoke stack's
  * synthesized template, auto-deployed to every account of the configured OUs (and to accounts that join them
- * later), in the hub's region (the role is global; one stack instance per account is enough).
+ * later), in every Region the hub covers: the launch-forwarding rule is regional (EC2 events stay in their
+ * Region), while the role is global and is created only in the stack instance of `RoleRegion`.
  */
 import { Aws, CfnStackSet } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -12,6 +13,10 @@ const SpokeParameter = {
   hubWorkerRoleArn: 'HubWorkerRoleArn',
   /** The organization (`o-…`) the worker must belong to. */
   organizationId: 'OrganizationId',
+  /** The hub's launch bus, where each Region's EC2 running events are forwarded. */
+  hubEventBusArn: 'HubEventBusArn',
+  /** The one Region whose stack instance creates the (global) role. */
+  roleRegion: 'RoleRegion',
 } as const;
 
 /** Props of {@link SpokeStackSet}. */
@@ -22,6 +27,13 @@ interface SpokeStackSetProps {
   readonly hubWorkerRoleArn: string;
   /** The organization id (`o-…`). */
   readonly organizationId: string;
+  /** The hub's launch bus ARN. */
+  readonly hubEventBusArn: string;
+  /**
+   * Regions to deploy to (each forwards its launches); the role is created in the first.
+   * @default the hub's Region
+   */
+  readonly regions?: readonly string[];
   /** OU or root ids (`ou-…`, `r-…`) to deploy to, child OUs included. */
   readonly organizationalUnitIds: readonly string[];
   /** Accounts of those OUs that get no spoke (`accounts.exclude`). @default none */
@@ -41,7 +53,7 @@ interface SpokeStackSetProps {
  *
  * @example
  * new SpokeStackSet(hub, 'SpokeStackSet', { templateBody, hubWorkerRoleArn: worker.role.roleArn,
- *   organizationId: 'o-a1b2c3d4e5', organizationalUnitIds: ['ou-ab12-34cd56ef'] });
+ *   organizationId: 'o-a1b2c3d4e5', hubEventBusArn: bus.eventBusArn, organizationalUnitIds: ['ou-ab12-34cd56ef'] });
  */
 class SpokeStackSet extends Construct {
   /** The stack set. */
@@ -50,6 +62,7 @@ class SpokeStackSet extends Construct {
   constructor(scope: Construct, id: string, props: SpokeStackSetProps) {
     super(scope, id);
     const exclude = props.excludeAccounts ?? [];
+    const regions = props.regions && props.regions.length > 0 ? [...props.regions] : [Aws.REGION];
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: props.stackSetName ?? `${Aws.STACK_NAME}-spoke`,
       description: 'gpu-reaper spoke: the role the hub worker assumes in each member account',
@@ -69,6 +82,8 @@ class SpokeStackSet extends Construct {
       parameters: [
         { parameterKey: SpokeParameter.hubWorkerRoleArn, parameterValue: props.hubWorkerRoleArn },
         { parameterKey: SpokeParameter.organizationId, parameterValue: props.organizationId },
+        { parameterKey: SpokeParameter.hubEventBusArn, parameterValue: props.hubEventBusArn },
+        { parameterKey: SpokeParameter.roleRegion, parameterValue: regions[0] ?? Aws.REGION },
       ],
       stackInstancesGroup: [
         {
@@ -76,7 +91,7 @@ class SpokeStackSet extends Construct {
             organizationalUnitIds: [...props.organizationalUnitIds],
             ...(exclude.length > 0 ? { accounts: [...exclude], accountFilterType: 'DIFFERENCE' } : {}),
           },
-          regions: [Aws.REGION],
+          regions,
         },
       ],
       templateBody: props.templateBody,
