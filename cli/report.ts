@@ -1,15 +1,20 @@
 /**
  * `gpu-reaper report`: what the reaper did over a period, from the audit trail (DynamoDB queries, never a scan), the
- * money and GPU-hours its actions avoided, and with budgets on each team's spend of the month. The weekly digest
- * Lambda mails the same report.
+ * money and GPU-hours its actions avoided, and with budgets on each team's spend of the month; and the fleet audit of
+ * the same period from CloudWatch GPU history (spend by utilization band, never used, by group, the costliest runs,
+ * right-sizing). The weekly digest Lambda mails the same report.
+ *
+ * `--region` names the audit table's region; the fleet audit covers the config's `regions`, else that region.
  *
  * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit --region us-east-1
  */
+import { createRegionClients } from '../shared/adapters/aws/clients';
 import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
 import { renderAuditReport } from '../shared/render/reports/audit-report';
 import { periodReport } from '../shared/report/period-report';
+import { readFleetAudit } from '../shared/report/read-fleet-audit';
 import { checkRegionFlag, homeRegionOf, parseNow, resolveRegions } from './pass-context';
 import { onTable } from './table-check';
 
@@ -46,7 +51,22 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
   const { audit, ledger } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
   // With budgets on, each team's spend of the month `now` falls in (the ledger exists only then).
   const budgets = ledger ? { ledger, config } : undefined;
-  const report = await onTable(table, homeRegion, () => periodReport(audit, from, now, budgets));
+  // The fleet: every configured region, else the table's; a region that cannot be read is said, never fatal.
+  const fleetRegions = config.regions.length > 0 ? [...new Set(config.regions)] : [homeRegion];
+  const fleet = {
+    read: (start: Date, end: Date) =>
+      readFleetAudit(
+        config,
+        { from: start, to: end },
+        {
+          regions: fleetRegions,
+          clientsOf: (region) => createRegionClients(region),
+          onRegionError: ({ region, error }) =>
+            process.stderr.write(`fleet audit: history of ${region} not read: ${error}\n`),
+        },
+      ),
+  };
+  const report = await onTable(table, homeRegion, () => periodReport(audit, from, now, budgets, fleet));
   const text = () => renderAuditReport(report, { warnAt: config.budgets?.warnAt });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${text()}\n`);
   return 0;

@@ -65,6 +65,13 @@ interface FleetBudget {
   readonly share: number;
 }
 
+/** A region whose history could not be read: the audit covers the other regions, and says so. */
+interface FleetRegionError {
+  readonly region: string;
+  /** What failed, one line (the AWS call and its error). */
+  readonly error: string;
+}
+
 /** The `fleet` section of the report document. */
 interface FleetAudit {
   readonly from: string;
@@ -84,6 +91,19 @@ interface FleetAudit {
   readonly rightSizingUnjudged: readonly RightSizingUnjudged[];
   /** With budgets on: each team's month to date. */
   readonly budgets?: readonly FleetBudget[];
+  /** The regions whose history was read (the config's `regions`, else the home region). @default not said */
+  readonly regions?: readonly string[];
+  /** Regions whose history could not be read (their instances are missing from every number). @default none */
+  readonly regionErrors?: readonly FleetRegionError[];
 }
 
-export type { FleetAudit, FleetBands, FleetBudget, FleetGroup, FleetRun, RightSizing, RightSizingUnjudged };
+export type {
+  FleetAudit,
+  FleetBands,
+  FleetBudget,
+  FleetGroup,
+  FleetRegionError,
+  FleetRun,
+  RightSizing,
+  RightSizingUnjudged,
+};

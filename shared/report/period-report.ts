@@ -6,6 +6,7 @@ import type { Config } from '../config/schema';
 import { monthOf } from '../engine/budget';
 import { type AuditReport, auditReport, type ReportableItem } from '../render/reports/audit-report';
 import { type BudgetPart, type BudgetTotalsReader, budgetEntries } from './budget-standings';
+import type { FleetAudit } from './fleet-audit-types';
 
 /** Reads the audit items of a period (the DynamoDB audit trail: Queries on the by-time index, never a Scan). */
 interface AuditReader {
@@ -18,26 +19,45 @@ interface BudgetSource {
   readonly config: Config;
 }
 
-/** What {@link periodReport} returns: the audit report, and `budgets` when budgets are on. */
-type PeriodReport = AuditReport & BudgetPart;
+/** Reads the fleet audit of a period from GPU history (see read-fleet-audit.ts). */
+interface FleetReader {
+  read(from: Date, to: Date): Promise<FleetAudit>;
+}
+
+/** What the report adds with a fleet reader: the audit of the period, with the budgets inside it when they are on. */
+interface FleetPart {
+  readonly fleet?: FleetAudit;
+}
+
+/** What {@link periodReport} returns: the audit report, `budgets` when budgets are on, `fleet` with a fleet reader. */
+type PeriodReport = AuditReport & BudgetPart & FleetPart;
 
 /**
  * Reads `[from, to]` from the audit trail and counts it; with `budgets` (and `budgets` configured) adds each team's
  * standing in the UTC month of `to`.
  *
  * @param budgets the ledger and config; without it (or with budgets off) the report has no `budgets`
+ * @param fleet reads the fleet audit of `[from, to)`; without it the report has no `fleet`
  * @example const report = await periodReport(audit, new Date(now.getTime() - 7 * 86_400_000), now, { ledger, config });
  */
-async function periodReport(audit: AuditReader, from: Date, to: Date, budgets?: BudgetSource): Promise<PeriodReport> {
+async function periodReport(
+  audit: AuditReader,
+  from: Date,
+  to: Date,
+  budgets?: BudgetSource,
+  fleet?: FleetReader,
+): Promise<PeriodReport> {
   const withBudgets = budgets !== undefined && budgets.config.budgets !== null;
-  const [items, totals] = await Promise.all([
+  const [items, totals, audited] = await Promise.all([
     audit.between(from, to),
     withBudgets ? budgets.ledger.loadTotals(monthOf(to)) : undefined,
+    fleet?.read(from, to),
   ]);
   const report = auditReport(items, from, to);
-  if (!withBudgets || totals === undefined) return report;
-  return { ...report, budgets: budgetEntries(totals, budgets.config) };
+  const budgetPart = withBudgets && totals !== undefined ? { budgets: budgetEntries(totals, budgets.config) } : {};
+  const fleetPart = audited === undefined ? {} : { fleet: { ...audited, ...budgetPart } };
+  return { ...report, ...budgetPart, ...fleetPart };
 }
 
-export type { AuditReader, BudgetSource, PeriodReport };
+export type { AuditReader, BudgetSource, FleetPart, FleetReader, PeriodReport };
 export { periodReport };

@@ -8,6 +8,11 @@
  * little longer and a little busier than it was, never less: a backtest over it is an estimate. Calls stay within
  * GetMetricData's limits (≤ 500 queries, ≤ 100,800 datapoints), NextToken followed; values stream into typed arrays.
  * Note: ListMetrics only lists series that received data in the last two weeks (of the wall clock).
+ *
+ * Two options serve the fleet report: `periodSeconds: 300` reads 5-minute maxima even where 1-minute data is kept
+ * (a week then costs a fifth of the datapoints; bands, never used and runs need no finer grain), and
+ * `busyThreshold` reads every per-GPU series (rather than a source's rollup) and counts, per minute, the GPUs at or
+ * above it at once. Without them (the backtest) the read is exactly the 1-minute, rollup-first read.
  */
 import type { CloudWatchClient, Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { paginateGetMetricData } from '@aws-sdk/client-cloudwatch';
@@ -17,10 +22,25 @@ import { callWindows, resolutionSegments, type Segment } from './gpu-history-pla
 import { MAX_QUERIES_PER_CALL, packGroups, type SeriesGroup } from './gpu-metric-batches';
 import { GpuSeriesIndex, type InstanceSeries, type ListedSeries, type MetricName } from './gpu-series-index';
 
-/** Each source's rollup where it publishes one, else its per-GPU series. */
-function historySeries(entry: InstanceSeries): ListedSeries[] {
-  return [...entry.bySource.values()].flatMap((source) => (source.rollup ? [source.rollup] : [...source.perGpu]));
+/**
+ * Each source's rollup where it publishes one, else its per-GPU series; with `perGpuFirst` each source's per-GPU
+ * series where it publishes some, else its rollup (counting busy GPUs needs each GPU's own series).
+ */
+function historySeries(entry: InstanceSeries, perGpuFirst = false): ListedSeries[] {
+  return [...entry.bySource.values()].flatMap((source) =>
+    (perGpuFirst ? source.perGpu.length === 0 : source.rollup !== null) ? [source.rollup!] : [...source.perGpu],
+  );
 }
+
+/** Set bits of a 32-bit mask: how many GPUs were busy in one minute. */
+function bitCount(mask: number): number {
+  let value = mask - ((mask >>> 1) & 0x55555555);
+  value = (value & 0x33333333) + ((value >>> 2) & 0x33333333);
+  return (((value + (value >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** GPUs one mask can tell apart; no EC2 type has more than 16. */
+const MAX_GPUS = 32;
 
 const MINUTE_MS = 60_000;
 /** GetMetricData's ceiling of datapoints in one answer. */
@@ -34,6 +54,22 @@ interface GpuHistoryOptions {
   readonly concurrency?: number;
   /** The wall clock, for CloudWatch's retention (never the backtest's `--now`). @default Date.now */
   readonly clock?: () => number;
+  /**
+   * The finest period to read, in seconds (60 or 300): coarser where CloudWatch keeps only coarser data. The fleet
+   * report reads a week at 300: 5-minute maxima place every minute in the same band and never-used holds alike.
+   * @default 60
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Count per minute the GPUs at or above this utilization at once ({@link SeriesHistory.busyGpus}); per-GPU
+   * series are then read even where a source publishes a rollup. @default none (no counts: the backtest's read)
+   */
+  readonly busyThreshold?: number;
+  /**
+   * Instances per batch of {@link GpuHistory.batches}: each batch is read and handed over before the next starts,
+   * so a caller that drops each batch holds one at a time. @default all in one batch
+   */
+  readonly instancesPerBatch?: number;
 }
 
 /** The per-minute history of one instance. */
@@ -45,9 +81,24 @@ interface SeriesHistory {
   readonly series: number;
   /** From an `InstanceType` dimension, when the agent appends one. */
   readonly instanceType: string | null;
+  /**
+   * With `busyThreshold`: per minute, how many GPUs were at or above it at once (0 where none or no datapoint);
+   * present only when per-GPU series were read. A coarser period counts a GPU busy over all its minutes, so the count
+   * may overstate concurrency, never understate it.
+   */
+  readonly busyGpus?: Uint8Array;
+  /** With `busyThreshold`: the GPUs that publish a series of their own (0 for rollup-only telemetry). */
+  readonly gpuCount?: number;
 }
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
+
+/** What a read needs to count busy GPUs: the threshold, each instance's GPU bits, and the per-minute masks. */
+interface BusyCounting {
+  readonly threshold: number;
+  readonly gpuBits: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly masks: ReadonlyMap<string, Uint32Array>;
+}
 
 function typeHint(series: readonly (readonly Dimension[])[]): string | null {
   for (const dimensions of series) {
@@ -93,43 +144,95 @@ class GpuHistory {
    * @throws AwsError when ListMetrics or GetMetricData fails: a backtest on partial history would mislead
    */
   async read(range: { readonly from: Date; readonly to: Date }): Promise<SeriesHistory[]> {
+    const all: SeriesHistory[] = [];
+    for await (const batch of this.batches(range)) all.push(...batch);
+    return all;
+  }
+
+  /**
+   * The same histories in batches of `instancesPerBatch` instances (one ListMetrics listing for all), each read
+   * whole before it is handed over, so memory holds one batch's arrays at a time.
+   *
+   * @throws AwsError when ListMetrics or GetMetricData fails
+   */
+  async *batches(range: { readonly from: Date; readonly to: Date }): AsyncGenerator<SeriesHistory[]> {
     const fromMs = floorTo(range.from.getTime(), MINUTE_MS);
     const toMs = floorTo(range.to.getTime(), MINUTE_MS);
-    const length = Math.max(0, (toMs - fromMs) / MINUTE_MS);
     const listing = await new GpuSeriesIndex(this.#client, this.#region, this.#sources).lookup();
     // The same series a live pass reads first, from every source: rollups where published, else per GPU; the
     // maximum across them per minute. Host-only series stand for an instance named by its host.
     const entries = new Map<string, InstanceSeries>();
     for (const instanceId of listing.instanceIds()) entries.set(instanceId, listing.seriesOf({ instanceId })!);
     for (const host of listing.hosts()) entries.set(host, listing.seriesOfHost(host)!);
-    const groups: SeriesGroup[] = [...entries].map(([instanceId, entry]) => ({
+    const all = [...entries];
+    const size = Math.max(1, this.#options.instancesPerBatch ?? all.length);
+    for (let start = 0; start < all.length; start += size) {
+      yield await this.#readBatch(all.slice(start, start + size), fromMs, toMs);
+    }
+  }
+
+  async #readBatch(
+    entries: readonly (readonly [string, InstanceSeries])[],
+    fromMs: number,
+    toMs: number,
+  ): Promise<SeriesHistory[]> {
+    const length = Math.max(0, (toMs - fromMs) / MINUTE_MS);
+    const counting = this.#options.busyThreshold !== undefined;
+    const groups: SeriesGroup[] = entries.map(([instanceId, entry]) => ({
       instanceId,
-      series: historySeries(entry),
+      series: historySeries(entry, counting),
       start: new Date(fromMs),
     }));
     const arrays = new Map(groups.map((group) => [group.instanceId, new Float32Array(length).fill(Number.NaN)]));
+    // With busy counts: each GPU of an instance (by its GPU dimension's value, the same GPU across sources) a bit.
+    const gpuBits = new Map<string, Map<string, number>>();
+    const masks = new Map<string, Uint32Array>();
+    if (counting) {
+      for (const group of groups) {
+        const bits = new Map<string, number>();
+        for (const series of group.series as ListedSeries[]) {
+          if (series.gpu !== null && !bits.has(series.gpu) && bits.size < MAX_GPUS) bits.set(series.gpu, bits.size);
+        }
+        gpuBits.set(group.instanceId, bits);
+        if (bits.size > 0) masks.set(group.instanceId, new Uint32Array(length));
+      }
+    }
     const budget = this.#options.datapointsPerCall ?? MAX_DATAPOINTS_PER_CALL;
+    const finest = this.#options.periodSeconds ?? 60;
     const calls: { chunk: SeriesGroup[]; segment: Segment; window: [number, number] }[] = [];
-    for (const segment of resolutionSegments(fromMs, toMs, (this.#options.clock ?? Date.now)())) {
+    for (const part of resolutionSegments(fromMs, toMs, (this.#options.clock ?? Date.now)())) {
+      const segment = { ...part, periodSeconds: Math.max(part.periodSeconds, finest) };
       for (const chunk of packGroups(groups, MAX_QUERIES_PER_CALL)) {
         const queries = chunk.reduce((sum, group) => sum + group.series.length, 0);
         for (const window of callWindows(segment, queries, budget)) calls.push({ chunk, segment, window });
       }
     }
+    const busy = { threshold: this.#options.busyThreshold ?? Number.POSITIVE_INFINITY, gpuBits, masks };
     await inPool(calls, this.#options.concurrency ?? 4, ({ chunk, segment, window }) =>
-      this.#readCall(chunk, segment, window, (id) => arrays.get(id)!, fromMs),
+      this.#readCall(chunk, segment, window, (id) => arrays.get(id)!, fromMs, busy),
     );
+    const byId = new Map(entries);
     return groups
       .filter((group) => arrays.get(group.instanceId)!.some((value) => value >= 0))
-      .map((group) => ({
-        instanceId: group.instanceId,
-        minutes: arrays.get(group.instanceId)!,
-        source: historySeries(entries.get(group.instanceId)!).every((s) => s.gpu === null)
-          ? 'instance-rollup'
-          : 'per-gpu',
-        series: group.series.length,
-        instanceType: typeHint(group.series.map((series) => series.dimensions)),
-      }));
+      .map((group) => {
+        const mask = masks.get(group.instanceId);
+        const counts = counting
+          ? {
+              gpuCount: gpuBits.get(group.instanceId)?.size ?? 0,
+              ...(mask ? { busyGpus: Uint8Array.from(mask, bitCount) } : {}),
+            }
+          : {};
+        return {
+          instanceId: group.instanceId,
+          minutes: arrays.get(group.instanceId)!,
+          source: historySeries(byId.get(group.instanceId)!, counting).every((s) => s.gpu === null)
+            ? ('instance-rollup' as const)
+            : ('per-gpu' as const),
+          series: group.series.length,
+          instanceType: typeHint(group.series.map((series) => series.dimensions)),
+          ...counts,
+        };
+      });
   }
 
   async #readCall(
@@ -138,12 +241,16 @@ class GpuHistory {
     [startMs, endMs]: [number, number],
     arrayOf: (instanceId: string) => Float32Array,
     fromMs: number,
+    busy: BusyCounting,
   ): Promise<void> {
     const owners: string[] = [];
+    const bits: (number | undefined)[] = [];
     const queries: MetricDataQuery[] = [];
     for (const group of chunk) {
       for (const series of group.series) {
         owners.push(group.instanceId);
+        const gpu = (series as ListedSeries).gpu;
+        bits.push(gpu === null || gpu === undefined ? undefined : busy.gpuBits.get(group.instanceId)?.get(gpu));
         const Metric = {
           Namespace: series.source.namespace,
           MetricName: series.source.metric,
@@ -168,9 +275,12 @@ class GpuHistory {
           if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
             throw new AwsError(ErrorCode.AwsCall, 'GetMetricData', `status ${result.StatusCode} for a GPU series`);
           }
-          const owner = owners[Number(result.Id?.slice(1))];
+          const position = Number(result.Id?.slice(1));
+          const owner = owners[position];
           if (owner === undefined) continue;
           const minutes = arrayOf(owner);
+          const bit = bits[position];
+          const mask = bit === undefined ? undefined : busy.masks.get(owner);
           const values = result.Values ?? [];
           const stamps = result.Timestamps ?? [];
           for (let at = 0; at < values.length; at++) {
@@ -178,8 +288,10 @@ class GpuHistory {
             const time = stamps[at]?.getTime();
             if (time === undefined || !(value >= 0)) continue;
             const start = Math.floor((time - fromMs) / MINUTE_MS);
+            const counted = mask !== undefined && value >= busy.threshold;
             for (let minute = Math.max(start, first); minute < Math.min(start + spread, last); minute++) {
               if (!(minutes[minute]! >= value)) minutes[minute] = value;
+              if (counted) mask[minute] = (mask[minute] ?? 0) | (1 << bit!);
             }
           }
         }

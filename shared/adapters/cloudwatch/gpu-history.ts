@@ -10,7 +10,7 @@ import { hourlyUsd } from '../../prices/on-demand-prices';
 import { awsErrorCode, toAwsError } from '../aws/aws-errors';
 import type { RegionClients } from '../aws/clients';
 import { tagRecord } from '../ec2/ec2-lookups';
-import { GpuHistory, type GpuHistoryOptions } from './gpu-history-metrics';
+import { GpuHistory, type GpuHistoryOptions, type SeriesHistory } from './gpu-history-metrics';
 import { readHostHistories } from './host-history';
 
 /** DescribeInstances ids per call (EC2 documents no cap for ids; 200 keeps requests and answers small). */
@@ -67,35 +67,63 @@ async function describeKnownInstances(
   return known;
 }
 
+/** Options of a history read beyond the GetMetricData reader's. */
+interface InstanceHistoryOptions extends GpuHistoryOptions {
+  /** Read EC2's host metrics too (when `activity.host` is on). @default true */
+  readonly host?: boolean;
+}
+
 /**
- * The backtest histories of one region over `[from, to)`.
+ * The backtest histories of one region over `[from, to)`, in batches of `instancesPerBatch` instances (see
+ * {@link GpuHistory.batches}): each batch joined with EC2 and priced before it is handed over.
  *
  * @throws AwsError when CloudWatch or EC2 cannot be read
- * @example const histories = await readInstanceHistories(createRegionClients('us-east-1'), 'us-east-1', config, { from, to });
+ * @example for await (const batch of streamInstanceHistories(clients, region, config, range, { instancesPerBatch: 500 })) auditor.addAll(batch);
  */
-async function readInstanceHistories(
+async function* streamInstanceHistories(
   clients: RegionClients,
   region: string,
   config: Config,
   range: { readonly from: Date; readonly to: Date },
-  options: GpuHistoryOptions = {},
+  options: InstanceHistoryOptions = {},
+): AsyncGenerator<InstanceHistory[]> {
+  const reader = new GpuHistory(clients.cloudwatch, region, config.metrics.sources, options);
+  for await (const series of reader.batches(range)) {
+    yield await joinHistories(clients, region, config, range, series, options.host ?? true);
+  }
+}
+
+async function joinHistories(
+  clients: RegionClients,
+  region: string,
+  config: Config,
+  range: { readonly from: Date; readonly to: Date },
+  series: readonly SeriesHistory[],
+  withHost: boolean,
 ): Promise<InstanceHistory[]> {
-  const series = await new GpuHistory(clients.cloudwatch, region, config.metrics.sources, options).read(range);
   const known = await describeKnownInstances(
     clients.ec2,
     series.map((entry) => entry.instanceId),
     region,
   );
   const ids = series.map((entry) => entry.instanceId);
-  const host = config.activity.host.enabled
-    ? await readHostHistories(clients.cloudwatch, region, ids, range)
-    : new Map();
+  const host =
+    withHost && config.activity.host.enabled
+      ? await readHostHistories(clients.cloudwatch, region, ids, range)
+      : new Map();
   return series.map((entry) => {
     const facts = known.get(entry.instanceId);
     const hostHistory = host.get(entry.instanceId);
     const instanceType = facts?.instanceType ?? entry.instanceType ?? 'unknown';
     const tags = facts?.tags ?? {};
     const owner = tags[config.ownerTag]?.trim() || null;
+    // Busy counts exist only when the read counted them (the fleet report's read).
+    const gpus =
+      entry.gpuCount === undefined
+        ? {}
+        : entry.busyGpus
+          ? { gpuTelemetry: 'per-gpu' as const, gpuCount: entry.gpuCount, busyGpus: entry.busyGpus }
+          : { gpuTelemetry: 'rollup' as const };
     return {
       instanceId: entry.instanceId,
       instanceType,
@@ -106,9 +134,28 @@ async function readInstanceHistories(
       region,
       minutes: entry.minutes,
       ...(hostHistory ? { host: hostHistory } : {}),
+      ...gpus,
     };
   });
 }
 
-export type { KnownInstance };
-export { describeKnownInstances, readInstanceHistories };
+/**
+ * The backtest histories of one region over `[from, to)`, all at once.
+ *
+ * @throws AwsError when CloudWatch or EC2 cannot be read
+ * @example const histories = await readInstanceHistories(createRegionClients('us-east-1'), 'us-east-1', config, { from, to });
+ */
+async function readInstanceHistories(
+  clients: RegionClients,
+  region: string,
+  config: Config,
+  range: { readonly from: Date; readonly to: Date },
+  options: InstanceHistoryOptions = {},
+): Promise<InstanceHistory[]> {
+  const all: InstanceHistory[] = [];
+  for await (const batch of streamInstanceHistories(clients, region, config, range, options)) all.push(...batch);
+  return all;
+}
+
+export type { InstanceHistoryOptions, KnownInstance };
+export { describeKnownInstances, readInstanceHistories, streamInstanceHistories };

@@ -27,7 +27,22 @@ interface InstanceHistory {
    * maximum and `NetworkIn` + `NetworkOut` bytes at its start minute, `NaN` elsewhere. @default none (host unknown)
    */
   readonly host?: HostHistory;
+  /**
+   * Per minute, how many GPUs were at or above `idle.threshold` at once, from each GPU's own series (the fleet
+   * report's right-sizing; the replay never reads it). Present only with `gpuTelemetry: 'per-gpu'`. @default none
+   */
+  readonly busyGpus?: Uint8Array;
+  /**
+   * Whether the history was read from each GPU's own series or only from a rollup over the instance's GPUs (which
+   * cannot say how many were busy at once). @default unknown (the backtest's read does not say)
+   */
+  readonly gpuTelemetry?: GpuTelemetry;
+  /** With `gpuTelemetry: 'per-gpu'`: how many GPUs publish a series of their own. @default unknown */
+  readonly gpuCount?: number;
 }
+
+/** Where an instance's GPU history came from: each GPU's own series, or a rollup over its GPUs. */
+type GpuTelemetry = 'per-gpu' | 'rollup';
 
 /** EC2's host metrics of a history, minute-aligned like {@link InstanceHistory.minutes}. */
 interface HostHistory {
@@ -154,6 +169,7 @@ interface SweepGrid {
 export type {
   BacktestResult,
   FleetBacktest,
+  GpuTelemetry,
   HostHistory,
   InstanceBacktest,
   InstanceHistory,
