@@ -10,7 +10,8 @@
  *   `-c spokeCallAs=DELEGATED_ADMIN` (a StackSets delegated administrator hub; default `SELF`),
  *   `-c spokeStackSet=false` (no stack set: deploy `GpuReaperSpoke` yourself), and for that standalone spoke
  *   `-c hubWorkerRoleArn=ARN` (the hub's `WorkerRoleArn` output; else pass it as the stack's parameter) and
- *   `-c hubEventBusArn=ARN` (the hub's `LaunchEventBusArn` output; likewise).
+ *   `-c hubEventBusArn=ARN` (the hub's `LaunchEventBusArn` output; likewise) and `-c hubEndpointRoleArn=ARN` (the
+ *   hub's `OwnerActionRoleArn` output, when the hub has the owner-action endpoint; likewise).
  * - `CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`, set by the CDK CLI when credentials are present; without them the
  *   stacks are environment-agnostic, so `cdk synth` works offline. No lookups.
  */
@@ -47,7 +48,7 @@ if (callAs !== undefined && callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
   fail(new Error(`-c spokeCallAs: must be SELF or DELEGATED_ADMIN, got "${callAs}"`));
 }
 try {
-  new GpuReaperStack(app, context('stackName') ?? 'GpuReaper', {
+  const hub = new GpuReaperStack(app, context('stackName') ?? 'GpuReaper', {
     config,
     reaper: { installAgent: context('installAgent') === 'true', organizationId },
     organizationRootId: context('organizationRootId'),
@@ -61,6 +62,9 @@ try {
       organizationId,
       hubWorkerRoleArn: context('hubWorkerRoleArn'),
       hubEventBusArn: context('hubEventBusArn'),
+      // The hub's endpoint answers member accounts' links through this role too.
+      ownerActions: hub.reaper.ownerActions !== undefined,
+      hubEndpointRoleArn: context('hubEndpointRoleArn'),
       env,
     });
   }

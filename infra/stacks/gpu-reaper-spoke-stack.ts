@@ -11,7 +11,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
 import { LaunchForwarding } from '../constructs/gpu-reaper/launch-forwarding';
-import { SpokeRole, spokePermissions } from '../constructs/gpu-reaper/spoke-role';
+import { SpokeRole, spokeApprovals, spokePermissions } from '../constructs/gpu-reaper/spoke-role';
 import { SpokeParameter } from '../constructs/gpu-reaper/spoke-stack-set';
 
 /** Props of {@link GpuReaperSpokeStack}. */
@@ -22,6 +22,13 @@ interface GpuReaperSpokeStackProps extends StackProps {
   readonly hubWorkerRoleArn?: string;
   /** Default of the `HubEventBusArn` parameter (the hub's `LaunchEventBusArn` output). @default none: pass it at deploy */
   readonly hubEventBusArn?: string;
+  /**
+   * The hub has the owner-action endpoint: the role trusts its role too (parameter `HubEndpointRoleArn`), for the
+   * owner actions of member accounts' links only. @default true
+   */
+  readonly ownerActions?: boolean;
+  /** Default of the `HubEndpointRoleArn` parameter (the hub's `OwnerActionRoleArn` output). @default none */
+  readonly hubEndpointRoleArn?: string;
   /** Default of the `OrganizationId` parameter. @default none: pass it at deploy */
   readonly organizationId?: string;
   /** `ec2:InstanceType` patterns the role may stop, terminate and tag. @default from `scope.accelerators` */
@@ -53,12 +60,30 @@ class GpuReaperSpokeStack extends Stack {
       allowedPattern: '^o-[a-z0-9]{10,32}$',
       default: props.organizationId,
     });
+    const hubEndpointRoleArn =
+      props.ownerActions === false
+        ? undefined
+        : new CfnParameter(this, SpokeParameter.hubEndpointRoleArn, {
+            type: 'String',
+            description:
+              'ARN of the gpu-reaper hub owner-action endpoint role (the hub stack output OwnerActionRoleArn)',
+            allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+            default: props.hubEndpointRoleArn,
+          });
     this.role = new SpokeRole(this, 'Spoke', {
       roleName: accounts?.roleName ?? 'GpuReaperSpoke',
       hubWorkerRoleArn: hubWorkerRoleArn.valueAsString,
       organizationId: organizationId.valueAsString,
       externalId: accounts?.externalId,
       permissions: spokePermissions(props.config, props.gpuInstanceTypes),
+      ...(hubEndpointRoleArn
+        ? {
+            ownerActions: {
+              hubEndpointRoleArn: hubEndpointRoleArn.valueAsString,
+              approvals: spokeApprovals(props.config),
+            },
+          }
+        : {}),
     }).role;
     new CfnOutput(this, 'RoleArn', { value: this.role.roleArn, description: 'assumed by the hub worker' });
     // A launch here wakes this account × Region at the hub at once (it is otherwise passed hourly when quiet).
@@ -79,6 +104,7 @@ function spokeTemplateBody(scope: Construct, props: Omit<GpuReaperSpokeStackProp
       hubWorkerRoleArn: undefined,
       organizationId: undefined,
       hubEventBusArn: undefined,
+      hubEndpointRoleArn: undefined,
     });
     return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {

@@ -90,10 +90,12 @@ class GpuReaperStack extends Stack {
         description: 'attach to the approvers of expensive GPU runs: the one grant to write the approval tag',
       });
     }
-    if (this.reaper.approverPolicy && this.reaper.ownerActions) {
+    if (this.reaper.ownerActions && (this.reaper.approverPolicy || this.reaper.fanOut)) {
       new CfnOutput(this, 'OwnerActionRoleArn', {
         value: this.reaper.ownerActions.role.roleArn,
-        description: "the endpoint's role, which writes the approval tag for approver links (exempt it in the SCP)",
+        description: this.reaper.fanOut
+          ? 'the endpoint role the spoke roles trust for owner links (cdk deploy GpuReaperSpoke -c hubEndpointRoleArn=<this>)'
+          : "the endpoint's role, which writes the approval tag for approver links (exempt it in the SCP)",
       });
     }
     if (this.reaper.chat) {
@@ -135,8 +137,10 @@ class GpuReaperStack extends Stack {
       templateBody: spokeTemplateBody(this, {
         config,
         gpuInstanceTypes: props.reaper?.gpuInstanceTypes,
+        ownerActions: this.reaper.ownerActions !== undefined,
       }),
       hubWorkerRoleArn: fanOut.worker.role.roleArn,
+      ...(this.reaper.ownerActions ? { hubEndpointRoleArn: this.reaper.ownerActions.role.roleArn } : {}),
       organizationId: props.reaper?.organizationId ?? '',
       hubEventBusArn: fanOut.launchWake.bus.eventBusArn,
       regions: spokeRegions(config, this.region),

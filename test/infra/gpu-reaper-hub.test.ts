@@ -128,8 +128,54 @@ describe('the hub', () => {
         ]),
       },
     });
-    const statements = JSON.stringify(hubTemplate.toJSON());
-    expect(statements).not.toMatch(/"ec2:StopInstances"/);
+    // The worker acts in member accounts only (through the spoke role), never on the hub's own instances.
+    const worker = Object.values(hubTemplate.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('GpuReaperFanOutWorkerRole'),
+    );
+    expect(worker).toHaveLength(1);
+    expect(JSON.stringify(worker)).not.toMatch(/ec2:(StopInstances|TerminateInstances|CreateTags)/);
+  });
+
+  it("lets the worker sign links with the hub's key and the endpoint's URL, and the endpoint assume the spoke role", () => {
+    hubTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          GPU_REAPER_LINK_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperOwnerActionsLinkKey'), 'Arn'] },
+          GPU_REAPER_OWNER_ACTION_URL: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperOwnerActionsEndpointFunctionFunctionUrl'), 'FunctionUrl'],
+          },
+          GPU_REAPER_TARGET_QUEUE_URL: Match.absent(),
+        }),
+      },
+      Description: Match.stringLikeRegexp('one target pass'),
+    });
+    hubTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^GpuReaperFanOutWorkerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'kms:GenerateMac',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperOwnerActionsLinkKey'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    hubTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^GpuReaperOwnerActionsEndpointRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sts:AssumeRole',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/GpuReaperSpoke']] },
+            Condition: { StringEquals: { 'aws:ResourceOrgID': ORGANIZATION_ID } },
+          }),
+          Match.objectLike({ Action: 'organizations:ListParents', Resource: '*' }),
+        ]),
+      },
+    });
+    hubTemplate.hasOutput('OwnerActionRoleArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuReaperOwnerActionsEndpointRole'), 'Arn'] },
+    });
   });
 
   it('rolls the spoke out as a service-managed stack set auto-deploying to the OUs, whose template is the spoke stack', () => {
@@ -157,6 +203,10 @@ describe('the hub', () => {
         },
         { ParameterKey: 'OrganizationId', ParameterValue: ORGANIZATION_ID },
         {
+          ParameterKey: 'HubEndpointRoleArn',
+          ParameterValue: { 'Fn::GetAtt': [expect.stringMatching(/^GpuReaperOwnerActionsEndpointRole/), 'Arn'] },
+        },
+        {
           ParameterKey: 'HubEventBusArn',
           ParameterValue: { 'Fn::GetAtt': [expect.stringMatching(/^GpuReaperFanOutLaunchWakeBus/), 'Arn'] },
         },
@@ -175,6 +225,7 @@ describe('the hub', () => {
     }
     expect(JSON.stringify(body)).not.toMatch(/BootstrapVersion/);
     expect(Object.keys(body.Parameters).sort()).toEqual([
+      'HubEndpointRoleArn',
       'HubEventBusArn',
       'HubWorkerRoleArn',
       'OrganizationId',
@@ -186,14 +237,19 @@ describe('the hub', () => {
   it('opens a launch bus to the organization only, whose rule hands EC2 running events to the dispatcher', () => {
     const [[busId] = []] = resources(hubTemplate, 'AWS::Events::EventBus');
     expect(busId).toMatch(/^GpuReaperFanOutLaunchWakeBus/);
-    hubTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
-      EventBusName: { Ref: busId },
-      Statement: {
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: 'events:PutEvents',
-        Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+    hubTemplate.hasResourceProperties('AWS::Events::EventBus', {
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OrganizationSpokesPutEvents',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::Join': Match.anyValue() },
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+          },
+        ],
       },
     });
     hubTemplate.hasResourceProperties('AWS::Events::Rule', {
@@ -271,7 +327,7 @@ describe('the hub', () => {
 });
 
 describe('the spoke stack', () => {
-  it('creates the named role trusting only the hub worker role within the organization', () => {
+  it("creates the named role trusting only the hub worker role and, under its session name, the hub's endpoint role, within the organization", () => {
     spokeTemplate.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'GpuReaperSpoke',
       AssumeRolePolicyDocument: {
@@ -281,6 +337,18 @@ describe('the spoke stack', () => {
             Effect: 'Allow',
             Principal: { AWS: { Ref: 'HubWorkerRoleArn' } },
             Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+          },
+          {
+            Sid: 'HubOwnerActionEndpoint',
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { Ref: 'HubEndpointRoleArn' } },
+            Condition: {
+              StringEquals: {
+                'aws:PrincipalOrgID': { Ref: 'OrganizationId' },
+                'sts:RoleSessionName': 'gpu-reaper-owner-action',
+              },
+            },
           },
         ],
       },
@@ -335,13 +403,14 @@ describe('the spoke stack', () => {
 
   it('requires the external id when the config sets one', () => {
     const config = { ...HUB_CONFIG, accounts: { ...HUB_CONFIG.accounts, externalId: 'gpu-reaper-7f3a' } };
+    const withId = { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' }, 'sts:ExternalId': 'gpu-reaper-7f3a' };
     synthHub({ config }).spokeTemplate.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
+        // The worker's trust and the endpoint's both need it.
         Statement: [
+          Match.objectLike({ Condition: { StringEquals: withId } }),
           Match.objectLike({
-            Condition: {
-              StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' }, 'sts:ExternalId': 'gpu-reaper-7f3a' },
-            },
+            Condition: { StringEquals: { ...withId, 'sts:RoleSessionName': 'gpu-reaper-owner-action' } },
           }),
         ],
       },

@@ -133,19 +133,12 @@ class GpuReaper extends Construct {
       },
     ]);
 
-    // One account only for now: the endpoint acts with its own role, in the stack's account.
-    const ownAccount = config.accounts === null;
     // CloudFormation has no AWS::Lambda::Url in GovCloud and the ISO partitions: no endpoint there unless asked.
     const region = Stack.of(this).region;
     const noFunctionUrls = !Token.isUnresolved(region) && /^(us-gov-|us-iso|eu-isoe-)/.test(region);
-    if (!ownAccount && (props.ownerActions === true || config.notifications.chat !== null)) {
-      Annotations.of(this).addWarningV2(
-        'gpu-reaper:owner-actions-one-account',
-        'owner links and notifications.chat work with one account (accounts: null); with accounts set they are off',
-      );
-    }
+    // With `accounts` set the same endpoint answers every member account, through its spoke role.
     this.ownerActions =
-      ownAccount && (props.ownerActions ?? !noFunctionUrls)
+      (props.ownerActions ?? !noFunctionUrls)
         ? new OwnerActions(this, 'OwnerActions', {
             config,
             table: this.table,
@@ -157,7 +150,7 @@ class GpuReaper extends Construct {
           })
         : undefined;
     this.chat =
-      ownAccount && config.notifications.chat !== null
+      config.notifications.chat !== null
         ? new ChatNotifications(this, 'Chat', {
             chat: config.notifications.chat,
             config,
@@ -201,6 +194,7 @@ class GpuReaper extends Construct {
     const scheduled = this.fanOut ? this.fanOut.dispatcher.function : this.createReaper(props, config, maxEventAge);
     this.reaperFunction = this.fanOut ? this.fanOut.worker.function : scheduled;
     this.role = this.fanOut ? this.fanOut.worker.role : (this.reaperFunction.role as iam.Role);
+    if (this.fanOut) this.signLinksInTargets(this.fanOut, props.organizationId ?? '');
 
     this.scheduleRule = new ScheduledInvoke(this, 'Schedule', {
       schedule: config.schedule,
@@ -311,6 +305,25 @@ class GpuReaper extends Construct {
       this.chat.topic.grantPublish(reaper.role);
     }
     return reaper.function;
+  }
+
+  /**
+   * The hub: the worker signs every target's links as the single-account reaper does (GenerateMac on the key, the
+   * endpoint's URL, the chat topic), and the endpoint answers them through each account's spoke role.
+   */
+  private signLinksInTargets(fanOut: FanOut, organizationId: string): void {
+    const worker = fanOut.worker;
+    if (this.ownerActions) {
+      this.ownerActions.grantLinkSigning(worker.role);
+      worker.function.addEnvironment(EnvName.LinkKeyId, this.ownerActions.key.keyArn);
+      worker.function.addEnvironment(EnvName.OwnerActionUrl, this.ownerActions.functionUrl.url);
+      const discovery = this.config.accounts?.organization != null;
+      this.ownerActions.grantSpokeRoles(fanOut.spokeRoleArnPattern, organizationId, discovery);
+    }
+    if (this.chat) {
+      worker.function.addEnvironment(EnvName.ChatTopicArn, this.chat.topic.topicArn);
+      this.chat.topic.grantPublish(worker.role);
+    }
   }
 
   private createTable(config: Config, removalPolicy: RemovalPolicy | undefined): dynamodb.Table {

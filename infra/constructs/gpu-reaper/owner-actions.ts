@@ -15,6 +15,10 @@
  * the state table (conditional writes, transactions) and publish to the owner topics. With `gating` or `budgets` it
  * also writes the approval tag (an approver's signed link), on an opted-out instance too: an owner cannot opt out of
  * the approval, and an approval only ever keeps an instance running.
+ *
+ * With `accounts` set (the hub), the same endpoint answers every member account's links: it may assume the spoke
+ * role within the organization ({@link OwnerActions.grantSpokeRoles}), whose trust names this role and whose policy
+ * lets this role's session do the owner actions there and nothing more (spoke-role.ts).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -27,9 +31,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Config, EnvName, ReaperMetrics } from '../../../shared/config';
-import { approvalTagKey, onlyApprovalTag } from './approval-policy';
 import { EC2_INSTANCES_FINDING, TABLE_INDEXES_FINDING } from './nag-findings';
-import { ec2PolicyStatements, instanceArns, READ_ACTIONS, reaperTagKeys, scopeCondition } from './permissions';
+import { ownerActionEc2Statements } from './owner-action-permissions';
 import { functionEntry, GpuReaperFunction } from './reaper-function';
 
 /** Props of {@link OwnerActions}. */
@@ -57,107 +60,6 @@ interface OwnerActionsProps {
    * @default RemovalPolicy.DESTROY (scheduled for deletion after 7 days)
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
-}
-
-/** The EC2 statements of the endpoint's role: the reaper's guards, narrowed to what an owner's answer does. */
-function ownerActionEc2Statements(scope: Construct, props: OwnerActionsProps): iam.PolicyStatement[] {
-  const { config } = props;
-  const options = {
-    regions: config.regions,
-    tagPrefix: config.tagPrefix,
-    scopeTags: config.scope.tags,
-    gpuInstanceTypes: props.gpuInstanceTypes,
-    mayStop: config.mode === 'enforce',
-    // The endpoint stops; it never terminates (none of the reaper's statements reused below grants it).
-    mayTerminate: false,
-  };
-  // The reaper's own statements, reused as they are: protection reads, the warned-tag removal, the opt-out deny.
-  const reaper = new Map(ec2PolicyStatements(scope, options).map((statement) => [statement.sid, statement]));
-  const reused = ['ReadProtection', 'ClearWarnedMarkInScope', 'NeverTouchOptedOutInstances'].map((sid) => {
-    const statement = reaper.get(sid);
-    if (!statement) throw new Error(`permissions.ts no longer has the statement ${sid}`);
-    return statement;
-  });
-  const instances = instanceArns(scope, config.regions);
-  const scoped = Object.keys(config.scope.tags).length > 0 ? { StringEquals: scopeCondition(config.scope.tags) } : {};
-  const gpu = { StringLike: { 'ec2:InstanceType': [...props.gpuInstanceTypes] } };
-  const snoozeTag = `${config.tagPrefix}snooze-until`;
-  const gated = config.gating !== null || config.budgets !== null;
-  return [
-    new iam.PolicyStatement({
-      sid: 'ReadInstancesForRechecks',
-      actions: READ_ACTIONS.filter((action) => action.startsWith('ec2:')),
-      resources: ['*'],
-    }),
-    ...(gated ? reused.flatMap((statement) => approvableWhenOptedOut(statement, config.tagPrefix)) : reused),
-    // Dry run: the owner's stop is recorded as WOULD_STOP and never called, so no grant at all.
-    ...(options.mayStop
-      ? [
-          new iam.PolicyStatement({
-            sid: 'StopGpuInstancesInScope',
-            actions: ['ec2:StopInstances'],
-            resources: instances,
-            conditions: { ...gpu, ...scoped },
-          }),
-        ]
-      : []),
-    new iam.PolicyStatement({
-      sid: 'WriteSnoozeTagOnGpuInstancesInScope',
-      actions: ['ec2:CreateTags'],
-      resources: instances,
-      conditions: {
-        ...gpu,
-        ...scoped,
-        // ForAllValues alone holds for an empty key list: require keys too (as for the reaper's warned tag).
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [snoozeTag] },
-        Null: { 'aws:TagKeys': 'false' },
-      },
-    }),
-    // An approver's one-click link: the approval key only, with the snooze grant's guards.
-    ...(gated
-      ? [
-          new iam.PolicyStatement({
-            sid: 'WriteApprovalTagOnGpuInstancesInScope',
-            actions: ['ec2:CreateTags'],
-            resources: instances,
-            conditions: { ...gpu, ...scoped, ...onlyApprovalTag(config.tagPrefix) },
-          }),
-        ]
-      : []),
-  ];
-}
-
-/**
- * The opt-out deny, with the approval key let through (gating or budgets only): the approval comes before the
- * opt-out, so an approver approves an opted-out instance too. Stop and terminate stay denied, and so does every tag
- * write that names any key but the approval key; other statements pass as they are.
- */
-function approvableWhenOptedOut(statement: iam.PolicyStatement, tagPrefix: string): iam.PolicyStatement[] {
-  if (statement.sid !== 'NeverTouchOptedOutInstances') return [statement];
-  const json = statement.toStatementJson() as { Action: string | string[]; Resource: string | string[] };
-  const optOut = `aws:ResourceTag/${reaperTagKeys(tagPrefix).optOut}`;
-  // As in the reaper's deny: the tag must exist and not be "false" (a negated operator also matches a missing tag).
-  const optedOut = { StringNotEqualsIgnoreCase: { [optOut]: 'false' }, Null: { [optOut]: 'false' } };
-  const resources = [json.Resource].flat();
-  return [
-    new iam.PolicyStatement({
-      sid: 'NeverTouchOptedOutInstances',
-      effect: iam.Effect.DENY,
-      actions: [json.Action].flat().filter((action) => action !== 'ec2:CreateTags'),
-      resources,
-      conditions: optedOut,
-    }),
-    new iam.PolicyStatement({
-      sid: 'NeverTagOptedOutInstancesButApproval',
-      effect: iam.Effect.DENY,
-      actions: ['ec2:CreateTags'],
-      resources,
-      conditions: {
-        ...optedOut,
-        'ForAnyValue:StringNotEquals': { 'aws:TagKeys': [approvalTagKey(tagPrefix)] },
-      },
-    }),
-  ];
 }
 
 /** State-table calls of an owner's answer: the token's single use, the warning, the transition and its outbox. */
@@ -227,7 +129,15 @@ class OwnerActions extends Construct {
     );
 
     this.key.grant(this.role, 'kms:VerifyMac');
-    for (const statement of ownerActionEc2Statements(this, props)) this.role.addToPrincipalPolicy(statement);
+    const ec2Options = {
+      regions: config.regions,
+      tagPrefix: config.tagPrefix,
+      scopeTags: config.scope.tags,
+      gpuInstanceTypes: props.gpuInstanceTypes,
+      mayStop: config.mode === 'enforce',
+      approvals: config.gating !== null || config.budgets !== null,
+    };
+    for (const statement of ownerActionEc2Statements(this, ec2Options)) this.role.addToPrincipalPolicy(statement);
     props.table.grant(this.role, ...OWNER_TABLE_ACTIONS);
     props.topic.grantPublish(this.role);
     NagSuppressions.addResourceSuppressions(
@@ -241,6 +151,49 @@ class OwnerActions extends Construct {
             'tag key only) and the opt-out deny; the table grant covers its indexes (table/index/*); ' +
             'kms:GenerateDataKey* is what SNS needs to publish to a KMS-encrypted topic.',
           appliesTo: ['Resource::*', EC2_INSTANCES_FINDING, TABLE_INDEXES_FINDING, 'Action::kms:GenerateDataKey*'],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * With `accounts` set (the hub): lets the endpoint answer member accounts' links through their spoke roles, only
+   * in the organization (`aws:ResourceOrgID`, whatever account a token names), and read where an account sits in
+   * it (`organizations:ListParents`, with discovery: is it a target, which overrides apply). Each spoke role lets
+   * this role's session do the owner actions and nothing more.
+   *
+   * @param spokeRoleArnPattern `arn:<partition>:iam::*:role/<accounts.roleName>`
+   */
+  grantSpokeRoles(spokeRoleArnPattern: string, organizationId: string, discovery: boolean): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeSpokeRoleInOrganization',
+        actions: ['sts:AssumeRole'],
+        resources: [spokeRoleArnPattern],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+    if (discovery) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'LocateAccountInOrganization',
+          actions: ['organizations:ListParents'],
+          resources: ['*'],
+        }),
+      );
+    }
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The spoke role has the same name in every member account, whose ids are known only from the token: ' +
+            'the assume grant names that role in any account and is held to the organization by aws:ResourceOrgID; ' +
+            'organizations:ListParents supports no narrower resource than "*" for an organization whose management ' +
+            'account is unknown at deploy, and is read-only.',
+          appliesTo: [{ regex: `/^Resource::arn:(?:<AWS::Partition>|aws(?:-[a-z]+)*):iam::\\*:role\\/[\\w+=,.@-]+$/` }],
         },
       ],
       true,

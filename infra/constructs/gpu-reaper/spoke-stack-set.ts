@@ -13,6 +13,8 @@ const SpokeParameter = {
   hubWorkerRoleArn: 'HubWorkerRoleArn',
   /** The organization (`o-…`) the worker must belong to. */
   organizationId: 'OrganizationId',
+  /** The hub's owner-action endpoint role, trusted for the owner actions of links (when the hub has it). */
+  hubEndpointRoleArn: 'HubEndpointRoleArn',
   /** The hub's launch bus, where each Region's EC2 running events are forwarded. */
   hubEventBusArn: 'HubEventBusArn',
   /** The one Region whose stack instance creates the (global) role. */
@@ -27,6 +29,11 @@ interface SpokeStackSetProps {
   readonly hubWorkerRoleArn: string;
   /** The organization id (`o-…`). */
   readonly organizationId: string;
+  /**
+   * The hub's owner-action endpoint role ARN: the template (synthesized with owner actions) trusts it too.
+   * @default none: the hub has no endpoint, and the template no `HubEndpointRoleArn` parameter
+   */
+  readonly hubEndpointRoleArn?: string;
   /** The hub's launch bus ARN. */
   readonly hubEventBusArn: string;
   /**
@@ -82,6 +89,9 @@ class SpokeStackSet extends Construct {
       parameters: [
         { parameterKey: SpokeParameter.hubWorkerRoleArn, parameterValue: props.hubWorkerRoleArn },
         { parameterKey: SpokeParameter.organizationId, parameterValue: props.organizationId },
+        ...(props.hubEndpointRoleArn
+          ? [{ parameterKey: SpokeParameter.hubEndpointRoleArn, parameterValue: props.hubEndpointRoleArn }]
+          : []),
         { parameterKey: SpokeParameter.hubEventBusArn, parameterValue: props.hubEventBusArn },
         { parameterKey: SpokeParameter.roleRegion, parameterValue: regions[0] ?? Aws.REGION },
       ],
