@@ -44,15 +44,16 @@ function mostBusyAtOnce(busyGpus: Uint8Array): number {
  * The cheapest type of `instanceType`'s family with at least `needed` GPUs and fewer than it has, with a known
  * price below its own; `null` when none.
  *
+ * @param own its own $/hour @default `priceOf(instanceType)`
  * @example smallestFit('g5.12xlarge', 1, priceOf) // { instanceType: 'g5.xlarge', hourlyUsd: 1.006 }
  */
 function smallestFit(
   instanceType: string,
   needed: number,
   priceOf: (instanceType: string) => number | null,
+  own: number | null = priceOf(instanceType),
 ): { readonly instanceType: string; readonly hourlyUsd: number } | null {
   const gpus = gpuCountOf(instanceType);
-  const own = priceOf(instanceType);
   if (gpus === null || own === null) return null;
   let best: { instanceType: string; hourlyUsd: number; gpus: number } | null = null;
   for (const candidate of typesOfFamily(familyOf(instanceType))) {
@@ -95,8 +96,9 @@ function rightSizingOf(history: InstanceHistory, context: RightSizingContext): R
   }
   const gpusEverBusy = mostBusyAtOnce(history.busyGpus);
   if (gpusEverBusy >= gpus) return null;
-  const fit = smallestFit(history.instanceType, gpusEverBusy, context.priceOf);
-  const own = context.priceOf(history.instanceType);
+  // Its own price as its spend counts it (the history's, overrides included), so saving and spend agree.
+  const own = history.hourlyUsd;
+  const fit = smallestFit(history.instanceType, gpusEverBusy, context.priceOf, own);
   if (fit === null || own === null || context.periodMs <= 0) return null;
   const weeklySavingUsd = cents((own - fit.hourlyUsd) * (context.runningMinutes / 60) * (WEEK_MS / context.periodMs));
   if (weeklySavingUsd <= 0) return null;
