@@ -4,7 +4,7 @@
  * each event to the dispatcher, which enqueues that one target (a quiet one is otherwise passed only every
  * `accounts.quietTargetEvery`).
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -44,19 +44,33 @@ class LaunchWake extends Construct {
 
   constructor(scope: Construct, id: string, props: LaunchWakeProps) {
     super(scope, id);
+    // Named after the stack, so the policy can name the bus without a reference to itself.
+    const eventBusName = `${Aws.STACK_NAME}-launches`;
     this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName,
       description: 'gpu-reaper: EC2 running events forwarded by the spokes of the organization',
     });
     // Any principal of the organization, none outside it: the spokes' forwarding roles are created per account.
-    this.bus.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OrganizationSpokesPutEvents',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['events:PutEvents'],
-        resources: [this.bus.eventBusArn],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
-      }),
-    );
+    // Set on the bus itself (its `Policy`), not as an EventBusPolicy resource, whose deprecated `principal`
+    // cdk-nag reads on every synth.
+    (this.bus.node.defaultChild as events.CfnEventBus).policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'OrganizationSpokesPutEvents',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'events',
+              resource: 'event-bus',
+              resourceName: eventBusName,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        }),
+      ],
+    }).toJSON();
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: this.bus,
       description: 'gpu-reaper: a GPU instance may have started in a quiet target: enqueue that target',
