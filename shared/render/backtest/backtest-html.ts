@@ -20,6 +20,7 @@ interface HtmlContext {
   readonly maxRows?: number;
 }
 
+/** The page's stylesheet (inline): the fleet report's page builds on it. */
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;color:#1d2430;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #e3e6ea;padding-bottom:4px}
@@ -28,6 +29,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #eceef1;padding:4px 10px;text-align:left}
 th{background:#f6f7f9}td.num{text-align:right;font-variant-numeric:tabular-nums}.chart{overflow-x:auto}`;
 
+/** An HTML table of escaped cells; the columns listed in `numeric` align right. */
 function table(
   head: readonly string[],
   rows: readonly (readonly (string | number)[])[],
@@ -169,4 +171,4 @@ ${body}
 }
 
 export type { HtmlContext };
-export { renderBacktestHtml };
+export { renderBacktestHtml, STYLE, table };
