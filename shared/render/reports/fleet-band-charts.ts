@@ -123,7 +123,7 @@ function groupBandsSvg(key: string, groups: Readonly<Record<string, FleetGroup>>
     const total = `${formatUsd(g.spendUsd)} · ${shareOf(g.spendByBand.below5, g.spendUsd)} below 5%`;
     return el(
       'g',
-      { class: 'group', 'data-value': value },
+      { class: 'group', 'data-value': name },
       title(`${what}: ${total}, ${g.instances} instances, ${g.neverUsed} never used`) +
         label(0, y + 11, name, { 'font-weight': 'bold', 'font-size': 12, fill: '#1d2430' }) +
         label(0, y + 25, `${g.instances} inst. · ${g.neverUsed} never used`, { fill: '#5c6673', 'font-size': 10 }) +

@@ -40,7 +40,7 @@ function budgetsSvg(entries: readonly FleetBudget[], warnAt: number): string {
     const team = cleanText(entry.team, 24) || '(empty)';
     return el(
       'g',
-      { class: 'budget', 'data-team': entry.team },
+      { class: 'budget', 'data-team': team },
       title(`${team}: ${budgetText(entry, warnAt)}`) +
         label(0, y + 15, team, { 'font-weight': 'bold', 'font-size': 12, fill: '#1d2430' }) +
         el('rect', { x: left, y, width: full, height: 22, fill: '#eef0f3' }) +

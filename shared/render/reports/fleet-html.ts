@@ -105,7 +105,7 @@ function groupSection(key: string, groups: Readonly<Record<string, FleetGroup>>,
 function runsSection(audit: FleetAudit): string {
   if (audit.runs.length === 0) return '<h2>Costliest runs</h2><p class="note">No run in the period.</p>';
   return [
-    `<h2>The ${escapeHtml(plural(audit.runs.length, 'costliest run'))}</h2>`,
+    `<h2>${audit.runs.length === 1 ? 'The one run' : `The ${audit.runs.length} costliest runs`}</h2>`,
     '<p class="note">A run is one running stretch of an instance; a gap of 15 minutes or more ends it.</p>',
     `<div class="chart">${runsSvg(audit.runs, new Date(audit.to))}</div>`,
   ].join('\n');

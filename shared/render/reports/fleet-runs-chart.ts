@@ -56,7 +56,7 @@ function runsSvg(runs: readonly FleetRun[], to: Date): string {
     [BAND_COLOURS.above30, 'share of its minutes the GPUs were busy (at or above idle.threshold)'],
     [BAND_COLOURS.below5, 'the rest'],
   ] as const;
-  const heading = `The ${runs.length} costliest runs: spend and busy share`;
+  const heading = `${runs.length === 1 ? 'The one run' : `The ${runs.length} costliest runs`}: spend and busy share`;
   return svg(
     'chart-runs',
     left + barWidth + 440,
