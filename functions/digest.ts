@@ -1,15 +1,18 @@
 /**
  * The weekly digest Lambda: reads the last 7 days of the audit trail, builds the same report as
  * `gpu-reaper report --since 7d` (events, the money and GPU-hours avoided by rule, owner and instance type, and
- * what was kept out of the reaper's reach, and with budgets on each team's spend of the month), and publishes it as
- * plain text to the admin topic.
+ * what was kept out of the reaper's reach, and with budgets on each team's spend of the month) with the fleet audit
+ * of the week from CloudWatch GPU history (over the config's regions, else the Lambda's), and publishes it as plain
+ * text to the admin topic, the fleet's headline first.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createRegionClients } from '../shared/adapters/aws/clients';
 import { configFromEnvironment, EnvName, parseDuration, ReaperMetrics, requiredEnv } from '../shared/config';
 import { composePublisher, composeTable } from '../shared/pass/compose';
 import { renderDigest } from '../shared/render/reports/digest-text';
 import { periodReport } from '../shared/report/period-report';
+import { readFleetAudit } from '../shared/report/read-fleet-audit';
 
 /** The period a digest covers, as `gpu-reaper report --since` takes it. */
 const DIGEST_PERIOD = '7d';
@@ -34,7 +37,21 @@ export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Co
   const edges = { config, regions: [], homeRegion, table, topicArn, adminTopicArn: topicArn };
   const { audit, ledger } = composeTable(edges, table);
   // With budgets on (the ledger exists only then), each team's spend of the month the digest's week ends in.
-  const report = await periodReport(audit, from, to, ledger ? { ledger, config } : undefined);
+  const regions = config.regions.length > 0 ? [...new Set(config.regions)] : [homeRegion];
+  const fleet = {
+    read: (start: Date, end: Date) =>
+      readFleetAudit(
+        config,
+        { from: start, to: end },
+        {
+          regions,
+          clientsOf: (region) => createRegionClients(region),
+          // A region that cannot be read is said in the digest; the rest of the digest still goes out.
+          onRegionError: (failed) => logger.warn('fleet history not read', { ...failed }),
+        },
+      ),
+  };
+  const report = await periodReport(audit, from, to, ledger ? { ledger, config } : undefined, fleet);
   const { subject, text } = renderDigest(report, { warnAt: config.budgets?.warnAt });
   const publisher = composePublisher(edges);
   if (!publisher.publishAdmin) throw new Error('the publisher cannot send admin notices');
@@ -49,6 +66,13 @@ export const handler = async (event?: Pick<ScheduledEvent, 'time'>, context?: Co
     outOfReach: report.outOfReachTotals.instances,
     outOfReachUsd: report.outOfReachTotals.usd,
     ...(report.budgets === undefined ? {} : { budgetTeams: report.budgets.length }),
+    ...(report.fleet
+      ? {
+          fleetSpendUsd: report.fleet.spendUsd,
+          fleetInstances: report.fleet.instances,
+          fleetRegionErrors: report.fleet.regionErrors?.length ?? 0,
+        }
+      : {}),
   };
   logger.info('digest sent', { subject, ...summary });
   return summary;

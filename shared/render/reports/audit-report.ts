@@ -4,14 +4,16 @@
  */
 import { decimal, plural } from '../../engine/format';
 import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend } from '../../report/avoided-spend';
-import { byAccount } from '../../report/by-account';
 import type { BudgetPart } from '../../report/budget-standings';
+import { byAccount } from '../../report/by-account';
 import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
 import { fittedTable, TABLE_WIDTH } from '../tables/fitted-table';
 import { wrapText } from '../tables/terminal-wrap';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
+import type { FleetPart } from '../../report/period-report';
 import { budgetTable } from './budget-section';
+import { renderFleetSection } from './fleet-table';
 
 /** The audit fields a report reads. */
 interface ReportableItem extends AvoidableItem, OutOfReachItem {
@@ -175,9 +177,9 @@ function budgetSection(report: AuditReport & BudgetPart, options: ReportRenderOp
 
 /**
  * The report as readable tables, every line at most {@link TABLE_WIDTH} columns (the long sentences wrapped); with
- * `budgets` in the report, each team's spend of the month too.
+ * `budgets` in the report, each team's spend of the month too; with `fleet`, the fleet audit's section.
  */
-function renderAuditReport(report: AuditReport & BudgetPart, options: ReportRenderOptions = {}): string {
+function renderAuditReport(report: AuditReport & BudgetPart & FleetPart, options: ReportRenderOptions = {}): string {
   const counted = `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}`;
   return [
     say(`gpu-reaper audit ${report.from} → ${report.to}: ${counted}`),
@@ -190,6 +192,7 @@ function renderAuditReport(report: AuditReport & BudgetPart, options: ReportRend
     ...avoidedBlock(report.wouldHaveAvoided, 'would have been avoided (dry run)'),
     ...outOfReachSection(report),
     ...budgetSection(report, options),
+    ...(report.fleet ? [renderFleetSection(report.fleet)] : []),
     say(`How "avoided" is estimated: ${report.avoided.method}`),
     say(`How "kept out of reach" is counted: ${report.outOfReachTotals.method}`),
   ].join('\n');

@@ -5,6 +5,7 @@
 import { decimal, plural } from '../../engine/format';
 import type { AvoidedSpend, AvoidedTotals } from '../../report/avoided-spend';
 import type { BudgetPart } from '../../report/budget-standings';
+import type { FleetPart } from '../../report/period-report';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import {
@@ -15,6 +16,7 @@ import {
   type ReportRenderOptions,
 } from './audit-report';
 import { budgetLine } from './budget-section';
+import { fleetDigestLines } from './fleet-text';
 
 /** Lines listed per group; the rest are summed into one line, so a large fleet still gets a short mail. */
 const TOP = 10;
@@ -89,12 +91,13 @@ function budgetLines(report: AuditReport & BudgetPart, options: ReportRenderOpti
 
 /**
  * The digest of a report: an SNS subject (starting `[gpu-reaper]`, under 100 characters) and the plain text; with
- * `budgets` in the report, each team's spend of the month too.
+ * `fleet`, the fleet audit's headline first (spend, the share below 5%, never used, by team, the costliest idle
+ * runs, right-sizing), then what the reaper did and avoided; with `budgets`, each team's spend of the month too.
  *
  * @example renderDigest(report).subject // '[gpu-reaper] weekly digest: $913.14 avoided, 4 actions, 12 events'
  */
 function renderDigest(
-  report: AuditReport & BudgetPart,
+  report: AuditReport & BudgetPart & FleetPart,
   options: ReportRenderOptions = {},
 ): { readonly subject: string; readonly text: string } {
   const { avoided, wouldHaveAvoided } = report;
@@ -105,6 +108,7 @@ function renderDigest(
   const subject = `[gpu-reaper] weekly digest: ${money}, ${plural(report.events, 'event')}`;
   const text = [
     `gpu-reaper digest for ${report.from} to ${report.to}`,
+    ...(report.fleet ? [...fleetDigestLines(report.fleet), '', 'What the reaper did:'] : []),
     `${plural(report.events, 'event')} for ${plural(report.instances, 'instance')}.`,
     '',
     ...accountLines(report),

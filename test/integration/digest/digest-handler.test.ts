@@ -88,6 +88,10 @@ describe('the weekly digest Lambda', () => {
       wouldHaveAvoidedUsd: 0,
       outOfReach: 0,
       outOfReachUsd: 0,
+      // No GPU history in this account: the fleet audit of the week is empty, and said so.
+      fleetSpendUsd: 0,
+      fleetInstances: 0,
+      fleetRegionErrors: 0,
     });
 
     const [message, ...others] = await fx.receive();
@@ -97,6 +101,7 @@ describe('the weekly digest Lambda', () => {
     const text = String(message?.Message);
     expect(text).toContain('gpu-reaper digest for 2026-03-02T08:00:00.000Z to 2026-03-09T08:00:00.000Z');
     expect(text).toContain('2 events for 1 instance.');
+    expect(text).toContain('Last week: $0.00 on GPUs, nothing spent, 0 of 0 instances never used');
     expect(text).toContain('Avoided: $28.36 and 20 GPU-hours avoided by 1 action.');
     expect(text).toContain('    idle: $28.36, 20 GPU-hours, 1 action');
     expect(text).toContain('    alice@example.com: $28.36, 20 GPU-hours, 1 action');
