@@ -3,10 +3,13 @@
  * and calls signed with credentials from AssumeRole into `arn:aws:iam::<id>:role/…` land in account `<id>`, so the
  * member fleets are seeded, and then reaped, through the spoke role exactly as the worker does it. The passes run
  * through the code `plan`/`run` use for many accounts: targets resolved from Organizations, one pass per target.
+ * Between the passes a member account's owner keeps an instance from the WARNED email's link: the hub's endpoint
+ * (on loopback) verifies the token and acts through that account's spoke role, as the Function URL does.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
@@ -15,12 +18,16 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientOptions } from '../adapters/aws/clients';
 import { createAuditTable } from '../adapters/dynamodb/audit-table-setup';
 import { AuditTrail } from '../adapters/dynamodb/audit-trail';
 import { parseConfig } from '../config';
+import type { OwnerLink, ReaperEvent } from '../core/events';
+import { composeOwnerActions } from '../owner-actions/compose';
 import {
   type CombinedPasses,
   combineTargets,
@@ -31,6 +38,9 @@ import {
 import type { AuditReport } from '../render/reports/audit-report';
 import { periodReport } from '../report/period-report';
 import { type DemoInstance, MEMBER_FLEETS, seedDemoFleet } from './demo-fleet';
+import { drainQueue, type InboxMessage } from './demo-inbox';
+import { createLinkKey, followLink, type LinkAnswers } from './demo-owner-answer';
+import { type OwnerActionServer, startOwnerActionServer } from './owner-action-server';
 
 const ROLE_NAME = 'GpuReaperSpoke';
 const TABLE = 'gpu-reaper-demo-hub';
@@ -40,6 +50,8 @@ const OU_NAME = 'gpu-teams';
 const REGIONS = ['us-east-1', 'us-west-2'] as const;
 /** Minutes after launch of the scene's passes: the first warns, the second acts (30m grace). */
 const ORG_PASS_MINUTES = [75, 110] as const;
+/** The member account's owner who keeps an instance by link, and when (between the passes). */
+const ORG_OWNER_SCENE = { account: 'platform', instance: 'pf-setup-fail', action: 'keep:4h', minutes: 90 } as const;
 /** How long after the last pass the report is read. */
 const REPORT_AFTER_MS = 60 * 60_000;
 /** Targets passed at once, as `plan` and `run` do. */
@@ -67,6 +79,8 @@ interface OrganizationPrinter {
     accounts: Map<string, string>,
     names: Map<string, string>,
   ): void;
+  /** A member account's owner answers the WARNED email's link; the hub's endpoint acts through the spoke role. */
+  organizationOwnerAnswer(scene: MemberOwnerScene, accounts: Map<string, string>, names: Map<string, string>): void;
   organizationAudit(
     items: Awaited<ReturnType<AuditTrail['between']>>,
     accounts: Map<string, string>,
@@ -78,6 +92,30 @@ interface OrganizationPrinter {
     accounts: Map<string, string>,
     states: readonly { account: string; name: string; state: string }[],
   ): void;
+}
+
+/** What a member account's owner did from the WARNED email, and what the hub's endpoint did in that account. */
+interface MemberOwnerScene extends LinkAnswers {
+  readonly owner: string;
+  readonly accountId: string;
+  readonly instanceId: string;
+  readonly minutesAfterLaunch: number;
+  readonly link: OwnerLink;
+  /** The snooze tag as EC2 in the member account shows it afterwards (through the spoke role). */
+  readonly snoozeTag: string | null;
+  /** The events the answer recorded (the hub's topic delivered them). */
+  readonly events: readonly ReaperEvent[];
+}
+
+/** Creates the hub's owner topic and an inbox queue subscribed to it: where the member accounts' emails go. */
+async function createHubInbox(hub: ReturnType<typeof clientOptions>) {
+  const sns = new SNSClient(hub);
+  const sqs = new SQSClient(hub);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'gpu-reaper-demo-hub' }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'gpu-reaper-demo-hub-inbox' }));
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: attributes.Attributes?.QueueArn }));
+  return { sqs, topicArn: TopicArn!, queueUrl: QueueUrl! };
 }
 
 /** Creates the organization, the OU and one account per member fleet in it; account id by name. */
@@ -135,19 +173,58 @@ async function runOrganizationScene(printer: OrganizationPrinter, homeRegion: st
   printer.organization({ hubAccount, ou: OU_NAME, ouId, members });
 
   const research = ids.get('research')!;
+  const inbox = await createHubInbox(hub);
   const config = parseConfig({
     mode: 'dry-run',
     regions: [...REGIONS],
     auditTable: TABLE,
+    topicArn: inbox.topicArn,
     accounts: { roleName: ROLE_NAME, organization: { ous: [ouId] }, overrides: { [research]: { mode: 'enforce' } } },
   });
-  const targets = await resolveTargets(config, { organizations, homeAccountId: hubAccount, homeRegion });
-  for (const [index, minutes] of ORG_PASS_MINUTES.entries()) {
-    const now = new Date(base + minutes * 60_000);
-    const edges = { config, now, homeRegion, table: TABLE, topicArn: null };
-    const outcomes = await runTargetPasses(targets, edges, 'run', TARGET_CONCURRENCY);
-    const combined = combineTargets(outcomes, now, config.mode);
-    printer.organizationPass(index, ORG_PASS_MINUTES.length, minutes, combined, accounts, names);
+  // The hub's endpoint on loopback, as its Function URL would serve it; its clock follows the scene's.
+  const keyId = await createLinkKey(new KMSClient(hub));
+  const clock = { now: new Date(base) };
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const owners = composeOwnerActions({
+    config,
+    homeRegion,
+    table: TABLE,
+    topicArn: inbox.topicArn,
+    keyId,
+    log: quiet,
+    accountId: hubAccount,
+    now: () => clock.now,
+  });
+  let endpoint: OwnerActionServer | undefined;
+  try {
+    endpoint = await startOwnerActionServer(owners);
+    const links = { keyId, baseUrl: endpoint.url };
+    const delivered: InboxMessage[] = [];
+    const receive = async () => {
+      const fresh = await drainQueue(inbox.sqs, inbox.queueUrl);
+      delivered.push(...fresh);
+      return fresh;
+    };
+    const targets = await resolveTargets(config, { organizations, homeAccountId: hubAccount, homeRegion });
+    let answered = false;
+    for (const [index, minutes] of ORG_PASS_MINUTES.entries()) {
+      if (minutes > ORG_OWNER_SCENE.minutes && !answered) {
+        answered = true;
+        clock.now = new Date(base + ORG_OWNER_SCENE.minutes * 60_000);
+        await receive();
+        const member = members.find((m) => m.name === ORG_OWNER_SCENE.account)!;
+        const scene = await memberAnswer(delivered, member, names, receive);
+        if (scene) printer.organizationOwnerAnswer(scene, accounts, names);
+      }
+      const now = new Date(base + minutes * 60_000);
+      clock.now = now;
+      const edges = { config, now, homeRegion, table: TABLE, topicArn: inbox.topicArn, links };
+      const outcomes = await runTargetPasses(targets, edges, 'run', TARGET_CONCURRENCY);
+      const combined = combineTargets(outcomes, now, config.mode);
+      printer.organizationPass(index, ORG_PASS_MINUTES.length, minutes, combined, accounts, names);
+    }
+  } finally {
+    await endpoint?.stop();
   }
 
   const audit = new AuditTrail(DynamoDBDocumentClient.from(new DynamoDBClient(hub)), TABLE);
@@ -157,6 +234,37 @@ async function runOrganizationScene(printer: OrganizationPrinter, homeRegion: st
   // Read an hour after the last pass, as an admin would the next morning: a stop has avoided an hour by then.
   const report = await periodReport(audit, from, new Date(lastPass + REPORT_AFTER_MS));
   printer.organizationReport(report, accounts, await memberStates(members, names));
+}
+
+/**
+ * The member account's owner opens the keep link of the WARNED email about the scene's instance and presses its
+ * button; then what the member account's EC2 shows and what the hub recorded.
+ */
+async function memberAnswer(
+  delivered: readonly InboxMessage[],
+  member: MemberAccount,
+  names: Map<string, string>,
+  receive: () => Promise<InboxMessage[]>,
+): Promise<MemberOwnerScene | null> {
+  const instanceId = [...names].find(([, name]) => name === ORG_OWNER_SCENE.instance)?.[0];
+  const warned = delivered.find((m) => m.event.event === 'WARNED' && m.event.instanceId === instanceId);
+  const link = warned?.event.links?.find((l) => l.action === ORG_OWNER_SCENE.action);
+  if (!instanceId || !warned || !link) return null;
+  const answers = await followLink(link.url);
+  const tags = await member.ec2.send(
+    new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [instanceId] }] }),
+  );
+  const snooze = tags.Tags?.find((tag) => tag.Key === 'gpu-reaper:snooze-until')?.Value ?? null;
+  return {
+    ...answers,
+    owner: warned.event.owner ?? 'the owner',
+    accountId: member.accountId,
+    instanceId,
+    minutesAfterLaunch: ORG_OWNER_SCENE.minutes,
+    link,
+    snoozeTag: snooze,
+    events: (await receive()).map((m) => m.event).filter((e) => e.instanceId === instanceId),
+  };
 }
 
 /** Where every member instance is now, asked in its own account. */
@@ -172,5 +280,5 @@ async function memberStates(members: readonly MemberAccount[], names: Map<string
   return states;
 }
 
-export type { MemberAccount, OrganizationPrinter };
-export { ORG_PASS_MINUTES, runOrganizationScene };
+export type { MemberAccount, MemberOwnerScene, OrganizationPrinter };
+export { ORG_OWNER_SCENE, ORG_PASS_MINUTES, runOrganizationScene };

@@ -1,14 +1,15 @@
 /**
  * How the demo's organization scene reads on a terminal: the hub, the OU and its member accounts, each pass over the
- * targets (account × region) with every account's decisions, the hub's audit trail with each event's account, and
- * the report grouped by account. Every line fits a 100-column terminal.
+ * targets (account × region) with every account's decisions, a member account's owner keeping an instance by link
+ * (the hub's endpoint acting through the spoke role), the hub's audit trail with each event's account, and the
+ * report grouped by account. Every line fits a 100-column terminal.
  */
 import Table from 'cli-table3';
 import { instant } from '../../engine/format';
 import type { OrganizationPrinter } from '../../local/demo-organization';
 import { formatUsd } from '../text/money';
 import { decisionCell } from './decision-table';
-import { clock, demoTable, plain, rule, WIDTH } from './demo-layout';
+import { clock, demoTable, plain, rule, shortLinks, WIDTH } from './demo-layout';
 import { wrapText } from './terminal-wrap';
 
 /** The organization scene's printer, writing to `write`. */
@@ -69,9 +70,28 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
       }
     },
 
+    organizationOwnerAnswer(scene, accounts, names) {
+      const name = names.get(scene.instanceId) ?? scene.instanceId;
+      const account = `${accounts.get(scene.accountId) ?? '?'} ${scene.accountId}`;
+      write(rule(`a member account's owner answers by link at ${clock(scene.minutesAfterLaunch)}`));
+      say(`${scene.owner} (account ${account}) opens "${scene.link.label}" in the WARNED email about ${name}:`);
+      say(`  GET  ${shortLinks(scene.link.url)}`);
+      say(`       → ${scene.opened.status}: "${scene.opened.title}" (the hub's endpoint; nothing changed yet)`);
+      say(`  presses the button: POST → ${scene.pressed.status}: ${scene.pressed.title}. ${scene.pressed.summary}`);
+      say(
+        `The hub verified the token with its key, then assumed GpuReaperSpoke in ${scene.accountId} (session ` +
+          `gpu-reaper-owner-action: the owner actions only) and wrote the tag there: gpu-reaper:snooze-until=` +
+          `${scene.snoozeTag ?? '(none)'}.`,
+      );
+      for (const event of scene.events) {
+        say(`  → ${event.event.padEnd(10)} ${account.padEnd(22)} ${name.padEnd(14)} by ${event.by ?? 'reaper'}`);
+      }
+    },
+
     organizationAudit(items, accounts, names) {
       write(rule(`the hub's audit trail: ${items.length} events, each with its accountId`));
-      const table = new Table({ head: ['at', 'accountId', 'account', 'event', 'instance', 'rule', 'mode'], ...plain });
+      const head = ['at', 'accountId', 'account', 'event', 'instance', 'rule', 'mode', 'by'];
+      const table = new Table({ head, ...plain });
       for (const item of items) {
         table.push([
           item.at.slice(11, 16),
@@ -81,6 +101,7 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
           names.get(item.instanceId) ?? item.instanceId,
           item.rule ?? '',
           item.mode,
+          item.by ?? 'reaper',
         ]);
       }
       write(table.toString());
@@ -107,8 +128,9 @@ function organizationPrinter(write: (text: string) => void): OrganizationPrinter
       write(rule('where every member instance ended up (EC2, asked in its own account)'));
       write(states.map(({ account, name, state }) => `${account.padEnd(10)} ${name.padEnd(15)} ${state}`).join('\n'));
       say(
-        '\nThe research account (enforce, by override) stopped its idle notebook after the warning; the platform ' +
-          'account (dry-run) recorded WOULD_STOP and kept running. One audit table in the hub holds both.',
+        '\nThe research account (enforce, by override) stopped its idle notebook after the warning; in the platform ' +
+          'account (dry-run) the owner kept the failed job by link, so nothing more was recorded for it. One audit ' +
+          "table in the hub holds both accounts' events, the owner's included.",
       );
     },
   };

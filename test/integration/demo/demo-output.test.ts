@@ -143,21 +143,37 @@ describe('npm run demo', () => {
         told.some((line) => new RegExp(`│ ${platform} +│ platform +│ ${region} +│ dry-run +│ ok`).test(line)),
       ).toBe(true);
     }
-    // The hub's audit trail carries each event's accountId: a stop in research, only WOULD_STOP in platform.
+    // A member account's owner keeps an instance by link: the hub's endpoint acts through the spoke role.
+    const answer = told.slice(told.findIndex((line) => line.startsWith("━━ a member account's owner answers by link")));
+    expect(answer[0]).toBeDefined();
+    expect(answer.join('\n')).toContain(`noor@example.com (account platform ${platform}) opens "Keep it for 4h"`);
+    expect(answer.some((line) => /^ {2}GET {2}http:\/\/127\.0\.0\.1:\d+\/\?t=[A-Za-z0-9_-]{16}…$/.test(line))).toBe(
+      true,
+    );
+    expect(answer.some((line) => /→ 200: "Keep i-[0-9a-f]+ for 4h\?"/.test(line))).toBe(true);
+    expect(answer.some((line) => /POST → 200: Done\. Kept until \d\d:\d\d UTC\./.test(line))).toBe(true);
+    expect(answer.join(' ')).toContain(`assumed GpuReaperSpoke in ${platform}`);
+    expect(
+      answer.some((line) => new RegExp(`→ SNOOZED +platform ${platform} +pf-setup-fail +by owner`).test(line)),
+    ).toBe(true);
+    // The hub's audit trail carries each event's accountId: a stop in research, the owner's keep in platform.
     const audit = told.slice(told.findIndex((line) => line.startsWith("━━ the hub's audit trail")));
     expect(audit.some((line) => new RegExp(`│ ${research} +│ research +│ STOPPED +│ rs-notebook`).test(line))).toBe(
       true,
     );
-    expect(
-      audit.some((line) => new RegExp(`│ ${platform} +│ platform +│ WOULD_STOP +│ pf-setup-fail`).test(line)),
-    ).toBe(true);
-    expect(audit.some((line) => new RegExp(`│ ${platform} +│ platform +│ STOPPED`).test(line))).toBe(false);
+    for (const event of ['SNOOZED', 'CLEARED']) {
+      const row = new RegExp(`│ ${platform} +│ platform +│ ${event} +│ pf-setup-fail .*│ owner +│`);
+      expect(audit.some((line) => row.test(line))).toBe(true);
+    }
+    expect(audit.some((line) => new RegExp(`│ ${platform} +│ platform +│ (STOPPED|WOULD_STOP)`).test(line))).toBe(
+      false,
+    );
     // The report groups by account, and by owner within it.
     const report = told.slice(told.findIndex((line) => line.startsWith('━━ gpu-reaper report an hour later')));
     expect(report.some((line) => new RegExp(`│ ${research} +│ research +│ \\(all\\) +│ 2 +│ 1 `).test(line))).toBe(
       true,
     );
-    expect(report.some((line) => new RegExp(`│ ${platform} +│ platform +│ \\(all\\) +│ 2 +│ 0 `).test(line))).toBe(
+    expect(report.some((line) => new RegExp(`│ ${platform} +│ platform +│ \\(all\\) +│ 3 +│ 0 `).test(line))).toBe(
       true,
     );
     expect(report.some((line) => /│ +│ +│ lee@example\.com +│ 2 /.test(line))).toBe(true);
