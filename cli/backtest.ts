@@ -4,7 +4,6 @@
  *
  * @example npx gpu-reaper backtest --days 14 --region us-east-1 --html backtest.html --sweep
  */
-import { writeFileSync } from 'node:fs';
 import { createRegionClients } from '../shared/adapters/aws/clients';
 import { readInstanceHistories } from '../shared/adapters/cloudwatch/gpu-history';
 import type { GpuHistoryOptions } from '../shared/adapters/cloudwatch/gpu-history-metrics';
@@ -15,6 +14,7 @@ import { renderBacktestHtml } from '../shared/render/backtest/backtest-html';
 import { policyLine } from '../shared/render/backtest/backtest-summary';
 import { renderBacktestTables } from '../shared/render/backtest/backtest-table';
 import { ExitCode } from './exit-codes';
+import { writeHtmlFile } from './html-file';
 import { type PassFlags, passContext } from './pass-context';
 
 /** Flags of `backtest`. */
@@ -45,14 +45,6 @@ function parseDays(text: string | undefined): number {
   return days;
 }
 
-function writeHtml(file: string, html: string): void {
-  try {
-    writeFileSync(file, html);
-  } catch (error) {
-    throw new UsageError(`cannot write --html ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
-
 /**
  * Runs `backtest` and returns the exit code (0; bad usage, config or AWS failures throw and are mapped by the CLI).
  *
@@ -74,7 +66,7 @@ async function backtestCommand(flags: BacktestFlags, io: BacktestIo = {}): Promi
   const result = replayFleet(histories, config, window);
   const rows = flags.sweep || flags.html ? sweep(histories, config, window) : undefined;
   const context = { days, regions, policy: policyLine(config) };
-  if (flags.html) writeHtml(flags.html, renderBacktestHtml(result, histories, rows ?? [], context));
+  if (flags.html) writeHtmlFile(flags.html, renderBacktestHtml(result, histories, rows ?? [], context));
   if (flags.json) {
     write(`${JSON.stringify(backtestDocument(result, days, flags.sweep ? rows : undefined), null, 2)}\n`);
   } else {

@@ -66,6 +66,7 @@ function buildProgram(run: (verb: () => Promise<number>) => Promise<void>): Comm
     .option('--region <region>', 'region of the audit table (default: AWS_REGION, else the first of "regions")')
     .option('--now <iso>', 'end of the period, ISO-8601 (default: now)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--html <file>', 'also write the fleet audit as a self-contained HTML page with charts')
     .action((flags) => run(() => reportCommand(flags)));
 
   program

@@ -5,16 +5,21 @@
  * right-sizing). The weekly digest Lambda mails the same report.
  *
  * `--region` names the audit table's region; the fleet audit covers the config's `regions`, else that region.
+ * `--html FILE` also writes the fleet audit as a self-contained page with charts.
  *
  * @example npx gpu-reaper report --since 7d --table gpu-reaper-audit --region us-east-1
+ * @example npx gpu-reaper report --since 7d --html fleet.html
  */
 import { createRegionClients } from '../shared/adapters/aws/clients';
 import { EnvName, loadConfigFile, parseDuration } from '../shared/config';
 import { UsageError } from '../shared/errors';
 import { composeTable } from '../shared/pass/compose';
+import { policyLine } from '../shared/render/backtest/backtest-summary';
 import { renderAuditReport } from '../shared/render/reports/audit-report';
+import { renderFleetHtml } from '../shared/render/reports/fleet-html';
 import { periodReport } from '../shared/report/period-report';
 import { readFleetAudit } from '../shared/report/read-fleet-audit';
+import { writeHtmlFile } from './html-file';
 import { checkRegionFlag, homeRegionOf, parseNow, resolveRegions } from './pass-context';
 import { onTable } from './table-check';
 
@@ -25,6 +30,7 @@ interface ReportFlags {
   readonly since?: string;
   readonly table?: string;
   readonly json?: boolean;
+  readonly html?: string;
   readonly now?: string;
 }
 
@@ -67,8 +73,19 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
       ),
   };
   const report = await onTable(table, homeRegion, () => periodReport(audit, from, now, budgets, fleet));
+  if (flags.html) {
+    if (!report.fleet) throw new UsageError('report --html needs the fleet audit, and this report has none');
+    const context = { since: flags.since ?? '7d', regions: report.fleet.regions ?? fleetRegions };
+    const page = renderFleetHtml(report.fleet, {
+      ...context,
+      policy: policyLine(config),
+      warnAt: config.budgets?.warnAt,
+    });
+    writeHtmlFile(flags.html, page);
+  }
   const text = () => renderAuditReport(report, { warnAt: config.budgets?.warnAt });
-  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${text()}\n`);
+  const written = flags.html ? `\nHTML report written to ${flags.html}` : '';
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${text()}${written}\n`);
   return 0;
 }
 
