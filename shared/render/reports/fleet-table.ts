@@ -53,15 +53,16 @@ function runsTable(fleet: FleetAudit): string[] {
     cleanText(run.instanceId, 40),
     cleanText(run.instanceType, 24),
     cleanText(run.owner ?? '–', 60),
-    instant(new Date(run.start), now),
-    run.end === null ? 'running' : instant(new Date(run.end), now),
+    // The head says UTC once, so each cell fits on one line.
+    instant(new Date(run.start), now).replace(/ UTC$/, ''),
+    run.end === null ? 'running' : instant(new Date(run.end), now).replace(/ UTC$/, ''),
     formatUsd(run.spendUsd),
     share(run.busyShare),
   ]);
-  const head = ['instance', 'type', 'owner', 'start', 'end', 'spend', 'busy'];
+  const head = ['instance', 'type', 'owner', 'start (UTC)', 'end (UTC)', 'spend', 'busy'];
   return [
     say(`Costliest ${plural(fleet.runs.length, 'run')} (busy: minutes at or above the idle threshold):`),
-    fittedTable(head, rows, { shrink: { 2: 12, 3: 10, 4: 10 } }),
+    fittedTable(head, rows, { shrink: { 1: 11, 2: 12 } }),
   ];
 }
 
