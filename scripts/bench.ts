@@ -11,8 +11,10 @@
  *
  * Run: npm run bench [-- --instances 2000 --engine-instances 10000 --runs 5 --no-run --no-moto]
  *
- * With `--accounts` (`npm run bench:accounts [-- --accounts 50 --regions 2]`) it prints only the accounts
- * benchmark: many small accounts in moto, one dispatcher tick and one worker pass per target (account × region).
+ * With `--accounts` (`npm run bench:accounts [-- --accounts 100 --regions 4 --gpu-percent 5]`) it prints only the
+ * accounts benchmark: many small accounts in moto (GPU instances in `--gpu-percent` of the targets), one dispatcher
+ * tick and one worker pass per target (account × region), then one simulated hour of ticks with quiet targets left
+ * out, a launch that wakes one, and the monthly overhead at 17,000 targets sized from the measured ratio.
  */
 
 import { localAwsEnv, startMotoServer } from '../shared/local/moto-server';
@@ -25,6 +27,8 @@ import { seedBenchFleet } from './bench/moto-fleet';
 import { seedOrgFleet } from './bench/org-fleet';
 import { benchPasses } from './bench/pass-bench';
 import { callsTable, costTable, engineTable, hostMetricsLine } from './bench/print';
+import { benchQuietTargets } from './bench/quiet-bench';
+import { quietTables } from './bench/quiet-print';
 
 const REGION = 'us-east-1';
 /** The regions of the accounts benchmark, the first `--regions` of them. */
@@ -49,8 +53,12 @@ async function mainAccounts(started: number): Promise<void> {
   const moto = await startMotoServer();
   try {
     Object.assign(process.env, localAwsEnv(moto.endpoint, REGION));
-    const fleet = await seedOrgFleet({ accounts, regions, homeRegion: REGION });
-    say(accountsTables(fleet, await benchAccounts(fleet, REGION)));
+    const gpuShare = flag('gpu-percent', 5) / 100;
+    const fleet = await seedOrgFleet({ accounts, regions, homeRegion: REGION, gpuShare });
+    const before = await benchAccounts(fleet, REGION);
+    say(accountsTables(fleet, before));
+    say('');
+    say(quietTables(before, await benchQuietTargets(fleet, REGION)));
     say('\nmoto is not AWS: wall times are moto’s (one Python process), call counts are the code’s own.');
   } finally {
     await moto.stop();

@@ -217,4 +217,4 @@ async function benchAccounts(fleet: OrgFleet, region: string): Promise<AccountsB
 }
 
 export type { AccountsBenchResult, TargetMeasure, TickMeasure };
-export { benchAccounts };
+export { benchAccounts, receiveAll };

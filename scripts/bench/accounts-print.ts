@@ -32,7 +32,8 @@ function spreadRow(label: string, values: readonly number[], format: (value: num
 function fleetLine(fleet: OrgFleet): string {
   return (
     `${fleet.accountIds.length} accounts (2 OUs) × ${fleet.regions.length} regions (${fleet.regions.join(', ')}) = ` +
-    `${fleet.accountIds.length * fleet.regions.length} targets; ${fleet.instances} GPU instances (1–4 per target, ` +
+    `${fleet.accountIds.length * fleet.regions.length} targets, ${fleet.gpuTargets.length} holding GPUs; ` +
+    `${fleet.instances} GPU instances (1–4 per target holding any, ` +
     `seeded PRNG), ${fleet.idle} targets with one instance idle for 50 min; seeded in ${(fleet.seedMs / 1000).toFixed(1)} s`
   );
 }

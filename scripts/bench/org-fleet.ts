@@ -33,6 +33,8 @@ interface OrgFleet {
   /** GPU instances seeded, and how many of them have been idle for 50 minutes at `now`. */
   readonly instances: number;
   readonly idle: number;
+  /** The targets (`<account>/<region>`) holding GPU instances. */
+  readonly gpuTargets: readonly string[];
   /** The pass clock: two hours after launch, so every instance is older than the 1h look-back window. */
   readonly now: Date;
   readonly seedMs: number;
@@ -47,6 +49,11 @@ interface OrgFleetShape {
   readonly maxInstances?: number;
   /** @default 20260112 */
   readonly seed?: number;
+  /**
+   * Share of the targets that hold GPU instances (the others hold none), drawn exactly from the seeded PRNG.
+   * @default 1: every target
+   */
+  readonly gpuShare?: number;
 }
 
 /** Creates the organization, two OUs and `shape.accounts` accounts, alternating between the OUs. */
@@ -72,6 +79,20 @@ async function createAccounts(shape: OrgFleetShape) {
   return { ous, accountIds };
 }
 
+/** Keeps GPU instances in exactly `share` of the targets (a seeded shuffle), none in the others. */
+function holdGpusIn(plan: { count: number }[], share: number, random: () => number): void {
+  if (share >= 1) return;
+  const order = plan.map((_, n) => n);
+  for (let n = order.length - 1; n > 0; n--) {
+    const k = Math.floor(random() * (n + 1));
+    [order[n], order[k]] = [order[k]!, order[n]!];
+  }
+  const holding = new Set(order.slice(0, Math.round(share * plan.length)));
+  plan.forEach((target, n) => {
+    if (!holding.has(n)) target.count = 0;
+  });
+}
+
 /**
  * Seeds the organization and its fleets; about a third of the targets have one instance idle for 50 minutes, the
  * other instances have one busy datapoint in the last 25 minutes.
@@ -91,7 +112,9 @@ async function seedOrgFleet(shape: OrgFleetShape): Promise<OrgFleet> {
       idle: random() < 1 / 3,
     })),
   );
+  holdGpusIn(plan, shape.gpuShare ?? 1, random);
   await mapWithConcurrency(plan, 8, async (target) => {
+    if (target.count === 0) return;
     const credentials = spokeCredentials({
       accountId: target.accountId,
       roleName: ROLE_NAME,
@@ -120,7 +143,8 @@ async function seedOrgFleet(shape: OrgFleetShape): Promise<OrgFleet> {
     regions: shape.regions,
     roleName: ROLE_NAME,
     instances: plan.reduce((sum, target) => sum + target.count, 0),
-    idle: plan.filter((target) => target.idle).length,
+    idle: plan.filter((target) => target.idle && target.count > 0).length,
+    gpuTargets: plan.filter((target) => target.count > 0).map((target) => `${target.accountId}/${target.region}`),
     now,
     seedMs: Date.now() - started,
   };
