@@ -16,7 +16,10 @@ const logger = new Logger({ serviceName: `${ReaperMetrics.service}-owner-action`
 
 let deps: OwnerActionDeps | undefined;
 
-/** The account of this function (`arn:aws:lambda:<region>:<account>:function:<name>`): tokens must name it. */
+/**
+ * The account of this function (`arn:aws:lambda:<region>:<account>:function:<name>`). One account: tokens must name
+ * it. With `accounts` (the hub): its tokens act with this function's role, a member account's through its spoke role.
+ */
 const accountOf = (context?: Context) => context?.invokedFunctionArn?.split(':')[4] ?? null;
 
 /** The chat button's invoke: the keep link's token, from the notification's `additionalContext`. */

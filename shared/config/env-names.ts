@@ -14,11 +14,12 @@ const EnvName = {
   AdminTopicArn: 'GPU_REAPER_ADMIN_TOPIC_ARN',
   /**
    * The KMS HMAC key (`HMAC_256`, key id, ARN or alias) that signs owner-action links: the reaper Lambda
-   * generates MACs with it, the owner-action Lambda verifies them. Unset: messages carry no links.
+   * (or, with `accounts`, the hub's worker) generates MACs with it, the owner-action Lambda verifies them. Unset:
+   * messages carry no links.
    */
   LinkKeyId: 'GPU_REAPER_LINK_KEY_ID',
   /**
-   * The owner-action endpoint's URL (the Function URL), read by the reaper Lambda to build links; overrides
+   * The owner-action endpoint's URL (the Function URL), read by the reaper Lambda (or the hub's worker) to build links; overrides
    * `notifications.links.baseUrl`. Unset and no `baseUrl`: messages carry no links.
    */
   OwnerActionUrl: 'GPU_REAPER_OWNER_ACTION_URL',
