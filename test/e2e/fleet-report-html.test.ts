@@ -68,7 +68,7 @@ describe.skipIf(!CHROMIUM)('missing' in browserLookup ? `${SUITE} (skipped: ${br
       await page.goto(`file://${file}`);
       expect(await page.title()).toMatch(/^gpu-reaper fleet report 2026-12-01 08:00 UTC/);
       expect(await page.locator('#headline').textContent()).toBe(
-        '$12,345.67 on GPUs over 7 days; 39% below 5% utilization; 11 of 40 instances never used.',
+        '$12,345.67 on GPUs over 7 days: 39% below 5% utilization; 11 of 40 instances never used.',
       );
       const ids = ['chart-fleet-bands', 'chart-group-0', 'chart-group-1', 'chart-runs', 'chart-right-sizing'];
       for (const id of [...ids, 'chart-budgets']) {

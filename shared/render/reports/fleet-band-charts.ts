@@ -3,8 +3,8 @@
  * value of each `report.groupBy` tag (below 5% / 5–30% / above 30% / unknown), with a legend and the amounts written
  * on the bars where they fit and at the end of each bar.
  */
-import { percent } from '../../engine/format';
 import type { FleetBands, FleetGroup } from '../../report/fleet-audit-types';
+import { shareText } from '../backtest/backtest-summary';
 import { BAND_COLOURS, el, label, legend, shortUsd, svg, title } from '../backtest/backtest-svg';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
@@ -20,17 +20,12 @@ const BANDS = [
 /** Groups drawn per tag; the rest are summed into one row, so a tag with hundreds of values still reads. */
 const MAX_GROUPS = 12;
 
-/** `39%` of `whole`, or `-` when nothing was spent. */
-function shareOf(part: number, whole: number): string {
-  return whole > 0 ? percent((part / whole) * 100) : '-';
-}
-
 /** Characters of an 11px bold label that fit in `width` pixels (a generous 7px each). */
 function fits(text: string, width: number): boolean {
   return text.length * 7 + 8 <= width;
 }
 
-/** One stacked bar at `(x, y)`, `scale` dollars per pixel; each segment titled with its band, amount and share. */
+/** One stacked bar at `(x, y)`, `pixelsPerUsd` wide per dollar; each segment titled with its band, amount and share. */
 function stackedBar(
   bands: FleetBands,
   total: number,
@@ -53,7 +48,7 @@ function stackedBar(
     const part = el(
       'g',
       { class: 'segment', 'data-band': key },
-      title(`${what}, ${name}: ${formatUsd(usd)} (${shareOf(usd, total)})`) +
+      title(`${what}, ${name}: ${formatUsd(usd)} (${shareText(usd, total)})`) +
         el('rect', { x: at, y, width, height, fill: BAND_COLOURS[key] }) +
         inner,
     );
@@ -79,7 +74,16 @@ function fleetBandsSvg(bands: FleetBands, spendUsd: number): string {
   const scale = spendUsd > 0 ? width / spendUsd : 0;
   const body =
     bandLegend(0, 14) +
-    stackedBar(bands, spendUsd, 0, 26, 34, scale, 'The fleet', (usd) => `${shortUsd(usd)} · ${shareOf(usd, spendUsd)}`);
+    stackedBar(
+      bands,
+      spendUsd,
+      0,
+      26,
+      34,
+      scale,
+      'The fleet',
+      (usd) => `${shortUsd(usd)} · ${shareText(usd, spendUsd)}`,
+    );
   return svg('chart-fleet-bands', width, 66, `Fleet spend by GPU utilization band: ${formatUsd(spendUsd)}`, body);
 }
 
@@ -120,7 +124,7 @@ function groupBandsSvg(key: string, groups: Readonly<Record<string, FleetGroup>>
     const y = 30 + i * row;
     const name = cleanText(value, 28) || '(empty)';
     const what = `${cleanText(key, 40)} ${name}`;
-    const total = `${formatUsd(g.spendUsd)} · ${shareOf(g.spendByBand.below5, g.spendUsd)} below 5%`;
+    const total = `${formatUsd(g.spendUsd)} · ${shareText(g.spendByBand.below5, g.spendUsd)} below 5%`;
     return el(
       'g',
       { class: 'group', 'data-value': name },
@@ -141,4 +145,4 @@ function groupBandsSvg(key: string, groups: Readonly<Record<string, FleetGroup>>
   );
 }
 
-export { BANDS, fleetBandsSvg, groupBandsSvg, shareOf, topGroups };
+export { BANDS, fleetBandsSvg, groupBandsSvg, topGroups };

@@ -7,14 +7,16 @@
 import { plural } from '../../engine/format';
 import type { FleetAudit, FleetGroup } from '../../report/fleet-audit-types';
 import { STYLE, table } from '../backtest/backtest-html';
+import { shareText } from '../backtest/backtest-summary';
 import { escapeHtml } from '../backtest/backtest-svg';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
 import { formatUtc } from '../text/utc-time';
-import { fleetBandsSvg, groupBandsSvg, shareOf, topGroups } from './fleet-band-charts';
+import { fleetBandsSvg, groupBandsSvg, topGroups } from './fleet-band-charts';
 import { budgetsSvg } from './fleet-budget-chart';
 import { runsSvg } from './fleet-runs-chart';
-import { rightSizingSvg, unjudgedList, weeklySaving } from './fleet-sizing-chart';
+import { rightSizingSvg, unjudgedList } from './fleet-sizing-chart';
+import { fleetHeadline, rightSizingTotal } from './fleet-text';
 
 /** What the page says about how the audit was made. */
 interface FleetHtmlContext {
@@ -27,8 +29,6 @@ interface FleetHtmlContext {
   readonly warnAt?: number;
 }
 
-const DAY_MS = 86_400_000;
-
 const FLEET_STYLE = `
 .warning{border:2px solid #d6453d;border-radius:8px;padding:4px 14px;margin:12px 0}.warning p{margin:6px 0}
 .headline{font-size:19px;font-weight:600;margin:14px 0 6px}
@@ -38,21 +38,6 @@ footer{margin-top:32px;color:#5c6673;font-size:12px;border-top:1px solid #e3e6ea
 @page{size:A4 landscape;margin:12mm}
 @media print{body{margin:0;max-width:none;padding:0}table{font-size:12px}.chart{overflow:visible}h2{break-after:avoid}
 svg,table,.cards{break-inside:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
-
-/**
- * The audit's headline in one sentence: `$12,345.67 on GPUs over 7 days; 39% below 5% utilization; 11 of 40
- * instances never used`.
- *
- * @example fleetHeadline(audit) // '$0.00 on GPUs over 7 days; no GPU instance ran'
- */
-function fleetHeadline(audit: FleetAudit): string {
-  const days = (Date.parse(audit.to) - Date.parse(audit.from)) / DAY_MS;
-  const period = Number.isFinite(days) && days > 0 ? ` over ${plural(days, 'day')}` : '';
-  const spend = `${formatUsd(audit.spendUsd)} on GPUs${period}`;
-  if (audit.instances === 0) return `${spend}; no GPU instance ran`;
-  const below = audit.spendUsd > 0 ? `; ${shareOf(audit.spendByBand.below5, audit.spendUsd)} below 5% utilization` : '';
-  return `${spend}${below}; ${audit.neverUsed} of ${plural(audit.instances, 'instance')} never used`;
-}
 
 /** Regions whose history could not be read, said before any number (they are missing from all of them). */
 function regionErrors(audit: FleetAudit): string {
@@ -69,10 +54,10 @@ function cards(audit: FleetAudit): string {
   const { spendByBand: bands, spendUsd } = audit;
   const items: [string, string][] = [
     ['GPU spend', formatUsd(spendUsd)],
-    ['Below 5% GPU', `${formatUsd(bands.below5)} (${shareOf(bands.below5, spendUsd)})`],
-    ['Above 30% GPU', `${formatUsd(bands.above30)} (${shareOf(bands.above30, spendUsd)})`],
+    ['Below 5% GPU', `${formatUsd(bands.below5)} (${shareText(bands.below5, spendUsd)})`],
+    ['Above 30% GPU', `${formatUsd(bands.above30)} (${shareText(bands.above30, spendUsd)})`],
     ['Never used', `${audit.neverUsed} of ${audit.instances}`],
-    ['Right-sizing could save', `${formatUsd(weeklySaving(audit.rightSizing))}/week`],
+    ['Right-sizing could save', `${formatUsd(rightSizingTotal(audit))}/week`],
   ];
   const card = ([name, value]: [string, string]) =>
     `<div class="card">${escapeHtml(name)}<b>${escapeHtml(value)}</b></div>`;
@@ -90,7 +75,7 @@ function groupSection(key: string, groups: Readonly<Record<string, FleetGroup>>,
     formatUsd(g.spendByBand.from5to30),
     formatUsd(g.spendByBand.above30),
     formatUsd(g.spendByBand.unknown),
-    shareOf(g.spendByBand.below5, g.spendUsd),
+    shareText(g.spendByBand.below5, g.spendUsd),
   ]);
   const head = [name, 'Instances', 'Never used', 'Spend', 'Below 5%', '5% to 30%', 'Above 30%', 'Unknown', 'Wasted'];
   if (rows.length === 0) return `<h2>By ${escapeHtml(name)}</h2><p class="note">No instance ran in the period.</p>`;
@@ -117,12 +102,12 @@ function rightSizingSection(audit: FleetAudit): string {
     items.length === 0
       ? 'No multi-GPU instance left GPUs unused at its busiest minute: nothing to right-size.'
       : `${plural(items.length, 'multi-GPU instance')} never used all ${items.length === 1 ? 'its' : 'their'} GPUs at once: ` +
-        `the smallest type of the same family with enough GPUs would save ${formatUsd(weeklySaving(items))} a week.`;
+        `the smallest type of the same family with enough GPUs would save ${formatUsd(rightSizingTotal(audit))} a week.`;
   return [
     '<h2>Right-sizing</h2>',
     `<p>${escapeHtml(lead)}</p>`,
     '<p class="note">Only a suggestion: gpu-reaper never resizes an instance.</p>',
-    items.length > 0 ? `<div class="chart">${rightSizingSvg(items)}</div>` : '',
+    items.length > 0 ? `<div class="chart">${rightSizingSvg(items, rightSizingTotal(audit))}</div>` : '',
     unjudgedList(audit.rightSizingUnjudged),
   ].join('\n');
 }
@@ -177,4 +162,4 @@ ${body}
 }
 
 export type { FleetHtmlContext };
-export { fleetHeadline, renderFleetHtml };
+export { renderFleetHtml };

@@ -19,11 +19,6 @@ function busyGpus(item: RightSizing): string {
   return `${item.gpusEverBusy} of ${plural(item.gpus, 'GPU')} ever busy at once`;
 }
 
-/** What all the suggestions would save in a week. */
-function weeklySaving(items: readonly RightSizing[]): number {
-  return Math.round(items.reduce((sum, item) => sum + item.weeklySavingUsd, 0) * 100) / 100;
-}
-
 /** A row of squares, one per GPU, the first `busy` filled. */
 function gpuSquares(gpus: number, busy: number, x: number, y: number): string {
   const drawn = Math.min(gpus, MAX_DRAWN);
@@ -42,9 +37,10 @@ function gpuSquares(gpus: number, busy: number, x: number, y: number): string {
 /**
  * The suggestions, largest saving first, `<svg id="chart-right-sizing">`, one `<g class="right-sizing">` each.
  *
- * @example rightSizingSvg(audit.rightSizing)
+ * @param weeklyUsd what they would save together in a week (its title says it)
+ * @example rightSizingSvg(audit.rightSizing, rightSizingTotal(audit))
  */
-function rightSizingSvg(items: readonly RightSizing[]): string {
+function rightSizingSvg(items: readonly RightSizing[], weeklyUsd: number): string {
   const left = 20 + MAX_DRAWN * 20 * 0.5;
   const row = 46;
   const body = items.map((item, i) => {
@@ -75,7 +71,7 @@ function rightSizingSvg(items: readonly RightSizing[]): string {
     'chart-right-sizing',
     left + 420,
     32 + items.length * row,
-    `Right-sizing: ${plural(items.length, 'suggestion')}, ${formatUsd(weeklySaving(items))} a week`,
+    `Right-sizing: ${plural(items.length, 'suggestion')}, ${formatUsd(weeklyUsd)} a week`,
     legend(0, 14, keys) + body.join(''),
   );
 }
@@ -92,4 +88,4 @@ function unjudgedList(items: readonly RightSizingUnjudged[]): string {
   return `<p class="unjudged">${escapeHtml(heading)}</p><ul class="unjudged">${lines.join('')}</ul>`;
 }
 
-export { busyGpus, rightSizingSvg, unjudgedList, weeklySaving };
+export { busyGpus, rightSizingSvg, unjudgedList };

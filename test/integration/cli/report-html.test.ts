@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetHeadline } from '../../../shared/render/reports/fleet-html';
+import { fleetHeadline } from '../../../shared/render/reports/fleet-text';
 import { runCli } from '../../helpers/cli';
 import { launchInstances, minutes, putGpuSeries } from '../../helpers/fleet';
 import { useMoto } from '../../helpers/moto';

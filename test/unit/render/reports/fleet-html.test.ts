@@ -4,7 +4,8 @@
  * section's words for empty, single and absent cases.
  */
 import { describe, expect, it } from 'vitest';
-import { fleetHeadline, renderFleetHtml } from '../../../../shared/render/reports/fleet-html';
+import { renderFleetHtml } from '../../../../shared/render/reports/fleet-html';
+import { fleetHeadline } from '../../../../shared/render/reports/fleet-text';
 import type { FleetAudit, FleetGroup } from '../../../../shared/report/fleet-audit-types';
 import { fleetAuditFixture } from '../../../helpers/fleet-audit-fixture';
 
@@ -21,35 +22,35 @@ function group(spendUsd: number): FleetGroup {
   return { instances: 1, spendUsd, neverUsed: 0, spendByBand: { ...EMPTY_BANDS, above30: spendUsd } };
 }
 
-describe('fleetHeadline', () => {
-  it('says the spend, the share below 5% and the never-used count of the week', () => {
-    expect(fleetHeadline(fleetAuditFixture())).toBe(
-      '$12,345.67 on GPUs over 7 days; 39% below 5% utilization; 11 of 40 instances never used',
+/** The page's headline paragraph. */
+function headline(html: string): string {
+  return /<p class="headline" id="headline">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+}
+
+describe('the headline on top of the page', () => {
+  it('says the spend, the share below 5% and the never-used count of the week, as the table and digest do', () => {
+    const audit = fleetAuditFixture();
+    expect(headline(render())).toBe(
+      '$12,345.67 on GPUs over 7 days: 39% below 5% utilization; 11 of 40 instances never used.',
     );
+    expect(headline(render())).toBe(`${fleetHeadline(audit)}.`);
   });
 
   it.each([
-    [{ instances: 1, neverUsed: 0 }, '; 0 of 1 instance never used'],
-    [{ instances: 1, neverUsed: 1 }, '; 1 of 1 instance never used'],
-    [{ to: '2026-12-02T08:00:00.000Z' }, ' over 1 day;'],
-    [{ to: '2026-12-02T20:00:00.000Z' }, ' over 1.5 days;'],
+    [{ instances: 1, neverUsed: 0 }, '; 0 of 1 instance never used.'],
+    [{ instances: 1, neverUsed: 1 }, '; 1 of 1 instance never used.'],
+    [{ to: '2026-12-02T08:00:00.000Z' }, ' over 1 day:'],
+    [{ to: '2026-12-02T20:00:00.000Z' }, ' over 1.5 days:'],
     [{ spendUsd: 1_234_567.891 }, '$1,234,567.89 on GPUs'],
   ] as const)('writes plurals and money for people (%o)', (overrides, expected) => {
-    expect(fleetHeadline(fleetAuditFixture(overrides))).toContain(expected);
-  });
-
-  it('says no instance ran rather than 0 of 0', () => {
-    const empty = fleetAuditFixture({ instances: 0, neverUsed: 0, spendUsd: 0, spendByBand: EMPTY_BANDS });
-    expect(fleetHeadline(empty)).toBe('$0.00 on GPUs over 7 days; no GPU instance ran');
+    expect(headline(render(overrides))).toContain(expected);
   });
 });
 
 describe('renderFleetHtml', () => {
   it('puts the headline on top, and every section of a full audit in order', () => {
     const html = render();
-    expect(html).toContain(
-      '<p class="headline" id="headline">$12,345.67 on GPUs over 7 days; 39% below 5% utilization; 11 of 40 instances never used.</p>',
-    );
+    expect(html.indexOf('id="headline"')).toBeLessThan(html.indexOf('class="cards"'));
     const order = [
       'id="chart-fleet-bands"',
       '<h2>By Team',
