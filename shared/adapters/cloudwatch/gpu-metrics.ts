@@ -194,6 +194,8 @@ class GpuMetrics {
   async read(requests: readonly TelemetryRequest[], window: TelemetryWindow): Promise<Map<string, GpuTelemetry>> {
     const unique = [...new Map(requests.map((request) => [request.instanceId, request])).values()];
     this.#stats = { calls: 0, splits: 0 };
+    // No GPU instance to read (most targets of an organization): no listing, no call at all.
+    if (unique.length === 0) return new Map();
     this.#splitUntil = window.splitUntil ?? Date.now() + 60_000;
     const to = floorTo(window.now.getTime(), MINUTE);
     const from = Math.min(floorTo(window.now.getTime() - window.lookbackMs, MINUTE), to);
