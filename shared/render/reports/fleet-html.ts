@@ -57,7 +57,10 @@ function cards(audit: FleetAudit): string {
     ['Below 5% GPU', `${formatUsd(bands.below5)} (${shareText(bands.below5, spendUsd)})`],
     ['Above 30% GPU', `${formatUsd(bands.above30)} (${shareText(bands.above30, spendUsd)})`],
     ['Never used', `${audit.neverUsed} of ${audit.instances}`],
-    ['Right-sizing could save', `${formatUsd(rightSizingTotal(audit))}/week`],
+    [
+      'Right-sizing could save',
+      audit.rightSizing.length > 0 ? `${formatUsd(rightSizingTotal(audit))}/week` : 'nothing to suggest',
+    ],
   ];
   const card = ([name, value]: [string, string]) =>
     `<div class="card">${escapeHtml(name)}<b>${escapeHtml(value)}</b></div>`;

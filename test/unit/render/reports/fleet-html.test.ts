@@ -121,6 +121,8 @@ describe('renderFleetHtml', () => {
     expect(render()).toContain('3 multi-GPU instances never used all their GPUs at once');
     const none = render({ rightSizing: [], rightSizingUnjudged: [] });
     expect(none).toContain('nothing to right-size');
+    expect(none).toContain('Right-sizing could save<b>nothing to suggest</b>');
+    expect(render()).toContain('Right-sizing could save<b>$2,088.37/week</b>');
     expect(none).not.toContain('id="chart-right-sizing"');
     expect(none).not.toContain('could not be judged');
     expect(render()).toContain(
