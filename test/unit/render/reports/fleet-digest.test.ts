@@ -66,7 +66,12 @@ const FLEET: FleetAudit = {
     },
   ],
   rightSizingUnjudged: [
-    { instanceId: 'i-0roll', instanceType: 'p4d.24xlarge', gpus: 8, reason: 'its GPU telemetry is a rollup over its GPUs' },
+    {
+      instanceId: 'i-0roll',
+      instanceType: 'p4d.24xlarge',
+      gpus: 8,
+      reason: 'its GPU telemetry is a rollup over its GPUs',
+    },
   ],
   regions: ['us-east-1', 'eu-west-1'],
   regionErrors: [{ region: 'eu-west-1', error: 'GetMetricData (eu-west-1): AccessDenied' }],
@@ -103,7 +108,9 @@ describe('the digest with the fleet audit', () => {
   });
 
   it('says which region could not be read', () => {
-    expect(text).toContain('Fleet audit: the history of eu-west-1 could not be read (GetMetricData (eu-west-1): AccessDenied).');
+    expect(text).toContain(
+      'Fleet audit: the history of eu-west-1 could not be read (GetMetricData (eu-west-1): AccessDenied).',
+    );
   });
 
   it('then says what the reaper did and avoided', () => {
