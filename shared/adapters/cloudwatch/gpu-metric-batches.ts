@@ -2,15 +2,10 @@
  * Batched GetMetricData reads: the series of many instances, up to 500 queries a call, one call chain (NextToken)
  * per chunk. An instance's series never straddle two chunks, so a failed chunk marks exactly its own instances.
  */
-import {
-  type CloudWatchClient,
-  type Dimension,
-  type MessageData,
-  type MetricDataQuery,
-  paginateGetMetricData,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, Dimension, MessageData, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { isOverload, toAwsError } from '../aws/aws-errors';
 import type { MetricName } from './gpu-series-index';
+import { callTimeoutMs, DEFAULT_SPLIT_MS, SlowReadError, sendWithin } from './read-timeout';
 
 /** GetMetricData accepts at most 500 queries per call. */
 const MAX_QUERIES_PER_CALL = 500;
@@ -83,6 +78,12 @@ function packGroups(groups: readonly SeriesGroup[], limit = MAX_QUERIES_PER_CALL
 interface ReadStats {
   calls: number;
   splits: number;
+  /**
+   * The fewest queries of a call that timed out so far: a later chunk this large is split before it is sent, so a
+   * slow endpoint costs one timeout per size, not one per chunk. Shared by the reads that share these stats.
+   * @default none timed out
+   */
+  slowAt?: number;
 }
 
 /** The window and statistic of a read, and how long it may keep splitting. */
@@ -91,10 +92,12 @@ interface ReadWindow {
   readonly periodSeconds: number;
   readonly stat?: 'Maximum' | 'SampleCount';
   /**
-   * Epoch ms after which a call that timed out or was throttled is no longer split and retried in halves (the
-   * pass's time budget). @default 60 s from the start of the read
+   * Epoch ms after which a call that timed out or was throttled is no longer split, and the halves of earlier
+   * splits not yet read are left `error` (the pass's time budget). @default 4 minutes from the start of the read
    */
   readonly splitUntil?: number;
+  /** How long one call of so many queries may take before it is split. @default {@link callTimeoutMs} */
+  readonly timeoutMs?: (queries: number) => number;
   /** Counts calls and splits, when given. */
   readonly stats?: ReadStats;
   /**
@@ -144,7 +147,12 @@ async function readChunk(
     ScanBy: 'TimestampAscending' as const,
     MetricDataQueries: queries,
   };
-  for await (const page of paginateGetMetricData({ client }, input)) {
+  const timeoutMs = (window.timeoutMs ?? callTimeoutMs)(queries.length);
+  let nextToken: string | undefined;
+  do {
+    // One page at a time, each with its own time: a slow page fails the chunk, which is then split.
+    const page = await sendWithin(client, { ...input, ...(nextToken ? { NextToken: nextToken } : {}) }, timeoutMs);
+    nextToken = page.NextToken;
     if (window.stats) window.stats.calls += 1;
     const global = failureIn(page.Messages);
     if (global) for (let index = 0; index < queries.length; index++) failures.set(index, global);
@@ -167,7 +175,7 @@ async function readChunk(
         if (time !== undefined && Number.isFinite(value)) own.push({ at: time, value });
       });
     }
-  }
+  } while (nextToken);
   for (let index = 0; index < queries.length; index++) {
     if (!answered.has(index) && !failures.has(index)) failures.set(index, 'no result for the query');
   }
@@ -190,11 +198,20 @@ function halves(chunk: readonly SeriesGroup[]): SeriesGroup[][] | null {
   ];
 }
 
+/** The queries a chunk asks. */
+const queriesOf = (chunk: readonly SeriesGroup[]) => chunk.reduce((sum, group) => sum + group.series.length, 0);
+
+/** Why a timed-out part of a batch was left unread. */
+const outOfTime = (splitUntil: number) =>
+  `the read's time to split calls that timed out ran out at ${new Date(splitUntil).toISOString()} (the pass's time budget)`;
+
 /**
  * Reads every group's series (`Maximum`, or the given statistic, per `periodSeconds`) until `end`, in chunks of
- * ≤ 500 queries. A call that times out or is throttled past the SDK's retries is split in halves and each half
- * retried (bisect), while `splitUntil` allows, before any instance is judged unreadable: a slow read never blinds
- * a whole batch.
+ * ≤ 500 queries. A call that times out (its time scales with its queries, see {@link callTimeoutMs}; the SDK does not
+ * retry it whole) or is throttled past the SDK's retries is split in halves at once and each half read (bisect),
+ * while `splitUntil` allows, down to one instance's own series: only an instance whose own smallest call fails is
+ * unreadable, so a slow read never blinds a whole batch. Once a size timed out, later chunks that large are split
+ * before they are sent. Past `splitUntil`, what is still waiting from a split is left `error`, with the reason.
  *
  * @returns one result per instance id; a chunk that failed gives its instances an `error`, never empty samples
  *   that could pass for idleness
@@ -209,25 +226,48 @@ async function readSeriesGroups(
   for (const group of groups) {
     results.set(group.instanceId, { samples: [], perSeries: Array.from({ length: group.series.length }, () => []) });
   }
-  const splitUntil = window.splitUntil ?? Date.now() + 60_000;
+  const splitUntil = window.splitUntil ?? Date.now() + DEFAULT_SPLIT_MS;
+  const stats = window.stats ?? { calls: 0, splits: 0 };
+  const fail = (chunk: readonly SeriesGroup[], message: string) => {
+    for (const group of chunk) results.get(group.instanceId)!.error = message;
+  };
+  const split = (chunk: readonly SeriesGroup[]) => {
+    const parts = halves(chunk);
+    if (!parts) return false;
+    stats.splits += 1;
+    pending.push(...parts.reverse().map((part) => ({ chunk: part, fromSplit: true })));
+    return true;
+  };
   // Chunks run one after another: the pass already overlaps regions, and CloudWatch throttles bursts.
-  const pending = packGroups(groups.filter((group) => group.series.length > 0)).reverse();
+  const pending = packGroups(groups.filter((group) => group.series.length > 0))
+    .reverse()
+    .map((chunk) => ({ chunk, fromSplit: false }));
   while (pending.length > 0) {
-    const chunk = pending.pop()!;
+    const { chunk, fromSplit } = pending.pop()!;
+    const size = queriesOf(chunk);
+    const inTime = Date.now() < splitUntil;
+    if (fromSplit && !inTime) {
+      fail(chunk, `GetMetricData: not read: ${outOfTime(splitUntil)}`);
+      continue;
+    }
+    // As large as a call that timed out: it would time out too, so it is split before it is sent.
+    if (inTime && stats.slowAt !== undefined && size >= stats.slowAt && split(chunk)) continue;
     let answer: ChunkAnswer;
     try {
       answer = await readChunk(client, chunk, window);
     } catch (error) {
-      const parts = isOverload(error) && Date.now() < splitUntil ? halves(chunk) : null;
-      if (parts) {
-        if (window.stats) window.stats.splits += 1;
-        pending.push(...parts.reverse());
-        continue;
-      }
-      const message = toAwsError(error, 'GetMetricData', region).message;
-      for (const group of chunk) results.get(group.instanceId)!.error = message;
+      const slow = error instanceof SlowReadError;
+      if (slow) stats.slowAt = Math.min(stats.slowAt ?? size, size);
+      const overload = slow || isOverload(error);
+      if (overload && Date.now() < splitUntil && split(chunk)) continue;
+      const message = slow ? `GetMetricData: ${error.message}` : toAwsError(error, 'GetMetricData', region).message;
+      // Past the deadline a chunk of many instances is left unread rather than split: say so, not "timed out" alone.
+      const unsplit = overload && halves(chunk) !== null ? `; not split further: ${outOfTime(splitUntil)}` : '';
+      fail(chunk, `${message}${unsplit}`);
       continue;
     }
+    // A call this large went through after all: the size was not what timed out (one instance's slow series was).
+    if (stats.slowAt !== undefined && size >= stats.slowAt) stats.slowAt = undefined;
     let index = 0;
     for (const group of chunk) {
       const owned = results.get(group.instanceId)!;

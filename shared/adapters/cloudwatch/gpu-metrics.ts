@@ -33,6 +33,7 @@ import {
   sourceKey,
 } from './gpu-series-index';
 import { HostCollector, hostGroups } from './host-metrics';
+import { DEFAULT_SPLIT_MS } from './read-timeout';
 
 /** One instance to read telemetry for. */
 interface TelemetryRequest {
@@ -72,7 +73,7 @@ interface TelemetryWindow {
   readonly quietSpanMs?: number;
   /**
    * Epoch ms after which a call that timed out or was throttled is no longer split and retried in halves (the
-   * pass's time budget). @default 60 s from the start of the read
+   * pass's time budget). @default 4 minutes from the start of the read
    */
   readonly splitUntil?: number;
 }
@@ -196,7 +197,7 @@ class GpuMetrics {
     this.#stats = { calls: 0, splits: 0 };
     // No GPU instance to read (most targets of an organization): no listing, no call at all.
     if (unique.length === 0) return new Map();
-    this.#splitUntil = window.splitUntil ?? Date.now() + 60_000;
+    this.#splitUntil = window.splitUntil ?? Date.now() + DEFAULT_SPLIT_MS;
     const to = floorTo(window.now.getTime(), MINUTE);
     const from = Math.min(floorTo(window.now.getTime() - window.lookbackMs, MINUTE), to);
     const base = { from: new Date(from), to: new Date(to), points: [] as GpuPoint[], sinceLaunchMax: null };
