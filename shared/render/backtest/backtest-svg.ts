@@ -2,6 +2,7 @@
  * Small pieces for the backtest page's inline SVG: escaping, elements, axes, and the colours of the utilization
  * bands. Everything is drawn here, by hand: the page must open offline, with no script, font or stylesheet fetched.
  */
+import { escapeHtml } from '../text/html-escape';
 
 /** Colours of the bands (and of "not running"), shared by the heatmap, the spend chart and their legends. */
 const BAND_COLOURS = {
@@ -14,24 +15,6 @@ const BAND_COLOURS = {
 
 /** One colour per sweep window (cycled). */
 const SERIES_COLOURS = ['#3b6fd8', '#8c54c9', '#1f9aa8', '#c8577d', '#6b8e23'] as const;
-
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Escapes text for HTML and SVG, content and attribute values alike. Every string that comes from an instance (ids,
- * owners, tags, types) goes through here.
- *
- * @example escapeHtml('<b>"x"</b>') // '&lt;b&gt;&quot;x&quot;&lt;/b&gt;'
- */
-function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
 
 type Attributes = Readonly<Record<string, string | number | undefined>>;
 

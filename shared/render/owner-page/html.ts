@@ -2,24 +2,7 @@
  * The frame of every owner-action page: plain server-rendered HTML that reads well on a phone (viewport meta,
  * system fonts, one column), no script and nothing fetched from anywhere, every value escaped on the way in.
  */
-
-/** The five characters that can change the meaning of HTML text or a quoted attribute, and their entities. */
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Text made safe for HTML element content and double- or single-quoted attribute values.
- *
- * @example escapeHtml('<b title="x">') // '&lt;b title=&quot;x&quot;&gt;'
- */
-function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
+import { escapeHtml } from '../text/html-escape';
 
 /** Markup that is already safe (built by these modules from escaped parts); a plain string never is. */
 interface SafeHtml {

@@ -7,11 +7,11 @@ import { type AvoidableItem, type AvoidedSpend, type AvoidedTotals, avoidedSpend
 import type { BudgetPart } from '../../report/budget-standings';
 import { byAccount } from '../../report/by-account';
 import { type OutOfReachItem, outOfReach } from '../../report/out-of-reach';
+import type { FleetPart } from '../../report/period-report';
 import { fittedTable, TABLE_WIDTH } from '../tables/fitted-table';
 import { wrapText } from '../tables/terminal-wrap';
 import { formatUsd } from '../text/money';
 import { cleanText } from '../text/untrusted-text';
-import type { FleetPart } from '../../report/period-report';
 import { budgetTable } from './budget-section';
 import { renderFleetSection } from './fleet-table';
 

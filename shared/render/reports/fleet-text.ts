@@ -19,9 +19,12 @@ function belowShare(spendUsd: number, below5Usd: number): string {
   return spendUsd > 0 ? `${share(below5Usd / spendUsd)} below 5% utilization` : 'nothing spent';
 }
 
-/** The period in days as people read it: `7 days`, `1.5 days`. */
+/** The period as people read it: `7 days`, `1.5 days`, and under a day in hours or minutes (`6 hours`, `45 minutes`). */
 function periodDays(fleet: FleetAudit): string {
-  return plural(Number(decimal((Date.parse(fleet.to) - Date.parse(fleet.from)) / DAY_MS)), 'day');
+  const ms = Date.parse(fleet.to) - Date.parse(fleet.from);
+  if (ms >= DAY_MS) return plural(Number(decimal(ms / DAY_MS)), 'day');
+  if (ms >= 3_600_000) return plural(Number(decimal(ms / 3_600_000)), 'hour');
+  return plural(Math.round(ms / 60_000), 'minute');
 }
 
 /**

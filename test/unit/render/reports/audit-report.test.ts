@@ -48,7 +48,7 @@ describe('the audit report for people', () => {
     const wide = text.split('\n').filter((line) => columns(line) > 100);
     expect(wide).toEqual([]);
     // Nothing is lost by the wrapping: the explanations read the same once joined.
-    expect(text.replace(/\n\s*/g, ' ')).toContain('never past the instance\'s next launch. usd = hours × hourlyUsd');
+    expect(text.replace(/\n\s*/g, ' ')).toContain("never past the instance's next launch. usd = hours × hourlyUsd");
   });
 
   it('rounds hours and GPU-hours to one decimal', () => {

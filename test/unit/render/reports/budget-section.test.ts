@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { auditReport, renderAuditReport } from '../../../../shared/render/reports/audit-report';
 import { budgetLine, budgetTable, monthName } from '../../../../shared/render/reports/budget-section';
 import { renderDigest } from '../../../../shared/render/reports/digest-text';
-import type { BudgetEntry } from '../../../../shared/report/budget-standings';
 import { columns } from '../../../../shared/render/tables/terminal-wrap';
+import type { BudgetEntry } from '../../../../shared/report/budget-standings';
 
 const TO = '2026-12-07T08:00:00.000Z';
 const RESEARCH = { team: 'research', monthUsd: 16_040.12, budgetUsd: 20_000, share: 0.802 };
