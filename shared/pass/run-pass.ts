@@ -28,7 +28,7 @@ import { type Recovered, recoverPending } from './recover-pending';
 import { recordRegionErrors } from './region-errors';
 import { type ReadSelection, scanFleet } from './scan-fleet';
 import { decideSettled } from './settle-brake';
-import { byUrgency, deferred, isSpent, type TimeBudget } from './time-budget';
+import { byUrgency, deferred, isSpent, readDeadline, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
 import { approvalTagOf, warningsFor } from './warnings';
 
@@ -121,7 +121,7 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
   });
 
   const schedules = readSchedules(store, config, now, onProblem);
-  const scan = await scanFleet(options.readers, config, now, schedules.select);
+  const scan = await scanFleet(options.readers, config, now, schedules.select, readDeadline(options.budget));
   const { inputs, regionFailures, regionProblems, unmatchedSeries, telemetrySplits } = scan;
   const priced = await priceFleet(inputs, config, { live: options.livePrices, onProblem });
   // Without the state no action can be due; new warnings still meet the table's conditions.

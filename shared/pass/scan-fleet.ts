@@ -26,6 +26,7 @@ async function readRegion(
   config: Config,
   now: Date,
   select?: ReadSelection,
+  splitUntil?: number,
 ): Promise<{ inputs: InstanceInput[]; unmatchedSeries: number; splits: number } | { failure: RegionFailure }> {
   try {
     const scanned = await reader.scanGpuInstances(config.scope.tags, config.scope.accelerators);
@@ -33,7 +34,7 @@ async function readRegion(
     const notDue = select ? await select(instances).catch(() => new Map<string, Date>()) : new Map<string, Date>();
     const telemetry = await reader.readGpuTelemetry(
       instances.filter((instance) => !notDue.has(instance.instanceId)),
-      readWindow(config, now),
+      readWindow(config, now, splitUntil),
     );
     const inputs = instances.map((instance) => {
       const next = notDue.get(instance.instanceId);
@@ -47,9 +48,10 @@ async function readRegion(
   }
 }
 
-/** The look-back window every telemetry read of a pass uses. */
-function readWindow(config: Config, now: Date) {
+/** The look-back window every telemetry read of a pass uses (and until when its calls may be split). */
+function readWindow(config: Config, now: Date, splitUntil?: number) {
   return {
+    ...(splitUntil === undefined ? {} : { splitUntil }),
     now,
     lookbackMs: lookbackMs(config),
     // The since-launch maximum only matters to never-used, and only while the recent window is quiet.
@@ -103,10 +105,17 @@ function failedTelemetry(now: Date, config: Config): InstanceInput['telemetry'] 
 
 /**
  * Scans and reads every region. A region that fails is reported in `regionFailures` and the others go on: one
- * region's outage never sinks the pass.
+ * region's outage never sinks the pass. `splitUntil` (epoch ms, the pass's time budget) bounds how long the reads
+ * may split GetMetricData calls that timed out. @default 4 minutes from each region's read
  */
-async function scanFleet(readers: readonly RegionReader[], config: Config, now: Date, select?: ReadSelection) {
-  const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now, select)));
+async function scanFleet(
+  readers: readonly RegionReader[],
+  config: Config,
+  now: Date,
+  select?: ReadSelection,
+  splitUntil?: number,
+) {
+  const perRegion = await Promise.all(readers.map((reader) => readRegion(reader, config, now, select, splitUntil)));
   const inputs: InstanceInput[] = [];
   const regionFailures: RegionFailure[] = [];
   let unmatchedSeries = 0;

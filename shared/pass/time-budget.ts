@@ -45,6 +45,19 @@ function isSpent(budget: TimeBudget | undefined): boolean {
   return budget !== undefined && budget.remainingMs() < (budget.reserveMs ?? 30_000);
 }
 
+/** How long a CLI pass (no budget) may keep splitting GetMetricData calls that timed out. */
+const UNBUDGETED_READ_MS = 4 * 60_000;
+
+/**
+ * Until when (epoch ms) the pass's telemetry read may keep splitting calls that timed out: half of the time left
+ * beyond the reserve (deciding and acting need the rest), at most 4 minutes; 4 minutes without a budget (the CLI).
+ */
+function readDeadline(budget: TimeBudget | undefined, nowMs = Date.now()): number {
+  if (budget === undefined) return nowMs + UNBUDGETED_READ_MS;
+  const spare = Math.max(0, budget.remainingMs() - (budget.reserveMs ?? 30_000));
+  return nowMs + Math.min(UNBUDGETED_READ_MS, spare / 2);
+}
+
 /** A decision the pass did not carry out for lack of time: nothing happened, the next pass decides again. */
 function deferred(decision: Decision): Decision {
   return {
@@ -55,4 +68,4 @@ function deferred(decision: Decision): Decision {
 }
 
 export type { TimeBudget };
-export { byUrgency, deferred, isSpent };
+export { byUrgency, deferred, isSpent, readDeadline };

@@ -24,6 +24,11 @@ interface RegionReader {
       readonly quietSpanMs?: number;
       /** Where an instance's host-metric read starts should its GPUs prove quiet; `null`: not read. @default never */
       readonly hostFrom?: (instance: InstanceFacts) => Date | null;
+      /**
+       * Epoch ms until which a GetMetricData call that timed out is split and its halves read (the pass's time
+       * budget). @default 4 minutes from the start of the read
+       */
+      readonly splitUntil?: number;
     },
   ): Promise<ReadonlyMap<string, GpuTelemetry>>;
   /** After a telemetry read: listed GPU series that matched none of its instances. @default 0 */
