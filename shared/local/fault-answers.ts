@@ -4,8 +4,11 @@
  * thing, and malformed answers that keep the shape of a successful call but lose the fields callers rely on.
  */
 
-/** The faults a rule can inject. `die` freezes the client for good: a pass killed mid-flight. */
-type FaultKind = 'throttle' | '5xx' | 'timeout' | 'malformed' | 'die';
+/**
+ * The faults a rule can inject. `die` freezes the client for good: a pass killed mid-flight. `slow` answers, but only
+ * after the rule's `delayMs` (a slow endpoint: a caller that gives up first never sends the request).
+ */
+type FaultKind = 'throttle' | '5xx' | 'timeout' | 'malformed' | 'die' | 'slow';
 
 /** A command's output as the deserializer hands it back (before any document-client unmarshalling). */
 type CommandOutput = Record<string, unknown>;

@@ -26,6 +26,11 @@ interface FaultRule {
   readonly after?: boolean;
   /** For `malformed`: how to spoil the answer. @default a per-operation mangler (see fault-answers.ts) */
   readonly mangle?: (output: CommandOutput) => CommandOutput;
+  /**
+   * For `slow`: how long to hold the call before it goes on to the service, from its input (GetMetricData in
+   * proportion to its queries: {@link delayPerQuery}). @default 0
+   */
+  readonly delayMs?: (input: Record<string, unknown>) => number;
 }
 
 /** One injected fault, for assertions. */
@@ -52,6 +57,20 @@ type Next = (args: { input: Record<string, unknown> }) => Promise<{ output: Comm
 
 /** A promise that never settles: the caller of a dead process never hears back. */
 const never = () => new Promise<never>(() => {});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * `delayMs` for a `slow` GetMetricData rule: `perQueryMs` for every query beyond `free` (an endpoint whose cost grows
+ * with the queries asked, as a large call's does).
+ * @example { operation: 'GetMetricData', fault: 'slow', delayMs: delayPerQuery(500, 50) }
+ */
+function delayPerQuery(perQueryMs: number, free = 0): (input: Record<string, unknown>) => number {
+  return (input) => {
+    const queries = input.MetricDataQueries;
+    return Math.max(0, (Array.isArray(queries) ? queries.length : 0) - free) * perQueryMs;
+  };
+}
 
 /**
  * `when` predicate: the (marshalled) input mentions `text` anywhere (a key, an instance id, an event name).
@@ -111,6 +130,10 @@ class FaultInjector {
       const rule = this.#match(service, operation, args.input ?? {});
       if (!rule) return next(args);
       this.#log.push({ call: `${service}:${operation}`, fault: rule.fault });
+      if (rule.fault === 'slow') {
+        await sleep(rule.delayMs?.(args.input ?? {}) ?? 0);
+        return next(args);
+      }
       if (rule.fault === 'malformed') {
         const result = await next(args);
         return { ...result, output: (rule.mangle ?? ((o) => malformed(operation, o)))(result.output) };
@@ -141,4 +164,4 @@ class FaultInjector {
 
 export type { FaultKind } from './fault-answers';
 export type { FaultRule, InjectableClient, InjectedFault };
-export { FaultInjector, inputMentions };
+export { delayPerQuery, FaultInjector, inputMentions };

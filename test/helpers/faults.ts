@@ -4,4 +4,4 @@
 export type { CommandOutput, FaultKind } from '../../shared/local/fault-answers';
 export { faultError, malformed } from '../../shared/local/fault-answers';
 export type { FaultRule, InjectedFault } from '../../shared/local/fault-injector';
-export { FaultInjector, inputMentions } from '../../shared/local/fault-injector';
+export { delayPerQuery, FaultInjector, inputMentions } from '../../shared/local/fault-injector';
