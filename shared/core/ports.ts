@@ -20,12 +20,18 @@ interface StoredWarning extends WarningState {
 
 /**
  * When an instance's GPU telemetry must next be read: no telemetry rule can hold before `nextReadAt` (its last
- * reading was busy). Void after a restart (another launch time) or a config change (another config hash).
+ * reading was busy), or its tags keep it out of reach (`outOfReach`). Void after a restart (another launch time) or
+ * a config change (another config hash).
  */
 interface ReadSchedule {
   readonly nextReadAt: Date;
   readonly launchTime: string;
   readonly configHash: string;
+  /**
+   * Written for an instance out of reach by its tags (opted out, managed elsewhere): it holds only while the
+   * instance's current tags still keep it out of reach. @default false (holds whatever the tags)
+   */
+  readonly outOfReach?: boolean;
 }
 
 /** What a warning records when it is claimed. */

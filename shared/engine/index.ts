@@ -17,7 +17,15 @@ export { idleCostUsd, idleRunMinutes } from './idle-run';
 export { pendingWarning } from './pending-warning';
 export type { Policy } from './policy';
 export { policyOf } from './policy';
-export { busyInWindowUntil, NEVER, nextTelemetryRead, unreadTelemetry } from './read-schedule';
+export {
+  busyInWindowUntil,
+  NEVER,
+  nextTelemetryRead,
+  OUT_OF_REACH_READ_MS,
+  outOfReachRead,
+  surelyOutOfReach,
+  unreadTelemetry,
+} from './read-schedule';
 export type { ActionPlan } from './resolve-action';
 export { resolveAction, stopImpossible } from './resolve-action';
 export type { ActingFinding, PassiveFinding, Rule, RuleContext, RuleEntry, RuleFinding } from './rules/index';

@@ -6,9 +6,18 @@
  * passed: its decisions are the same as reading every pass. The telemetry-outage brake is the one input that can
  * need it sooner (with `idle` off its last busy minute leaves the brake's window first); brake.ts has those read
  * only when they can change a decision.
+ *
+ * An instance out of reach by its tags (opted out, managed by another system) needs no reading at all for its
+ * decision (its rule skips it whatever its GPUs do, and the brake counts it neither way); only its out-of-reach
+ * record in the audit trail, written once per launch and once per UTC day, reports its idle time. So it is read at
+ * most hourly, and on the first pass of each UTC day.
  */
 import type { Config } from '../config/schema';
 import { policyOf } from './policy';
+import { ASG_TAG_KEY } from './rules/managed-by-asg';
+import { serviceTagKey } from './rules/managed-by-service';
+import { approvalsCount } from './rules/unapproved';
+import { readTags } from './tags';
 import { MINUTE_MS } from './telemetry';
 import type { GpuTelemetry, InstanceFacts } from './types';
 
@@ -46,6 +55,39 @@ function nextTelemetryRead(
   return new Date(lastBusy + MINUTE_MS + Math.min(...spans));
 }
 
+/** How often an instance out of reach by its tags is read: for its out-of-reach record, never for its decision. */
+const OUT_OF_REACH_READ_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * Whether this instance's decision is a skip out of the brake's count whatever its telemetry, from its tags alone:
+ * managed by another service, a member of an Auto Scaling group under `actions.asgMembers: skip` (neither is ever
+ * gated, and every rule before theirs skips too), or opted out while no rule before `opt-out` can hold (`unapproved`
+ * cannot while approvals mean nothing: no gating, no budgets). Checked against the instance's current tags on
+ * every pass, so a schedule it allowed ends with the tag.
+ *
+ * @example surelyOutOfReach(instance({ tags: { 'gpu-reaper:opt-out': 'true' } }), defaultConfig(), now) // true
+ */
+function surelyOutOfReach(instance: InstanceFacts, config: Config, now: Date): boolean {
+  if (serviceTagKey(instance.tags) !== undefined) return true;
+  if (instance.tags[ASG_TAG_KEY] !== undefined && config.actions.asgMembers === 'skip') return true;
+  if (approvalsCount(config)) return false;
+  return readTags(instance.tags, config, now, null).optOutBy !== null;
+}
+
+/**
+ * When an instance out of reach by its tags (see {@link surelyOutOfReach}) must next be read: an hour after this
+ * reading, and no later than the next UTC midnight, so each day's out-of-reach record carries a fresh idle time.
+ * `null` when it is not surely out of reach (it is read as any other).
+ *
+ * @example outOfReachRead(optedOut, defaultConfig(), at('10:20Z')) // 11:20Z; at('23:40Z') → 00:00Z next day
+ */
+function outOfReachRead(instance: InstanceFacts, config: Config, now: Date): Date | null {
+  if (!surelyOutOfReach(instance, config, now)) return null;
+  const midnight = (Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS;
+  return new Date(Math.min(now.getTime() + OUT_OF_REACH_READ_MS, midnight));
+}
+
 /**
  * Until when an instance not read since `nextReadAt` was set surely still has its last busy minute in the idle
  * window, i.e. has GPU telemetry as the telemetry-outage brake counts it; `null` when the schedule cannot say
@@ -78,4 +120,12 @@ function unreadTelemetry(now: Date, lookbackMs: number, nextReadAt: Date): GpuTe
   };
 }
 
-export { busyInWindowUntil, NEVER, nextTelemetryRead, unreadTelemetry };
+export {
+  busyInWindowUntil,
+  NEVER,
+  nextTelemetryRead,
+  OUT_OF_REACH_READ_MS,
+  outOfReachRead,
+  surelyOutOfReach,
+  unreadTelemetry,
+};

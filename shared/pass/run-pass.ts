@@ -5,16 +5,8 @@
 import type { Config } from '../config';
 import { configHash, parseDuration } from '../config';
 import type { ReaperEvent } from '../core/events';
-import type {
-  BudgetLedger,
-  EventPublisher,
-  Outbox,
-  ReadSchedule,
-  StateStore,
-  StoredWarning,
-  TransitionLog,
-} from '../core/ports';
-import { type decideFleet, type InstanceFacts, type InstanceInput, nextTelemetryRead } from '../engine';
+import type { BudgetLedger, EventPublisher, Outbox, StateStore, TransitionLog } from '../core/ports';
+import type { decideFleet, InstanceFacts } from '../engine';
 import type { LivePriceSource } from '../prices/resolve-prices';
 import { budgetStandings, tellBudgets, withBudgets } from './budgets';
 import { carryOut } from './carry-out';
@@ -23,10 +15,11 @@ import { mapWithConcurrency } from './concurrency';
 import { fleetWithHibernation } from './hibernation';
 import { newPassId } from './pass-id';
 import { priceFleet } from './price-fleet';
+import { readSchedules } from './read-schedules';
 import { createRecorder } from './recorder';
 import { type Recovered, recoverPending } from './recover-pending';
 import { recordRegionErrors } from './region-errors';
-import { type ReadSelection, scanFleet } from './scan-fleet';
+import { scanFleet } from './scan-fleet';
 import { decideSettled } from './settle-brake';
 import { byUrgency, deferred, isSpent, readDeadline, type TimeBudget } from './time-budget';
 import type { PassResult, RegionActor, RegionReader } from './types';
@@ -218,74 +211,6 @@ async function runPass(options: RunPassOptions): Promise<RunPassResult> {
     recovered,
     deferred: postponed,
   };
-}
-
-/**
- * Reads that can change a decision, and no others: an instance whose last reading was busy is not read again until a
- * telemetry rule could hold (`nextTelemetryRead`), unless an idle or never-used warning is pending for it (its act
- * pass always reads).
- * The schedule lives in the state table, written only when it moves; a restart or a config change voids it.
- */
-function readSchedules(
-  store: StateStore,
-  config: Config,
-  now: Date,
-  onProblem: (message: string, error: unknown) => void,
-): {
-  select?: ReadSelection;
-  record: (inputs: readonly InstanceInput[]) => Promise<void>;
-  /** The states loaded while selecting, so the pass does not load them twice. */
-  preloaded?: { ids: Set<string>; states: Map<string, StoredWarning> };
-} {
-  const { loadReadSchedules, saveReadSchedule } = store;
-  if (!loadReadSchedules || !saveReadSchedule) return { record: async () => {} };
-  const hash = configHash(config);
-  const known = new Map<string, ReadSchedule>();
-  const preloaded = { ids: new Set<string>(), states: new Map<string, StoredWarning>() };
-  const select: ReadSelection = async (instances) => {
-    const ids = instances.map((instance) => instance.instanceId);
-    const [schedules, warnings] = await Promise.all([loadReadSchedules.call(store, ids), store.load(ids)]);
-    for (const id of ids) preloaded.ids.add(id);
-    for (const [id, state] of warnings) preloaded.states.set(id, state);
-    const notDue = new Map<string, Date>();
-    for (const instance of instances) {
-      const schedule = schedules.get(instance.instanceId);
-      if (!schedule) continue;
-      known.set(instance.instanceId, schedule);
-      const launch = instance.launchTime.toISOString();
-      const pending = warnings.get(instance.instanceId);
-      const current = schedule.launchTime === launch && schedule.configHash === hash;
-      // A pending warning of a telemetry rule is re-read every pass (its act pass must see the GPU); a deadline's
-      // (max-runtime, expired) needs no metrics.
-      const warned =
-        pending !== undefined &&
-        (pending.rule === 'idle' || pending.rule === 'never-used') &&
-        (pending.launchTime === null || pending.launchTime === launch);
-      if (current && !warned && now < schedule.nextReadAt) notDue.set(instance.instanceId, schedule.nextReadAt);
-    }
-    return notDue;
-  };
-  const record = async (inputs: readonly InstanceInput[]) => {
-    const writes = inputs.flatMap((input) => {
-      if (input.telemetry.status !== 'ok') return [];
-      const next = nextTelemetryRead(input, config);
-      if (next === null) return [];
-      const launchTime = input.instance.launchTime.toISOString();
-      const old = known.get(input.instance.instanceId);
-      const same =
-        old?.nextReadAt.getTime() === next.getTime() && old.launchTime === launchTime && old.configHash === hash;
-      return same
-        ? []
-        : [{ id: input.instance.instanceId, schedule: { nextReadAt: next, launchTime, configHash: hash } }];
-    });
-    await mapWithConcurrency(writes, 8, ({ id, schedule }) =>
-      saveReadSchedule.call(store, id, schedule).catch((error: unknown) => {
-        // Not fatal: without its schedule the instance is simply read next pass.
-        onProblem(`recording when to read ${id} next failed`, error);
-      }),
-    );
-  };
-  return { select, record, preloaded };
 }
 
 /** Admins hear about held-back actions and telemetry outages, once per pass. */

@@ -124,6 +124,11 @@ function proofPlan(entry: InstanceSeries): PlannedSeries[] {
   });
 }
 
+/** Whether the source of this series lists per-GPU series for the instance (a rollup can then be proven by them). */
+function hasPerGpu(entry: InstanceSeries, series: ListedSeries): boolean {
+  return (entry.bySource.get(sourceKey(series.source))?.perGpu.length ?? 0) > 0;
+}
+
 /** GPUs expected to report: the instance type's count, else the most per-GPU series one source lists, else 1. */
 function expectedGpus(request: TelemetryRequest, entry: InstanceSeries): number {
   if (request.gpuCount !== undefined && request.gpuCount > 0) return request.gpuCount;
@@ -238,8 +243,12 @@ class GpuMetrics {
       const hostFrom = requestOf.get(id)!.hostFrom;
       if (quiet && !read.error && hostFrom) hostStarts.set(id, hostFrom);
       // A one-GPU rollup is its GPU: nothing to prove, unless it has no datapoint in the GPU rules' span (stale:
-      // listed for two weeks after its last one), when the live per-GPU series must be read instead.
-      const staleRollup = plan.some((planned, index) => planned.series.gpu === null && read.readings[index] === 0);
+      // listed for two weeks after its last one) while its source lists per-GPU series, which must be read instead.
+      // Without them there is nothing else to read: the stale rollup's own SampleCount has no datapoint either.
+      const staleRollup = plan.some(
+        (planned, index) =>
+          planned.series.gpu === null && read.readings[index] === 0 && hasPerGpu(entries.get(id)!, planned.series),
+      );
       if (quiet && (expectedOf(id) > 1 || staleRollup) && plan.some((planned) => planned.series.gpu === null)) {
         proofs.set(id, proofPlan(entries.get(id)!));
       }

@@ -84,7 +84,10 @@ class WarningStore implements StateStore {
       const nextReadAt = typeof item.nextReadAt === 'string' ? new Date(item.nextReadAt) : null;
       if (typeof item.instanceId !== 'string' || nextReadAt === null || Number.isNaN(nextReadAt.getTime())) continue;
       if (typeof item.launchTime !== 'string' || typeof item.configHash !== 'string') continue;
-      schedules.set(item.instanceId, { nextReadAt, launchTime: item.launchTime, configHash: item.configHash });
+      const { launchTime, configHash } = item;
+      // Out of reach by its tags: holds only while they still say so (the pass checks).
+      const outOfReach = item.outOfReach === true ? { outOfReach: true } : {};
+      schedules.set(item.instanceId, { nextReadAt, launchTime, configHash, ...outOfReach });
     }
     return schedules;
   }
@@ -98,6 +101,7 @@ class WarningStore implements StateStore {
       nextReadAt: schedule.nextReadAt.toISOString(),
       launchTime: schedule.launchTime,
       configHash: schedule.configHash,
+      ...(schedule.outOfReach ? { outOfReach: true } : {}),
       [AuditTableDesign.ttlAttribute]: Math.floor(schedule.nextReadAt.getTime() / 1000) + retention,
     };
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NEVER, nextTelemetryRead } from '../../../shared/engine';
-import { ago, config, decide, instance, later, points, telemetry } from './fixtures';
+import { NEVER, nextTelemetryRead, outOfReachRead, surelyOutOfReach } from '../../../shared/engine';
+import { ago, config, decide, instance, later, NOW, points, telemetry } from './fixtures';
 
 const next = (series: ReturnType<typeof telemetry>, cfg = config(), launchTime = ago('3h')) =>
   nextTelemetryRead({ instance: instance({ launchTime }), telemetry: series }, cfg);
@@ -49,5 +49,55 @@ describe('nextTelemetryRead: reads that can change a decision, and no others', (
       telemetry: { ...telemetry([]), status: 'unread', nextReadAt: later('20m') },
     });
     expect(overTime).toMatchObject({ outcome: 'warn', rule: 'max-runtime' });
+  });
+});
+
+describe('outOfReachRead: instances kept out of reach by their tags are read at most hourly', () => {
+  const optedOut = instance({ tags: { Owner: 'ana@example.com', 'gpu-reaper:opt-out': 'true' } });
+
+  it('reads an opted-out instance an hour after its reading, and on the first pass of the next UTC day', () => {
+    expect(outOfReachRead(optedOut, config(), NOW)).toEqual(later('1h'));
+    const late = new Date('2025-06-02T23:40:00Z');
+    expect(outOfReachRead(optedOut, config(), late)).toEqual(new Date('2025-06-03T00:00:00Z'));
+  });
+
+  it('reads at once (no schedule) once the opt-out tag is removed or says false', () => {
+    expect(surelyOutOfReach(optedOut, config(), NOW)).toBe(true);
+    const removed = instance({ tags: { Owner: 'ana@example.com' } });
+    expect(surelyOutOfReach(removed, config(), NOW)).toBe(false);
+    expect(outOfReachRead(removed, config(), NOW)).toBeNull();
+    const off = instance({ tags: { 'gpu-reaper:opt-out': 'false' } });
+    expect(outOfReachRead(off, config(), NOW)).toBeNull();
+  });
+
+  it('reads an opted-out instance as any other when approvals count (unapproved comes before opt-out)', () => {
+    expect(
+      outOfReachRead(optedOut, config({ gating: { threshold: 100, approvers: ['ml-leads@example.com'] } }), NOW),
+    ).toBeNull();
+  });
+
+  it('schedules managed instances whatever gating says, an Auto Scaling member only under asgMembers: skip', () => {
+    const eks = instance({ tags: { 'eks:cluster-name': 'ml' } });
+    expect(
+      outOfReachRead(eks, config({ gating: { threshold: 100, approvers: ['ml-leads@example.com'] } }), NOW),
+    ).toEqual(later('1h'));
+    const asg = instance({ tags: { 'aws:autoscaling:groupName': 'workers' } });
+    expect(outOfReachRead(asg, config(), NOW)).toEqual(later('1h'));
+    expect(outOfReachRead(asg, config({ actions: { asgMembers: 'stop' } }), NOW)).toBeNull();
+  });
+
+  it('decides an unread opted-out instance exactly as a read one: opt-out', () => {
+    const unread = decide({
+      instance: { tags: optedOut.tags },
+      telemetry: { ...telemetry([]), status: 'unread', nextReadAt: later('1h') },
+    });
+    const read = decide({ instance: { tags: optedOut.tags }, telemetry: telemetry(points(1)) });
+    expect(unread).toMatchObject({ outcome: 'skip', rule: 'opt-out', actAt: null });
+    expect(read).toMatchObject({
+      outcome: unread.outcome,
+      rule: unread.rule,
+      actAt: unread.actAt,
+      reason: unread.reason,
+    });
   });
 });
