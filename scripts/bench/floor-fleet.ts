@@ -43,7 +43,10 @@ function historyOf(profile: Profile, minutes: number, next: () => number): Float
   return series;
 }
 
-/** A fleet 65% busy: training, inference and gappy runs; the rest notebooks and setups that die. */
+/**
+ * A fleet 65% busy: training, inference and gappy runs; the rest notebooks and setups that die (idle candidates);
+ * one in eight of them opted out.
+ */
 function seededFleet(count: number, days: number, seed: number): (InstanceHistory & { minutes: Float32Array })[] {
   const next = seededRandom(seed);
   const mix: readonly [Profile, number][] = [
@@ -63,9 +66,11 @@ function seededFleet(count: number, days: number, seed: number): (InstanceHistor
       })?.[0] ?? 'training';
     return {
       instanceId: `i-${String(index).padStart(17, '0')}`,
+      // One GPU each, read by its rollup: one metric a read, nothing to prove.
       instanceType: 'g5.xlarge',
       owner: null,
-      tags: {},
+      // Every eighth opted out by its owner, whatever it runs: read only for its out-of-reach record.
+      tags: (index % 8 === 7 ? { 'gpu-reaper:opt-out': 'true' } : {}) as Record<string, string>,
       hourlyUsd: 1.006,
       region: 'us-east-1',
       minutes: historyOf(profile, days * DAY, next),

@@ -21,6 +21,7 @@ import {
   type InstanceInput,
   lookbackMs,
   nextTelemetryRead,
+  outOfReachRead,
   policyOf,
   quietSpanMs,
   unreadTelemetry,
@@ -50,6 +51,17 @@ interface ReadFloorResult {
   /** The fewest reads that keep every decision: the oracle schedule from the history itself. */
   readonly floor: number;
   readonly decisions: number;
+  /** `everyPass`, `scheduled` (GPU and host reads) and `floor` counted only from the replay's 90th minute on. */
+  readonly after90: {
+    readonly everyPass: number;
+    readonly scheduled: number;
+    readonly scheduledHost: number;
+    readonly floor: number;
+  };
+  /** Of `scheduled`, the reads of opted-out instances (for their out-of-reach record only). */
+  readonly optedOutReads: number;
+  /** Instance-passes of opted-out instances, reading every pass. */
+  readonly optedOutPasses: number;
   /** Where the two ways differed, the first few. */
   readonly mismatches: readonly string[];
   readonly mismatchCount: number;
@@ -71,6 +83,9 @@ interface Way {
   readonly scheduledIn: Int32Array;
   reads: number;
   hostReads: number;
+  /** Reads and host reads from the replay's 90th minute on. */
+  lateReads: number;
+  lateHostReads: number;
 }
 
 function newWay(count: number): Way {
@@ -82,6 +97,8 @@ function newWay(count: number): Way {
     scheduledIn: new Int32Array(count).fill(-1),
     reads: 0,
     hostReads: 0,
+    lateReads: 0,
+    lateHostReads: 0,
   };
 }
 
@@ -196,6 +213,10 @@ function benchReadFloor(
   const lookbackMinutes = lookback / MINUTE_MS;
   const totalMinutes = shape.days * DAY;
   let passes = 0;
+  const late = { everyPass: 0, floor: 0 };
+  let optedOutReads = 0;
+  let optedOutPasses = 0;
+  const optedOut = histories.map((history) => history.tags['gpu-reaper:opt-out'] === 'true');
 
   for (let minute = 0; minute < totalMinutes; minute += 5) {
     passes += 1;
@@ -245,10 +266,13 @@ function benchReadFloor(
           const clock = { fromMs, minute, lookbackMs: lookback, scanned: 0, missing: 0 };
           const read = () => {
             way.reads += 1;
+            if (minute >= 90) way.lateReads += 1;
+            if (schedule && optedOut[index]) optedOutReads += 1;
             const input = engineInput(candidate, clock);
             const hosted = withHost(input, hosts[index]!, fromMs, config, now);
             if (hosted === null) return input;
             way.hostReads += 1;
+            if (minute >= 90) way.lateHostReads += 1;
             return hosted;
           };
           if (schedule && way.scheduledIn[index] !== stretch) way.next[index] = 0;
@@ -267,6 +291,8 @@ function benchReadFloor(
 
     const live = running.filter(({ index, stretch }) => every.off[index] !== stretch);
     everyPass += live.length;
+    if (minute >= 90) late.everyPass += live.length;
+    optedOutPasses += live.filter(({ index }) => optedOut[index]).length;
     const everyInputs = inputsFor(every, false).map(({ input }) => input);
     const everyFleet = decideFleet(everyInputs, config, now);
     const a = everyFleet.decisions;
@@ -296,7 +322,10 @@ function benchReadFloor(
       if (input.telemetry.status === 'ok') {
         // As the live pass: a reading with no busy minute leaves the schedule as it was (due, or still ahead
         // after a read the brake asked for).
-        const next = nextTelemetryRead(input, config);
+        // As read-schedules.ts: the later of the busy schedule and the out-of-reach one (tags never change here).
+        const busy = nextTelemetryRead(input, config);
+        const reach = outOfReachRead(input.instance, config, now);
+        const next = reach !== null && (busy === null || reach > busy) ? reach : busy;
         if (next !== null) scheduled.next[entry.index] = next.getTime();
         scheduled.scheduledIn[entry.index] = entry.stretch;
       }
@@ -306,8 +335,12 @@ function benchReadFloor(
       if (scheduled.off[index] === stretch && every.off[index] === stretch) continue;
       if (nowMs < oracle.next[index]!) continue;
       floor += 1;
+      if (minute >= 90) late.floor += 1;
       const busy = lastBusy[index]!;
       oracle.next[index] = busy >= 0 ? fromMs + (busy + 1) * MINUTE_MS + span : 0;
+      // Opted out: its decision needs no reading; its out-of-reach record one an hour (and each UTC day's first).
+      const reach = optedOut[index] ? outOfReachRead(histories[index]!, config, now) : null;
+      if (reach !== null) oracle.next[index] = Math.max(oracle.next[index]!, reach.getTime());
     }
   }
   return {
@@ -321,6 +354,14 @@ function benchReadFloor(
     hostDecisions,
     floor,
     decisions,
+    after90: {
+      everyPass: late.everyPass,
+      scheduled: scheduled.lateReads,
+      scheduledHost: scheduled.lateHostReads,
+      floor: late.floor,
+    },
+    optedOutReads,
+    optedOutPasses,
     mismatches,
     mismatchCount,
     brakeReads,

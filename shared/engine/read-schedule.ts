@@ -68,7 +68,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
  *
  * @example surelyOutOfReach(instance({ tags: { 'gpu-reaper:opt-out': 'true' } }), defaultConfig(), now) // true
  */
-function surelyOutOfReach(instance: InstanceFacts, config: Config, now: Date): boolean {
+function surelyOutOfReach(instance: Pick<InstanceFacts, 'tags'>, config: Config, now: Date): boolean {
   if (serviceTagKey(instance.tags) !== undefined) return true;
   if (instance.tags[ASG_TAG_KEY] !== undefined && config.actions.asgMembers === 'skip') return true;
   if (approvalsCount(config)) return false;
@@ -82,7 +82,7 @@ function surelyOutOfReach(instance: InstanceFacts, config: Config, now: Date): b
  *
  * @example outOfReachRead(optedOut, defaultConfig(), at('10:20Z')) // 11:20Z; at('23:40Z') → 00:00Z next day
  */
-function outOfReachRead(instance: InstanceFacts, config: Config, now: Date): Date | null {
+function outOfReachRead(instance: Pick<InstanceFacts, 'tags'>, config: Config, now: Date): Date | null {
   if (!surelyOutOfReach(instance, config, now)) return null;
   const midnight = (Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS;
   return new Date(Math.min(now.getTime() + OUT_OF_REACH_READ_MS, midnight));
