@@ -94,7 +94,9 @@ describe('the weekly digest', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      Timeout: 120,
+      // The fleet audit reads a week of GPU history: 10,000 instances fit in 1 GiB (npm run bench).
+      Timeout: 600,
+      MemorySize: 1536,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: ref('GpuReaperDigestLogs') },
       DeadLetterConfig: { TargetArn: getAtt('GpuReaperDeadLetterQueue', 'Arn') },
     });
@@ -125,7 +127,7 @@ describe('the weekly digest', () => {
     });
   });
 
-  it('may only query the table and its index, and publish to the admin topic (with its key)', () => {
+  it('may only query the table and its index, publish to the admin topic (with its key), and read GPU history', () => {
     const statements = statementsOf(resourceOf('AWS::IAM::Policy', 'GpuReaperDigestRoleDefaultPolicy'));
     const byAction = Object.fromEntries(statements.map((s) => [JSON.stringify(s.Action), s.Resource]));
     expect(Object.keys(byAction).sort()).toEqual(
@@ -135,8 +137,10 @@ describe('the weekly digest', () => {
         '"dynamodb:Query"',
         '"sns:Publish"',
         '"sqs:SendMessage"',
+        '["cloudwatch:GetMetricData","cloudwatch:ListMetrics","ec2:DescribeInstances"]',
       ].sort(),
     );
+    expect(byAction['["cloudwatch:GetMetricData","cloudwatch:ListMetrics","ec2:DescribeInstances"]']).toBe('*');
     expect(byAction['"dynamodb:Query"']).toEqual([
       getAttOf('GpuReaperAuditTable'),
       { 'Fn::Join': ['', [getAttOf('GpuReaperAuditTable'), '/index/*']] },

@@ -324,12 +324,19 @@ describe('the weekly digest', () => {
     expect(await can('sns:Publish', adminTopic)).toBe('Allowed');
   });
 
-  it('cannot write or scan the table, publish to owners, or touch EC2', async () => {
+  it('reads GPU history and instances for the fleet audit, nothing more of CloudWatch or EC2', async () => {
+    expect(await can('cloudwatch:GetMetricData', '*')).toBe('Allowed');
+    expect(await can('cloudwatch:ListMetrics', '*')).toBe('Allowed');
+    expect(await can('ec2:DescribeInstances', '*')).toBe('Allowed');
+    expect(await can('cloudwatch:PutMetricData', '*')).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot write or scan the table, publish to owners, or change EC2', async () => {
     for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan']) {
       expect(await can(action, tableArn)).toBe('ImplicitlyDenied');
     }
     expect(await can('sns:Publish', ownerTopic)).toBe('ImplicitlyDenied');
     expect(await can('ec2:StopInstances', instance('i-3a'), gpu)).toBe('ImplicitlyDenied');
-    expect(await can('ec2:DescribeInstances', '*')).toBe('ImplicitlyDenied');
+    expect(await can('ec2:CreateTags', instance('i-3a'), gpu)).toBe('ImplicitlyDenied');
   });
 });

@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -47,7 +47,7 @@ interface WeeklyDigestProps {
 class WeeklyDigest extends Construct {
   /** The digest Lambda. */
   readonly function: NodejsFunction;
-  /** Its execution role: logs, Query on the table, Publish on the admin topic. */
+  /** Its execution role: logs, Query on the table, Publish on the admin topic, read-only GPU history. */
   readonly role: iam.Role;
   /** The EventBridge rule that starts it. */
   readonly scheduleRule: events.Rule;
@@ -66,8 +66,10 @@ class WeeklyDigest extends Construct {
         POWERTOOLS_SERVICE_NAME: ReaperMetrics.service,
       },
       deadLetterQueue: props.deadLetterQueue,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
+      // The fleet audit reads a week of GPU history, streamed in batches: 10,000 instances fit in 1 GiB and a few
+      // minutes (npm run bench, "fleet audit"); the headroom is for a slower CloudWatch.
+      memorySize: 1536,
+      timeout: Duration.minutes(10),
       logRetention: props.logRetention,
       maxEventAge: DIGEST_MAX_EVENT_AGE,
     });
@@ -75,6 +77,14 @@ class WeeklyDigest extends Construct {
     this.role = digest.role;
     props.table.grant(this.role, 'dynamodb:Query');
     props.adminTopic.grantPublish(this.role);
+    // The fleet audit: the week's GPU history (ListMetrics, GetMetricData) and the instances' types and tags.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadGpuHistoryForTheFleetAudit',
+        actions: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData', 'ec2:DescribeInstances'],
+        resources: ['*'],
+      }),
+    );
     NagSuppressions.addResourceSuppressions(
       this.role,
       [
@@ -82,8 +92,9 @@ class WeeklyDigest extends Construct {
           id: 'AwsSolutions-IAM5',
           reason:
             'Query must reach the by-time index (table/index/*) to read a week without a Scan; ' +
-            'kms:GenerateDataKey* is what SNS needs to publish to a KMS-encrypted topic.',
-          appliesTo: [TABLE_INDEXES_FINDING, 'Action::kms:GenerateDataKey*'],
+            'kms:GenerateDataKey* is what SNS needs to publish to a KMS-encrypted topic; ListMetrics, ' +
+            'GetMetricData and DescribeInstances have no resource-level permissions (read-only, for the fleet audit).',
+          appliesTo: [TABLE_INDEXES_FINDING, 'Action::kms:GenerateDataKey*', 'Resource::*'],
         },
       ],
       true,
