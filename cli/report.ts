@@ -55,6 +55,9 @@ async function reportCommand(flags: ReportFlags): Promise<number> {
     ? checkRegionFlag(flags.region)
     : homeRegionOf(await resolveRegions(undefined, config));
   const { audit, ledger } = composeTable({ config, regions: [], homeRegion, table, topicArn: null }, table);
+  // The table first: refused credentials or a missing table end the report at once, in one line, before any
+  // region's history is read (which would fail the same way, once per region).
+  await onTable(table, homeRegion, () => audit.between(now, now));
   // With budgets on, each team's spend of the month `now` falls in (the ledger exists only then).
   const budgets = ledger ? { ledger, config } : undefined;
   // The fleet: every configured region, else the table's; a region that cannot be read is said, never fatal.
