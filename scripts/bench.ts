@@ -9,19 +9,31 @@
  * (d) the read schedule replayed against reading every pass (steady fleet, then telemetry outages under idle and
  *     no-telemetry on and off), printed after (a); the one part that asserts: any difference exits 1.
  *
- * Run: npm run bench [-- --instances 2000 --engine-instances 10000 --runs 5 --no-run --no-moto]
+ * (g) the fleet audit of `report` for 10,000 instances × 7 days through the real reader and aggregator, against an
+ *     in-process fake CloudWatch and EC2 answering a seeded synthetic history: peak RSS, wall time, calls, metrics
+ *     requested and their price, beside the targets (under 1 GiB, under 5 minutes). It takes well under a minute, so
+ *     the full bench includes it, printed after (d), in a process of its own (its peak RSS would otherwise hold the
+ *     engine's); `--no-fleet-audit` leaves it out.
+ *
+ * Run: npm run bench [-- --instances 2000 --engine-instances 10000 --runs 5 --no-run --no-moto --no-fleet-audit]
  *
  * With `--accounts` (`npm run bench:accounts [-- --accounts 100 --regions 4 --gpu-percent 5]`) it prints only the
  * accounts benchmark: many small accounts in moto (GPU instances in `--gpu-percent` of the targets), one dispatcher
  * tick and one worker pass per target (account × region), then one simulated hour of ticks with quiet targets left
  * out, a launch that wakes one, and the monthly overhead at 17,000 targets sized from the measured ratio.
+ *
+ * With `--fleet-audit-only` (`npm run bench -- --fleet-audit-only [--single-gpu 7000 --four-gpu 3000 --days 7]`) it
+ * prints only (g).
  */
 
+import { spawnSync } from 'node:child_process';
 import { localAwsEnv, startMotoServer } from '../shared/local/moto-server';
 import { benchAccounts } from './bench/accounts-bench';
 import { accountsTables } from './bench/accounts-print';
 import { assumptionLines, baselineCloudWatchCost } from './bench/cost-model';
 import { benchEngine } from './bench/engine-bench';
+import { benchFleetAudit } from './bench/fleet-audit-bench';
+import { fleetAuditLines } from './bench/fleet-audit-print';
 import { benchFloor } from './bench/floor-print';
 import { seedBenchFleet } from './bench/moto-fleet';
 import { seedOrgFleet } from './bench/org-fleet';
@@ -66,11 +78,32 @@ async function mainAccounts(started: number): Promise<void> {
   say(`\nbench done in ${seconds(Date.now() - started)}`);
 }
 
+/** (g): the fleet audit of a large fleet and a week against the in-process fake CloudWatch. */
+async function fleetAuditPart(): Promise<void> {
+  const shape = { singleGpu: flag('single-gpu', 7_000), fourGpu: flag('four-gpu', 3_000), days: flag('days', 7) };
+  for (const line of fleetAuditLines(await benchFleetAudit(shape))) say(line);
+}
+
+/** `--fleet-audit-only`: (g) alone, so its peak RSS is its own. */
+async function mainFleetAudit(started: number): Promise<void> {
+  say(`gpu-reaper fleet audit benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);
+  await fleetAuditPart();
+  say(`\nbench done in ${seconds(Date.now() - started)}`);
+}
+
+/** (g) within the full bench: a child process of its own (same flags), printing only the part. */
+function fleetAuditInChild(): void {
+  const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--fleet-audit-only', '--part-only'];
+  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0) throw new Error(`the fleet audit bench exited with ${child.status ?? child.signal}`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // The SDK's notice about its Node.js floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (has('accounts')) return mainAccounts(started);
+  if (has('fleet-audit-only')) return has('part-only') ? fleetAuditPart() : mainFleetAudit(started);
   const engineInstances = flag('engine-instances', 10_000);
   const runs = flag('runs', 5);
   say(`gpu-reaper benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);
@@ -88,6 +121,10 @@ async function main(): Promise<void> {
   // The read schedule is only allowed if it decides exactly as reading every pass: a difference fails the bench.
   const { failed, readShare } = benchFloor(floorShape, say);
   if (failed) process.exitCode = 1;
+  if (!has('no-fleet-audit')) {
+    fleetAuditInChild();
+    say('');
+  }
   if (has('no-moto')) return;
 
   const instances = flag('instances', 2_000);
