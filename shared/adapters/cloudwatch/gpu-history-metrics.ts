@@ -202,7 +202,13 @@ class GpuHistory {
     const calls: { chunk: SeriesGroup[]; segment: Segment; window: [number, number] }[] = [];
     for (const part of resolutionSegments(fromMs, toMs, (this.#options.clock ?? Date.now)())) {
       const segment = { ...part, periodSeconds: Math.max(part.periodSeconds, finest) };
-      for (const chunk of packGroups(groups, MAX_QUERIES_PER_CALL)) {
+      // CloudWatch bills every query of every call: as few queries a call as cover the whole segment in one call
+      // each (a week at 5 minutes: 50 a call), rather than 500 a call over many short windows, reads the same
+      // datapoints for a fraction of the metrics requested.
+      const periodMs = segment.periodSeconds * 1000;
+      const periods = Math.ceil((segment.endMs - Math.floor(segment.startMs / periodMs) * periodMs) / periodMs);
+      const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_CALL, Math.floor(budget / Math.max(1, periods))));
+      for (const chunk of packGroups(groups, perCall)) {
         const queries = chunk.reduce((sum, group) => sum + group.series.length, 0);
         for (const window of callWindows(segment, queries, budget)) calls.push({ chunk, segment, window });
       }
