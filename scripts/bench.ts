@@ -24,6 +24,10 @@
  *
  * With `--fleet-audit-only` (`npm run bench -- --fleet-audit-only [--single-gpu 7000 --four-gpu 3000 --days 7]`) it
  * prints only (g).
+ *
+ * With `--slow-reads` (`npm run bench:slow-reads [-- --slow-instances 300 --moto-instances 400]`) it prints only the
+ * slow-reads benchmark: (e) a `plan` through a CloudWatch that answers GetMetricData 0.5 s a query beyond 50 (every
+ * instance decided, calls, splits, wall time), (f) a `plan` on plain moto beside the per-instance baseline.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -41,6 +45,7 @@ import { benchPasses } from './bench/pass-bench';
 import { callsTable, costTable, engineTable, hostMetricsLine } from './bench/print';
 import { benchQuietTargets } from './bench/quiet-bench';
 import { quietTables } from './bench/quiet-print';
+import { benchMotoWall, benchSlowEndpoint, motoWallLines, slowEndpointLines } from './bench/slow-reads';
 
 const REGION = 'us-east-1';
 /** The regions of the accounts benchmark, the first `--regions` of them. */
@@ -78,6 +83,27 @@ async function mainAccounts(started: number): Promise<void> {
   say(`\nbench done in ${seconds(Date.now() - started)}`);
 }
 
+/** `--slow-reads`: a plan through a slow CloudWatch, then on plain moto beside the per-instance baseline. */
+async function mainSlowReads(started: number): Promise<void> {
+  say(`gpu-reaper slow-reads benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);
+  const moto = await startMotoServer();
+  try {
+    Object.assign(process.env, localAwsEnv(moto.endpoint, REGION));
+    const slowInstances = flag('slow-instances', 300);
+    const slowFleet = await seedBenchFleet(REGION, slowInstances, Math.round(slowInstances / 2));
+    for (const line of slowEndpointLines(await benchSlowEndpoint(slowFleet))) say(line);
+    await moto.reset();
+    const motoInstances = flag('moto-instances', 400);
+    const motoFleet = await seedBenchFleet(REGION, motoInstances, Math.round(motoInstances / 2));
+    say('');
+    for (const line of motoWallLines(await benchMotoWall(motoFleet))) say(line);
+    say('\nmoto is not AWS: wall times are moto’s (one Python process), call counts are the code’s own.');
+  } finally {
+    await moto.stop();
+  }
+  say(`\nbench done in ${seconds(Date.now() - started)}`);
+}
+
 /** (g): the fleet audit of a large fleet and a week against the in-process fake CloudWatch. */
 async function fleetAuditPart(): Promise<void> {
   const shape = { singleGpu: flag('single-gpu', 7_000), fourGpu: flag('four-gpu', 3_000), days: flag('days', 7) };
@@ -104,6 +130,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (has('accounts')) return mainAccounts(started);
   if (has('fleet-audit-only')) return has('part-only') ? fleetAuditPart() : mainFleetAudit(started);
+  if (has('slow-reads')) return mainSlowReads(started);
   const engineInstances = flag('engine-instances', 10_000);
   const runs = flag('runs', 5);
   say(`gpu-reaper benchmark — Node ${process.version}, ${process.arch}, ${new Date().toISOString()}\n`);

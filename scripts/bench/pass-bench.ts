@@ -132,4 +132,4 @@ async function benchPasses(fleet: BenchFleet, withRun: boolean) {
 }
 
 export type { PassMeasure };
-export { benchPasses };
+export { baselineMeasure, benchPasses };

@@ -84,6 +84,8 @@ interface ReadStats {
    * @default none timed out
    */
   slowAt?: number;
+  /** The most queries of a call that answered while `slowAt` stood: what a chunk is split down to. */
+  fitsAt?: number;
 }
 
 /** The window and statistic of a read, and how long it may keep splitting. */
@@ -231,11 +233,11 @@ async function readSeriesGroups(
   const fail = (chunk: readonly SeriesGroup[], message: string) => {
     for (const group of chunk) results.get(group.instanceId)!.error = message;
   };
-  const split = (chunk: readonly SeriesGroup[]) => {
+  const split = (chunk: readonly SeriesGroup[], fromSplit = true) => {
     const parts = halves(chunk);
     if (!parts) return false;
     stats.splits += 1;
-    pending.push(...parts.reverse().map((part) => ({ chunk: part, fromSplit: true })));
+    pending.push(...parts.reverse().map((part) => ({ chunk: part, fromSplit })));
     return true;
   };
   // Chunks run one after another: the pass already overlaps regions, and CloudWatch throttles bursts.
@@ -250,14 +252,19 @@ async function readSeriesGroups(
       fail(chunk, `GetMetricData: not read: ${outOfTime(splitUntil)}`);
       continue;
     }
-    // As large as a call that timed out: it would time out too, so it is split before it is sent.
-    if (inTime && stats.slowAt !== undefined && size >= stats.slowAt && split(chunk)) continue;
+    // Larger than what answered since a call timed out: it would time out too, so it is split before it is sent
+    // (even past the deadline: that costs no time, and its halves are read as planned chunks).
+    const limit = stats.slowAt === undefined ? Number.POSITIVE_INFINITY : (stats.fitsAt ?? stats.slowAt - 1);
+    if (size > limit && split(chunk, fromSplit)) continue;
     let answer: ChunkAnswer;
     try {
       answer = await readChunk(client, chunk, window);
     } catch (error) {
       const slow = error instanceof SlowReadError;
-      if (slow) stats.slowAt = Math.min(stats.slowAt ?? size, size);
+      if (slow) {
+        stats.slowAt = Math.min(stats.slowAt ?? size, size);
+        if (stats.fitsAt !== undefined && stats.fitsAt >= stats.slowAt) stats.fitsAt = undefined;
+      }
       const overload = slow || isOverload(error);
       if (overload && Date.now() < splitUntil && split(chunk)) continue;
       const message = slow ? `GetMetricData: ${error.message}` : toAwsError(error, 'GetMetricData', region).message;
@@ -267,7 +274,10 @@ async function readSeriesGroups(
       continue;
     }
     // A call this large went through after all: the size was not what timed out (one instance's slow series was).
-    if (stats.slowAt !== undefined && size >= stats.slowAt) stats.slowAt = undefined;
+    if (stats.slowAt !== undefined && size >= stats.slowAt) {
+      stats.slowAt = undefined;
+      stats.fitsAt = undefined;
+    } else if (stats.slowAt !== undefined) stats.fitsAt = Math.max(stats.fitsAt ?? 0, size);
     let index = 0;
     for (const group of chunk) {
       const owned = results.get(group.instanceId)!;

@@ -13,14 +13,18 @@ import {
 
 /** A call's time before its queries count. */
 const BASE_TIMEOUT_MS = 10_000;
-/** Each query's allowance on top: a 500-query call gets the most. */
-const PER_QUERY_TIMEOUT_MS = 30;
-/** No call waits longer (below the clients' 30 s `requestTimeout`, so this timer always fires first). */
-const MAX_TIMEOUT_MS = 25_000;
+/**
+ * Each query's allowance on top: enough for an endpoint whose cost grows with the queries (moto's does, about
+ * 0.15 s a query), so a large call there is not cut short for its size alone: cutting it short would not make it
+ * cheaper, the endpoint would still be busy with the abandoned call while its halves wait.
+ */
+const PER_QUERY_TIMEOUT_MS = 200;
+/** No call waits longer: a 500-query call that needs more is split, never retried whole (5 × 30 s before). */
+const MAX_TIMEOUT_MS = 90_000;
 /** How long a read may keep splitting calls that timed out when the pass gives no time budget (the CLI). */
 const DEFAULT_SPLIT_MS = 4 * 60_000;
 
-/** The time one GetMetricData attempt of `queries` queries may take: 10 s + 30 ms a query, at most 25 s. */
+/** The time one GetMetricData attempt of `queries` queries may take: 10 s + 200 ms a query, at most 90 s. */
 function callTimeoutMs(queries: number): number {
   return Math.min(MAX_TIMEOUT_MS, BASE_TIMEOUT_MS + PER_QUERY_TIMEOUT_MS * Math.max(0, queries));
 }
@@ -92,7 +96,7 @@ async function sendWithin(
     priority: 'low',
     name: 'gpuReaperReadTimeout',
   });
-  // The HTTP handler's own timer a second later: a backstop, never the one that fires.
+  // The HTTP handler's own timer (the client's 30 s otherwise) a second later: a backstop, never the one that fires.
   return client.send(command, { abortSignal: controller.signal, requestTimeout: timeoutMs + 1_000 });
 }
 
