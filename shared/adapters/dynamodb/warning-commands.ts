@@ -215,54 +215,44 @@ function freshPut(
   };
 }
 
+/** A tag value the reaper saw, and when it first did (a snooze's or an approval's). */
+interface Sighting {
+  readonly instanceId: string;
+  readonly value: string;
+  readonly firstSeenAt: Date;
+  readonly ttlSeconds: number;
+}
+
 /**
- * Remembers the first sighting of a `snooze-until` value: written only when the value is new, so a far-future value
- * keeps its first sighting (and its ceiling) however often it is read again.
+ * Remembers the first sighting of a tag value under `key`, its value in `valueAttribute`: written only when the
+ * value is new, so a far-future value keeps its first sighting (and its ceiling) however often it is read again.
  */
-function snoozePut(
+function sightingPut(
   context: StateContext,
-  sighting: {
-    readonly instanceId: string;
-    readonly value: string;
-    readonly firstSeenAt: Date;
-    readonly ttlSeconds: number;
-  },
+  key: Record<string, string>,
+  valueAttribute: 'snoozeValue' | 'approvalValue',
+  sighting: Sighting,
 ): PutCommandInput {
   const item = {
-    ...snoozeKey(sighting.instanceId),
+    ...key,
     instanceId: sighting.instanceId,
-    snoozeValue: sighting.value,
+    [valueAttribute]: sighting.value,
     firstSeenAt: isoInstant(sighting.firstSeenAt),
   };
   return freshPut(context, item, sighting.ttlSeconds, {
-    condition: '#snoozeValue <> :value',
+    condition: `#${valueAttribute} <> :value`,
     values: { ':value': sighting.value },
   });
 }
 
-/**
- * Remembers the first sighting of an `approved-until` value, as {@link snoozePut} does for a snooze: an approval is
- * capped at its first sighting + `maxRuntime.ceiling`, so re-reading a far-future value never renews it.
- */
-function approvalPut(
-  context: StateContext,
-  sighting: {
-    readonly instanceId: string;
-    readonly value: string;
-    readonly firstSeenAt: Date;
-    readonly ttlSeconds: number;
-  },
-): PutCommandInput {
-  const item = {
-    ...approvalKey(sighting.instanceId),
-    instanceId: sighting.instanceId,
-    approvalValue: sighting.value,
-    firstSeenAt: isoInstant(sighting.firstSeenAt),
-  };
-  return freshPut(context, item, sighting.ttlSeconds, {
-    condition: '#approvalValue <> :value',
-    values: { ':value': sighting.value },
-  });
+/** The first sighting of a `snooze-until` value (its `snooze.ceiling` counts from then). */
+function snoozePut(context: StateContext, sighting: Sighting): PutCommandInput {
+  return sightingPut(context, snoozeKey(sighting.instanceId), 'snoozeValue', sighting);
+}
+
+/** The first sighting of an `approved-until` value (capped at it + `maxRuntime.ceiling`). */
+function approvalPut(context: StateContext, sighting: Sighting): PutCommandInput {
+  return sightingPut(context, approvalKey(sighting.instanceId), 'approvalValue', sighting);
 }
 
 /** A once-only notice marker; an expired one still present (TTL deletion is lazy) counts as gone. */
